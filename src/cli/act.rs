@@ -1,0 +1,281 @@
+//! The lifecycle command words and options, shared by `jiban act` and the board's `:` line.
+
+use clap::Subcommand;
+
+use crate::domain::case::{AssessmentOutcome, Category, Kind, Resolution, Satisfaction};
+use crate::domain::command::Command;
+use crate::domain::org::UnitId;
+
+/// One lifecycle command with its options, as typed.
+#[derive(Debug, Clone, PartialEq, Subcommand)]
+pub enum ActCommand {
+    /// 受理: classify and accept the case.
+    Accept {
+        /// livelihood, development or enforcement.
+        #[arg(long)]
+        category: Category,
+        /// consultation, suggestion or complaint (livelihood; default complaint).
+        #[arg(long)]
+        kind: Option<Kind>,
+        /// A complex case (longer time limit).
+        #[arg(long)]
+        complex: bool,
+    },
+    /// 不受理: reject with reason 1..7 and a note.
+    Reject {
+        /// Reason code 1..7 (see `jiban reasons`).
+        #[arg(long)]
+        reason: u8,
+        /// Note to the requester.
+        #[arg(long)]
+        note: String,
+    },
+    /// 转办: send the case to a unit.
+    Dispatch {
+        /// Unit id.
+        #[arg(long)]
+        to: String,
+    },
+    /// Joint enforcement: a lead unit and supporting units.
+    Joint {
+        /// Lead unit (主责).
+        #[arg(long)]
+        lead: String,
+        /// Supporting units, comma-separated (配合).
+        #[arg(long, value_delimiter = ',', required = true)]
+        support: Vec<String>,
+        /// Working days allowed (default from the rules).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// 签收: sign for the case.
+    Sign,
+    /// 上报: pass the case one level up.
+    Escalate {
+        /// Note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// 退单: ask the platform to take the case back (needs --confirm).
+    Return {
+        /// Reason.
+        #[arg(long)]
+        reason: String,
+        /// The explicit second confirmation.
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Approve a return request.
+    ApproveReturn,
+    /// Deny a return request.
+    DenyReturn,
+    /// 延期申请: ask for more working days.
+    Extend {
+        /// Working days.
+        #[arg(long)]
+        days: u32,
+        /// Reason.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Approve an extension request.
+    ApproveExtension,
+    /// Deny an extension request.
+    DenyExtension,
+    /// A supporting unit reports its part.
+    Report {
+        /// What the unit did.
+        #[arg(long)]
+        text: String,
+    },
+    /// 答复: write the reply with its four elements.
+    Reply {
+        /// Result and the requester's facts.
+        #[arg(long)]
+        result: String,
+        /// Policy basis.
+        #[arg(long)]
+        basis: String,
+        /// Responsible person.
+        #[arg(long)]
+        person: String,
+        /// Contact phone.
+        #[arg(long)]
+        phone: String,
+    },
+    /// 审核通过: approve the reply.
+    ApproveReply,
+    /// 退回: send the reply back with a note.
+    SendBack {
+        /// Note.
+        #[arg(long)]
+        note: String,
+    },
+    /// 回访评价: record the requester's rating.
+    Evaluate {
+        /// satisfied, basic or unsatisfied.
+        #[arg(long)]
+        satisfaction: Satisfaction,
+        /// resolved, basic or unresolved.
+        #[arg(long)]
+        resolution: Resolution,
+    },
+    /// 履职评估: pass or fail the unit.
+    Assess {
+        /// pass or fail.
+        #[arg(long)]
+        outcome: AssessmentOutcome,
+        /// Note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+impl From<ActCommand> for Command {
+    fn from(a: ActCommand) -> Command {
+        match a {
+            ActCommand::Accept {
+                category,
+                kind,
+                complex,
+            } => Command::Accept {
+                category,
+                kind,
+                complex,
+            },
+            ActCommand::Reject { reason, note } => Command::Reject { reason, note },
+            ActCommand::Dispatch { to } => Command::Dispatch { to: UnitId(to) },
+            ActCommand::Joint {
+                lead,
+                support,
+                days,
+            } => Command::Joint {
+                lead: UnitId(lead),
+                support: support
+                    .into_iter()
+                    .map(|s| UnitId(s.trim().to_string()))
+                    .filter(|s| !s.0.is_empty())
+                    .collect(),
+                days,
+            },
+            ActCommand::Sign => Command::Sign,
+            ActCommand::Escalate { note } => Command::Escalate { note },
+            ActCommand::Return { reason, confirm } => Command::Return { reason, confirm },
+            ActCommand::ApproveReturn => Command::ApproveReturn,
+            ActCommand::DenyReturn => Command::DenyReturn,
+            ActCommand::Extend { days, reason } => Command::Extend { days, reason },
+            ActCommand::ApproveExtension => Command::ApproveExtension,
+            ActCommand::DenyExtension => Command::DenyExtension,
+            ActCommand::Report { text } => Command::Report { text },
+            ActCommand::Reply {
+                result,
+                basis,
+                person,
+                phone,
+            } => Command::Reply {
+                result,
+                basis,
+                person,
+                phone,
+            },
+            ActCommand::ApproveReply => Command::ApproveReply,
+            ActCommand::SendBack { note } => Command::SendBack { note },
+            ActCommand::Evaluate {
+                satisfaction,
+                resolution,
+            } => Command::Evaluate {
+                satisfaction,
+                resolution,
+            },
+            ActCommand::Assess { outcome, note } => Command::Assess { outcome, note },
+        }
+    }
+}
+
+#[derive(Debug, clap::Parser)]
+#[command(name = "act", no_binary_name = true)]
+struct ActLine {
+    #[command(subcommand)]
+    command: ActCommand,
+}
+
+/// Parses a typed command line such as `dispatch --to laoshan.hrss` (the board's `:` line).
+pub fn parse_words<I, S>(words: I) -> Result<Command, clap::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser;
+    ActLine::try_parse_from(words).map(|l| l.command.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_word_parses_to_the_command_of_that_name() {
+        let lines: &[&[&str]] = &[
+            &[
+                "accept",
+                "--category",
+                "livelihood",
+                "--kind",
+                "consultation",
+            ],
+            &["reject", "--reason", "5", "--note", "请拨打110"],
+            &["dispatch", "--to", "laoshan.hrss"],
+            &["joint", "--lead", "a", "--support", "b,c", "--days", "15"],
+            &["sign"],
+            &["escalate", "--note", "社区无法解决"],
+            &["return", "--reason", "不属于本单位", "--confirm"],
+            &["approve-return"],
+            &["deny-return"],
+            &["extend", "--days", "3", "--reason", "需现场勘查"],
+            &["approve-extension"],
+            &["deny-extension"],
+            &["report", "--text", "已配合拆除"],
+            &[
+                "reply",
+                "--result",
+                "r",
+                "--basis",
+                "b",
+                "--person",
+                "p",
+                "--phone",
+                "13800000000",
+            ],
+            &["approve-reply"],
+            &["send-back", "--note", "要素不全"],
+            &[
+                "evaluate",
+                "--satisfaction",
+                "basic",
+                "--resolution",
+                "unresolved",
+            ],
+            &["assess", "--outcome", "fail"],
+        ];
+        assert_eq!(lines.len(), crate::domain::command::COMMAND_WORDS.len());
+        for (line, word) in lines.iter().zip(crate::domain::command::COMMAND_WORDS) {
+            let cmd = parse_words(line.iter()).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            assert_eq!(cmd.name(), *word);
+        }
+    }
+
+    #[test]
+    fn joint_splits_supporting_units_and_unknown_values_are_refused() {
+        let cmd = parse_words(["joint", "--lead", "x", "--support", "y,z"]).unwrap();
+        assert_eq!(
+            cmd,
+            Command::Joint {
+                lead: UnitId::new("x"),
+                support: vec![UnitId::new("y"), UnitId::new("z")],
+                days: None
+            }
+        );
+        let err = parse_words(["accept", "--category", "leisure"]).unwrap_err();
+        assert!(err.to_string().contains("leisure"), "{err}");
+    }
+}

@@ -1,0 +1,505 @@
+//! The scriptable command line: `jiban [--data DIR] [--now TIME] [--as LOGIN] <command>`.
+//! Every command goes through the engine; nothing here knows a rule.
+
+pub mod act;
+pub mod output;
+
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::domain::case::{CaseId, Stage};
+use crate::domain::clock::{Clock, SimulatedClock, SystemClock};
+use crate::domain::intake::{parse_line, IntakeError};
+use crate::domain::light::{format_countdown, Light};
+use crate::domain::org::UnitId;
+use crate::domain::users::User;
+use crate::engine::query::CaseFilter;
+use crate::engine::{Engine, EngineError, IntakeOutcome};
+use output::{cst_minutes, cst_rfc3339, pad, print_json, truncate};
+
+/// jiban (即办): a dispatch board for citizen-demand platforms (接诉即办).
+#[derive(Debug, Parser)]
+#[command(name = "jiban", version, about)]
+pub struct Cli {
+    /// The store folder [default: $JIBAN_DATA, else the XDG data dir]/jiban.
+    #[arg(long, global = true, env = "JIBAN_DATA")]
+    pub data: Option<PathBuf>,
+    /// Run as of a simulated time (RFC 3339), e.g. 2026-11-23T09:00:00+08:00.
+    #[arg(long, global = true)]
+    pub now: Option<String>,
+    /// Act as this login (default: the store's administrator, trainer role).
+    #[arg(long = "as", global = true)]
+    pub login: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+/// The CLI's commands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Create a new store with the bundled fixtures.
+    Init {
+        /// Also load the demo cases and walk a share of them through the stages.
+        #[arg(long)]
+        demo: bool,
+        /// Use fixtures from this folder instead of the bundled ones.
+        #[arg(long)]
+        fixtures: Option<PathBuf>,
+    },
+    /// Take in cases: JSON lines from FILE or - (stdin), one case each.
+    Intake {
+        /// A file, or - for standard input.
+        file: String,
+    },
+    /// List cases.
+    Cases {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+        /// Only this stage.
+        #[arg(long)]
+        stage: Option<Stage>,
+        /// Only cases this unit holds.
+        #[arg(long)]
+        holder: Option<String>,
+        /// Only this light.
+        #[arg(long)]
+        light: Option<Light>,
+        /// Only this district.
+        #[arg(long)]
+        district: Option<String>,
+    },
+    /// One case with its whole history.
+    Show {
+        /// Case id.
+        id: String,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one lifecycle command on a case.
+    Act {
+        /// Case id.
+        id: String,
+        /// The command and its options.
+        #[command(subcommand)]
+        command: act::ActCommand,
+    },
+    /// The organisation with assessment records.
+    Units {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The logins.
+    Users {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The deadline N working days from a time.
+    Due {
+        /// Start (RFC 3339).
+        #[arg(long)]
+        from: String,
+        /// Working days.
+        #[arg(long)]
+        days: u32,
+    },
+    /// The seven published reasons for not accepting a case (不受理).
+    Reasons,
+}
+
+/// An error that carries its own exit code (refusals exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    /// The message.
+    pub message: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+fn parse_time(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .with_context(|| {
+            format!("{what}: {s:?} is not an RFC 3339 time (e.g. 2026-11-23T09:00:00+08:00)")
+        })
+}
+
+/// The default store folder: the XDG data dir's `jiban`.
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("jiban")
+}
+
+impl Cli {
+    fn clock(&self) -> anyhow::Result<Arc<dyn Clock>> {
+        Ok(match &self.now {
+            Some(t) => Arc::new(SimulatedClock::fixed(parse_time(t, "--now")?)),
+            None => Arc::new(SystemClock),
+        })
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.data.clone().unwrap_or_else(default_data_dir)
+    }
+
+    fn engine(&self) -> anyhow::Result<Engine> {
+        Ok(Engine::open(&self.data_dir(), self.clock()?)?)
+    }
+
+    fn operator(&self, engine: &Engine) -> anyhow::Result<User> {
+        match &self.login {
+            Some(login) => Ok(engine.user(login)?),
+            None => Ok(engine.administrator()),
+        }
+    }
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        CliCommand::Init { demo, fixtures } => {
+            let sources = match fixtures {
+                Some(dir) => crate::fixtures::from_dir(dir)?,
+                None => crate::fixtures::bundled(),
+            };
+            let dir = cli.data_dir();
+            let engine = Engine::init(&dir, &sources, cli.clock()?)?;
+            if *demo {
+                let summary = crate::demo::seed(&engine)?;
+                println!("{summary}");
+            }
+            println!("store created at {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Intake { file } => intake(&cli, file),
+        CliCommand::Cases {
+            json,
+            stage,
+            holder,
+            light,
+            district,
+        } => {
+            let engine = cli.engine()?;
+            let filter = CaseFilter {
+                stage: *stage,
+                holder: holder.clone().map(UnitId),
+                light: *light,
+                district: district.clone().map(UnitId),
+            };
+            for (what, id) in [("--holder", holder), ("--district", district)] {
+                if let Some(id) = id {
+                    if engine.config().org.get_str(id).is_none() {
+                        return Err(anyhow!("{what}: unknown unit {id:?}"));
+                    }
+                }
+            }
+            let rows = engine.list(&filter)?;
+            if *json {
+                print_json(&rows)?;
+            } else {
+                print_case_table(&engine, &rows);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Show { id, json } => {
+            let engine = cli.engine()?;
+            let view = engine.show(id)?;
+            if *json {
+                print_json(&view)?;
+            } else {
+                print_case(&engine, &cli.operator(&engine)?, &view);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Act { id, command } => {
+            let engine = cli.engine()?;
+            let operator = cli.operator(&engine)?;
+            let command = command.clone().into();
+            match engine.execute(&operator, &CaseId(id.clone()), &command, None) {
+                Ok(entry) => {
+                    let case = engine.show(id)?.case;
+                    println!(
+                        "{id}: {} by {} at {} → {} at {}",
+                        entry.event.action(),
+                        entry.by,
+                        cst_minutes(entry.at),
+                        case.stage,
+                        case.holder
+                    );
+                    if case.due_provisional {
+                        warn_provisional(&engine, case.due_at);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ (EngineError::Refused(_) | EngineError::Conflict { .. })) => Err(Exit {
+                    message: format!("refused: {e}"),
+                    code: 2,
+                }
+                .into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        CliCommand::Units { json } => {
+            let engine = cli.engine()?;
+            let units = engine.units()?;
+            if *json {
+                print_json(&units)?;
+            } else {
+                for u in &units {
+                    let marks = if u.referrals.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  问责移交 ×{}", u.referrals.len())
+                    };
+                    println!(
+                        "{} {} {} ({}){marks}",
+                        pad(u.level, 10),
+                        pad(u.id.as_str(), 36),
+                        u.name,
+                        u.name_en
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Users { json } => {
+            let engine = cli.engine()?;
+            let users = engine.config().users.all();
+            if *json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    println!(
+                        "{} {} {} {}",
+                        pad(&u.login, 28),
+                        pad(u.role.as_str(), 20),
+                        pad(u.unit.as_str(), 36),
+                        u.name
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Due { from, days } => {
+            let from = parse_time(from, "--from")?;
+            let calendar = crate::domain::calendar::WorkCalendar::from_sources(
+                &crate::fixtures::bundled()
+                    .calendars
+                    .iter()
+                    .map(|(n, t)| (n.as_str(), t.as_str()))
+                    .collect::<Vec<_>>(),
+            )?;
+            let d = calendar.deadline(from, *days);
+            for y in &d.missing_years {
+                eprintln!(
+                    "warning: no calendar for {y}; counting Monday–Friday there (provisional)"
+                );
+            }
+            println!("{}", cst_rfc3339(d.at));
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Reasons => {
+            let rules = crate::domain::rules::Rules::from_toml(
+                "rules.toml",
+                &crate::fixtures::bundled().rules,
+            )?;
+            for r in &rules.reject_reason {
+                println!("{}  {}\n   {}", r.code, r.zh, r.en);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn warn_provisional(engine: &Engine, due: Option<DateTime<Utc>>) {
+    if let Some(due) = due {
+        let years = engine.config().calendar.years();
+        eprintln!(
+            "warning: the deadline {} reaches beyond the loaded calendars ({}); it counts Monday–Friday there and is provisional",
+            cst_minutes(due),
+            years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+}
+
+fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
+    let text = if file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
+    };
+    let engine = cli.engine()?;
+    let operator = cli.operator(&engine)?;
+    let mut good = Vec::new();
+    let mut bad: Vec<IntakeError> = Vec::new();
+    for (i, line) in text.as_bytes().lines().enumerate() {
+        let line = line.unwrap_or_default();
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_line(i + 1, &line, &engine.config().org) {
+            Ok(c) => good.push(c),
+            Err(e) => bad.push(e),
+        }
+    }
+    for e in &bad {
+        eprintln!("{e}");
+    }
+    let outcomes = engine.intake(&operator, good)?;
+    for o in &outcomes {
+        match o {
+            IntakeOutcome::Created(id) => println!("{id}"),
+            IntakeOutcome::Duplicate(id) => {
+                eprintln!("duplicate work order: already stored as {id}")
+            }
+        }
+    }
+    Ok(if bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_case_table(engine: &Engine, rows: &[crate::engine::query::CaseRow]) {
+    let org = &engine.config().org;
+    println!(
+        "{} {} {} {} {} {} title",
+        pad("灯", 4),
+        pad("剩余", 9),
+        pad("id", 17),
+        pad("stage", 10),
+        pad("holder", 18),
+        pad("category", 11)
+    );
+    for r in rows {
+        let light = match r.light {
+            Some(Light::Red) => "红 R",
+            Some(Light::Yellow) => "黄 Y",
+            Some(Light::Blue) => "蓝 B",
+            None => "",
+        };
+        let left = r
+            .remaining_secs
+            .map(|s| format_countdown(chrono::Duration::seconds(s)))
+            .unwrap_or_default();
+        let holder = org
+            .get(&r.holder)
+            .map_or(r.holder.as_str(), |u| u.name.as_str());
+        let round = if r.round > 1 { "②" } else { "" };
+        println!(
+            "{} {} {} {} {} {} {round}{}",
+            pad(light, 4),
+            pad(&left, 9),
+            pad(r.id.as_str(), 17),
+            pad(r.stage.as_str(), 10),
+            pad(holder, 18),
+            pad(r.category.map_or("", |c| c.as_str()), 11),
+            truncate(&r.title, 60)
+        );
+    }
+    println!("{} cases", rows.len());
+}
+
+fn print_case(engine: &Engine, operator: &User, view: &crate::engine::query::CaseView) {
+    let c = &view.case;
+    let org = &engine.config().org;
+    let name = |u: &UnitId| {
+        org.get(u)
+            .map_or(u.to_string(), |x| format!("{} ({u})", x.name))
+    };
+    let phone = if crate::domain::permissions::may_see_phone(operator, c) {
+        c.requester.phone.clone()
+    } else {
+        output::mask_phone(&c.requester.phone)
+    };
+    let label = |l: &str| pad(l, 12);
+    println!("{}{}  {}", label("id"), c.id, c.title);
+    println!("{}{}  round {}", label("stage"), c.stage, c.round);
+    println!("{}{}", label("holder"), name(&c.holder));
+    println!("{}{}  {}", label("district"), name(&c.district), c.channel);
+    if let Some(cat) = c.category {
+        let kind = c.kind.map_or(String::new(), |k| format!(" / {k}"));
+        let complex = if c.complex { " / complex" } else { "" };
+        println!("{}{cat}{kind}{complex}", label("category"));
+    }
+    println!("{}{} {}", label("requester"), c.requester.name, phone);
+    if let Some(a) = &c.address {
+        println!("{}{a}", label("address"));
+    }
+    println!("{}{}", label("received"), cst_minutes(c.received_at));
+    if let Some(due) = c.due_at {
+        let left = view
+            .remaining_secs
+            .map(|s| format!("  ({})", format_countdown(chrono::Duration::seconds(s))))
+            .unwrap_or_default();
+        let light = view
+            .light
+            .map_or(String::new(), |l| format!("  {}", l.as_str()));
+        let prov = if c.due_provisional {
+            "  provisional"
+        } else {
+            ""
+        };
+        println!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
+    }
+    if let Some(lead) = &c.lead {
+        println!("{}{}", label("lead"), name(lead));
+        for s in &c.supporting {
+            let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
+            let state = part.map_or("waiting".to_string(), |p| format!("reported: {}", p.text));
+            println!("{}{} — {state}", label("supporting"), name(s));
+        }
+    }
+    if let Some(r) = &c.referral {
+        println!(
+            "{}问责移交 {} ({})",
+            label("referral"),
+            r.unit,
+            cst_minutes(r.at)
+        );
+    }
+    println!("{}{}", label("description"), c.description);
+    println!("history:");
+    for h in &view.history {
+        let detail = serde_json::to_value(&h.event)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .map(|mut m| {
+                m.remove("action");
+                let mut v = serde_json::Value::Object(m);
+                output::to_china_time(&mut v);
+                v.to_string()
+            })
+            .unwrap_or_default();
+        let detail = if detail == "{}" {
+            String::new()
+        } else {
+            detail
+        };
+        let by = pad(&h.by, 16);
+        println!(
+            "  {} {} {} {}",
+            cst_minutes(h.at),
+            by,
+            pad(h.event.action(), 17),
+            detail
+        );
+    }
+}

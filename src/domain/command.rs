@@ -1,0 +1,156 @@
+//! Lifecycle commands: the same words in the CLI (`jiban act`), on the board and on the wire.
+
+use serde::{Deserialize, Serialize};
+
+use super::case::{AssessmentOutcome, Category, Kind, Resolution, Satisfaction};
+use super::org::UnitId;
+
+/// One lifecycle command on one case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum Command {
+    /// 受理: classify and accept.
+    Accept {
+        /// Category.
+        category: Category,
+        /// Kind (livelihood).
+        kind: Option<Kind>,
+        /// Complex case (longer limit).
+        complex: bool,
+    },
+    /// 不受理: reject with one of the seven reasons.
+    Reject {
+        /// Reason 1..7.
+        reason: u8,
+        /// Note.
+        note: String,
+    },
+    /// 转办: send to a unit.
+    Dispatch {
+        /// Target unit.
+        to: UnitId,
+    },
+    /// Joint enforcement: a lead unit and supporting units.
+    Joint {
+        /// Lead unit (主责).
+        lead: UnitId,
+        /// Supporting units (配合).
+        support: Vec<UnitId>,
+        /// Working days, instead of the rules' limit.
+        days: Option<u32>,
+    },
+    /// 签收: the holder signs for the case.
+    Sign,
+    /// 上报: pass one level up.
+    Escalate {
+        /// Note.
+        note: Option<String>,
+    },
+    /// 退单: ask the platform to take the case back (needs explicit confirmation).
+    Return {
+        /// Reason.
+        reason: String,
+        /// The second, explicit confirmation.
+        confirm: bool,
+    },
+    /// Platform approves a return.
+    ApproveReturn,
+    /// Platform denies a return.
+    DenyReturn,
+    /// 延期申请: ask for more working days.
+    Extend {
+        /// Working days.
+        days: u32,
+        /// Reason.
+        reason: String,
+    },
+    /// Platform approves an extension.
+    ApproveExtension,
+    /// Platform denies an extension.
+    DenyExtension,
+    /// A supporting unit reports its part.
+    Report {
+        /// What it did.
+        text: String,
+    },
+    /// 答复: the holder (lead) writes the reply.
+    Reply {
+        /// Result and the requester's facts.
+        result: String,
+        /// Policy basis.
+        basis: String,
+        /// Responsible person.
+        person: String,
+        /// Contact phone.
+        phone: String,
+    },
+    /// 审核通过: approve the reply.
+    ApproveReply,
+    /// 退回: send the reply back to the unit.
+    SendBack {
+        /// Note.
+        note: String,
+    },
+    /// 回访评价: record the requester's rating.
+    Evaluate {
+        /// Satisfaction.
+        satisfaction: Satisfaction,
+        /// Resolution.
+        resolution: Resolution,
+    },
+    /// 履职评估: assess the unit after a failed round 2.
+    Assess {
+        /// Pass or fail.
+        outcome: AssessmentOutcome,
+        /// Note.
+        note: Option<String>,
+    },
+}
+
+impl Command {
+    /// The command word (`accept`, `approve-reply`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Accept { .. } => "accept",
+            Command::Reject { .. } => "reject",
+            Command::Dispatch { .. } => "dispatch",
+            Command::Joint { .. } => "joint",
+            Command::Sign => "sign",
+            Command::Escalate { .. } => "escalate",
+            Command::Return { .. } => "return",
+            Command::ApproveReturn => "approve-return",
+            Command::DenyReturn => "deny-return",
+            Command::Extend { .. } => "extend",
+            Command::ApproveExtension => "approve-extension",
+            Command::DenyExtension => "deny-extension",
+            Command::Report { .. } => "report",
+            Command::Reply { .. } => "reply",
+            Command::ApproveReply => "approve-reply",
+            Command::SendBack { .. } => "send-back",
+            Command::Evaluate { .. } => "evaluate",
+            Command::Assess { .. } => "assess",
+        }
+    }
+}
+
+/// Every command word, in lifecycle order (for help and completion).
+pub const COMMAND_WORDS: &[&str] = &[
+    "accept",
+    "reject",
+    "dispatch",
+    "joint",
+    "sign",
+    "escalate",
+    "return",
+    "approve-return",
+    "deny-return",
+    "extend",
+    "approve-extension",
+    "deny-extension",
+    "report",
+    "reply",
+    "approve-reply",
+    "send-back",
+    "evaluate",
+    "assess",
+];

@@ -1,0 +1,213 @@
+//! What happened to a case: one history entry per committed command (append-only).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::case::{
+    AssessmentOutcome, CaseId, Category, Channel, Kind, Referral, Reply, Resolution, Satisfaction,
+};
+use super::org::UnitId;
+
+/// Where an evaluation sent the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationOutcome {
+    /// 办结.
+    Closed,
+    /// 二次办理.
+    SecondRound,
+    /// 履职评估.
+    Assessment,
+}
+
+/// One fact in a case's history. Serialised with an `action` tag named after the command word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Event {
+    /// The case came in.
+    Intake {
+        /// Channel.
+        channel: Channel,
+        /// 12345 work-order number.
+        external_id: Option<String>,
+    },
+    /// 受理.
+    Accept {
+        /// Category.
+        category: Category,
+        /// Kind.
+        kind: Option<Kind>,
+        /// Complex.
+        complex: bool,
+        /// Working days allowed.
+        limit_days: u32,
+        /// Deadline.
+        due_at: DateTime<Utc>,
+    },
+    /// 不受理.
+    Reject {
+        /// Reason code.
+        reason: u8,
+        /// Note.
+        note: String,
+    },
+    /// 转办.
+    Dispatch {
+        /// From which platform.
+        from: UnitId,
+        /// To which unit.
+        to: UnitId,
+        /// Deadline (set anew on a round-2 dispatch).
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// Joint enforcement assignment.
+    Joint {
+        /// Lead.
+        lead: UnitId,
+        /// Supporting units.
+        support: Vec<UnitId>,
+        /// Working days allowed.
+        limit_days: u32,
+        /// Deadline.
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// 签收.
+    Sign {
+        /// The unit that signed.
+        unit: UnitId,
+    },
+    /// 上报.
+    Escalate {
+        /// From.
+        from: UnitId,
+        /// To.
+        to: UnitId,
+        /// Note.
+        note: Option<String>,
+    },
+    /// 退单 requested.
+    Return {
+        /// The unit.
+        unit: UnitId,
+        /// Reason.
+        reason: String,
+    },
+    /// Return approved: back to triage.
+    ApproveReturn {
+        /// The platform that takes it back.
+        to: UnitId,
+    },
+    /// Return denied.
+    DenyReturn,
+    /// 延期 requested.
+    Extend {
+        /// The unit.
+        unit: UnitId,
+        /// Working days.
+        days: u32,
+        /// Reason.
+        reason: String,
+    },
+    /// Extension approved.
+    ApproveExtension {
+        /// Days added.
+        days: u32,
+        /// New deadline.
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// Extension denied.
+    DenyExtension,
+    /// A supporting unit's part.
+    Report {
+        /// The unit.
+        unit: UnitId,
+        /// Text.
+        text: String,
+    },
+    /// 答复.
+    Reply {
+        /// The reply.
+        reply: Reply,
+        /// The platform that reviews it.
+        reviewer: UnitId,
+    },
+    /// 审核通过.
+    ApproveReply {
+        /// The platform that approved.
+        platform: UnitId,
+        /// Where the case went (the district platform's review, or evaluation).
+        next: UnitId,
+    },
+    /// Reply sent back.
+    SendBack {
+        /// Note.
+        note: String,
+        /// The unit it went back to.
+        to: UnitId,
+    },
+    /// 回访评价.
+    Evaluate {
+        /// Satisfaction.
+        satisfaction: Satisfaction,
+        /// Resolution.
+        resolution: Resolution,
+        /// What it led to.
+        outcome: EvaluationOutcome,
+    },
+    /// 履职评估.
+    Assess {
+        /// The unit.
+        unit: UnitId,
+        /// Outcome.
+        outcome: AssessmentOutcome,
+        /// Note.
+        note: Option<String>,
+        /// Consecutive failures after this one.
+        failed_in_a_row: u32,
+        /// The referral made, if any (问责移交).
+        referral: Option<Referral>,
+    },
+}
+
+impl Event {
+    /// The action word, as in the history's `action` field.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Event::Intake { .. } => "intake",
+            Event::Accept { .. } => "accept",
+            Event::Reject { .. } => "reject",
+            Event::Dispatch { .. } => "dispatch",
+            Event::Joint { .. } => "joint",
+            Event::Sign { .. } => "sign",
+            Event::Escalate { .. } => "escalate",
+            Event::Return { .. } => "return",
+            Event::ApproveReturn { .. } => "approve-return",
+            Event::DenyReturn => "deny-return",
+            Event::Extend { .. } => "extend",
+            Event::ApproveExtension { .. } => "approve-extension",
+            Event::DenyExtension => "deny-extension",
+            Event::Report { .. } => "report",
+            Event::Reply { .. } => "reply",
+            Event::ApproveReply { .. } => "approve-reply",
+            Event::SendBack { .. } => "send-back",
+            Event::Evaluate { .. } => "evaluate",
+            Event::Assess { .. } => "assess",
+        }
+    }
+}
+
+/// One entry of a case's history: who did what, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The case.
+    pub case: CaseId,
+    /// Position in the case's history: 1 for intake, +1 per command; the case version after it.
+    pub seq: u64,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The operator's login.
+    pub by: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}

@@ -1,0 +1,220 @@
+//! Intake (受理前登记): one JSON object per line becomes a new case in triage at its district
+//! platform. Bad lines are reported as `line N: field: reason`.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::case::{Arrival, Case, CaseId, Category, Channel, Requester, Stage};
+use super::org::{Level, Org, UnitId};
+
+/// A case as it arrives, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCase {
+    /// District platform id.
+    pub district: UnitId,
+    /// Channel.
+    pub channel: Channel,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Requester.
+    pub requester: Requester,
+    /// Address.
+    pub address: Option<String>,
+    /// Community id.
+    pub community: Option<UnitId>,
+    /// Category hint.
+    pub category: Option<Category>,
+    /// When it was received (defaults to intake time).
+    pub received_at: Option<DateTime<Utc>>,
+    /// 12345 work-order number.
+    pub external_id: Option<String>,
+}
+
+/// One bad intake line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {field}: {reason}")]
+pub struct IntakeError {
+    /// 1-based line number.
+    pub line: usize,
+    /// The field at fault (`json` when the line is not an object).
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+const FIELDS: &[&str] = &[
+    "district",
+    "channel",
+    "title",
+    "description",
+    "requester",
+    "address",
+    "community",
+    "category",
+    "received_at",
+    "external_id",
+];
+
+struct Line<'a> {
+    no: usize,
+    obj: &'a Map<String, Value>,
+}
+
+impl Line<'_> {
+    fn err(&self, field: &str, reason: impl Into<String>) -> IntakeError {
+        IntakeError {
+            line: self.no,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+    fn opt_str(&self, field: &str) -> Result<Option<String>, IntakeError> {
+        match self.obj.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+            Some(_) => Err(self.err(field, "must be a string")),
+        }
+    }
+    fn req_str(&self, field: &str) -> Result<String, IntakeError> {
+        self.opt_str(field)?
+            .ok_or_else(|| self.err(field, "missing"))
+    }
+}
+
+/// Parses one intake line (1-based `line_no`) against the organisation.
+pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, IntakeError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| IntakeError {
+        line: line_no,
+        field: "json".into(),
+        reason: format!("not valid JSON ({e})"),
+    })?;
+    let Value::Object(obj) = &value else {
+        return Err(IntakeError {
+            line: line_no,
+            field: "json".into(),
+            reason: "expected an object".into(),
+        });
+    };
+    let l = Line { no: line_no, obj };
+    if let Some(k) = obj.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(l.err(k, "unknown field"));
+    }
+    let district = l.req_str("district")?;
+    let district = match org.get_str(&district) {
+        Some(u) if u.level == Level::District => u.id.clone(),
+        _ => return Err(l.err("district", format!("unknown district {district:?}"))),
+    };
+    let channel = l
+        .req_str("channel")?
+        .parse::<Channel>()
+        .map_err(|e| l.err("channel", e))?;
+    let title = l.req_str("title")?;
+    if title.chars().count() > 200 {
+        return Err(l.err("title", "longer than 200 characters"));
+    }
+    let description = l.opt_str("description")?.unwrap_or_default();
+    let requester = match obj.get("requester") {
+        Some(Value::Object(r)) => {
+            let rl = Line {
+                no: line_no,
+                obj: r,
+            };
+            let name = rl
+                .req_str("name")
+                .map_err(|e| l.err("requester.name", e.reason))?;
+            let phone = rl
+                .req_str("phone")
+                .map_err(|e| l.err("requester.phone", e.reason))?;
+            if !super::lifecycle::is_plausible_phone(&phone) {
+                return Err(l.err(
+                    "requester.phone",
+                    format!("{phone:?} is not a phone number"),
+                ));
+            }
+            Requester { name, phone }
+        }
+        None | Some(Value::Null) => return Err(l.err("requester", "missing")),
+        Some(_) => return Err(l.err("requester", "must be an object with name and phone")),
+    };
+    let community = match l.opt_str("community")? {
+        None => None,
+        Some(c) => match org.get_str(&c) {
+            Some(u) if u.level == Level::Community && org.is_within(&u.id, &district) => {
+                Some(u.id.clone())
+            }
+            Some(_) => {
+                return Err(l.err("community", format!("{c} is not a community of {district}")))
+            }
+            None => return Err(l.err("community", format!("unknown community {c:?}"))),
+        },
+    };
+    let category = l
+        .opt_str("category")?
+        .map(|c| c.parse::<Category>())
+        .transpose()
+        .map_err(|e| l.err("category", e))?;
+    let received_at = l
+        .opt_str("received_at")?
+        .map(|t| DateTime::parse_from_rfc3339(&t).map(|d| d.with_timezone(&Utc)))
+        .transpose()
+        .map_err(|e| l.err("received_at", format!("not an RFC 3339 time ({e})")))?;
+    Ok(NewCase {
+        district,
+        channel,
+        title,
+        description,
+        requester,
+        address: l.opt_str("address")?,
+        community,
+        category,
+        received_at,
+        external_id: l.opt_str("external_id")?,
+    })
+}
+
+impl NewCase {
+    /// The case this becomes, in triage at its district platform.
+    pub fn into_case(self, id: CaseId, now: DateTime<Utc>) -> Case {
+        Case {
+            id,
+            version: 1,
+            external_id: self.external_id,
+            holder: self.district.clone(),
+            district: self.district,
+            channel: self.channel,
+            title: self.title,
+            description: self.description,
+            requester: self.requester,
+            address: self.address,
+            community: self.community,
+            category: self.category,
+            kind: None,
+            complex: false,
+            stage: Stage::Triage,
+            round: 1,
+            arrived_by: Some(Arrival::Intake),
+            lead: None,
+            supporting: Vec::new(),
+            parts: Vec::new(),
+            received_at: self.received_at.unwrap_or(now),
+            accepted_at: None,
+            clock_start: None,
+            limit_days: None,
+            due_at: None,
+            due_provisional: false,
+            pending: None,
+            reply: None,
+            handled_by: None,
+            previous_rounds: Vec::new(),
+            evaluation: None,
+            assessed_unit: None,
+            assessment: None,
+            referral: None,
+            reject_reason: None,
+            closed_at: None,
+        }
+    }
+}

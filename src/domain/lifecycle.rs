@@ -1,0 +1,712 @@
+//! The case lifecycle: `decide` checks a command against the case, the rules and the operator, and
+//! returns the new state and the history event. Pure: the caller passes the time and the records.
+
+use chrono::{DateTime, Utc};
+
+use super::calendar::WorkCalendar;
+use super::case::{
+    Arrival, AssessmentOutcome, Case, Category, Evaluation, Part, PendingRequest, Referral, Reply,
+    RoundRecord, Stage, UnitRecord,
+};
+use super::command::Command;
+use super::event::{EvaluationOutcome, Event};
+use super::org::{Level, Org, Unit, UnitId};
+use super::permissions::{acts_for, responsible_unit, role_may, supervises};
+use super::rules::Rules;
+use super::users::{Role, User};
+
+/// Why a command was refused. The message is shown to the operator as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The operator's role or unit may not do this.
+    #[error("not permitted: {0}")]
+    Permission(String),
+    /// The case is not in a stage where this command applies.
+    #[error("wrong stage: {0}")]
+    Stage(String),
+    /// An option is missing or malformed.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The option.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A lifecycle rule forbids it.
+    #[error("{0}")]
+    Rule(String),
+}
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> Refusal {
+    Refusal::Invalid {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// Everything `decide` needs besides the case and the command.
+pub struct Context<'a> {
+    /// The current time.
+    pub now: DateTime<Utc>,
+    /// Who issues the command.
+    pub operator: &'a User,
+    /// The organisation.
+    pub org: &'a Org,
+    /// The rules file.
+    pub rules: &'a Rules,
+    /// The working-day calendar.
+    pub calendar: &'a WorkCalendar,
+    /// The assessment record of the unit under assessment (for `assess`).
+    pub assessed_record: Option<&'a UnitRecord>,
+}
+
+/// The outcome of an accepted command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The case after the command.
+    pub case: Case,
+    /// What happened, for the history.
+    pub event: Event,
+    /// A unit's assessment record to store (for `assess`).
+    pub unit_record: Option<(UnitId, UnitRecord)>,
+}
+
+/// Checks `command` against `case` and returns the new state, or why it is refused.
+pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, Refusal> {
+    let word = command.name();
+    if !role_may(cx.operator.role, word) {
+        return Err(Refusal::Permission(format!(
+            "a {} may not {word}",
+            cx.operator.role.as_str()
+        )));
+    }
+    if case.stage.is_final() {
+        return Err(Refusal::Stage(format!(
+            "case {} is {}",
+            case.id, case.stage
+        )));
+    }
+    if let Some(unit) = responsible_unit(case, word, cx.org) {
+        if word != "assess" && !acts_for(cx.operator, &unit) {
+            return Err(Refusal::Permission(format!(
+                "{word} on {} is for {unit}; {} acts for {}",
+                case.id, cx.operator.login, cx.operator.unit
+            )));
+        }
+    }
+    let mut next = case.clone();
+    next.version += 1;
+    let (event, unit_record) = apply(&mut next, command, cx)?;
+    Ok(Decision {
+        case: next,
+        event,
+        unit_record,
+    })
+}
+
+fn expect_stage(case: &Case, word: &str, stages: &[Stage]) -> Result<(), Refusal> {
+    if stages.contains(&case.stage) {
+        return Ok(());
+    }
+    let list: Vec<&str> = stages.iter().map(|s| s.as_str()).collect();
+    Err(Refusal::Stage(format!(
+        "{word} needs the case in {}; {} is in {}",
+        list.join(" or "),
+        case.id,
+        case.stage
+    )))
+}
+
+fn no_pending(case: &Case) -> Result<(), Refusal> {
+    match &case.pending {
+        None => Ok(()),
+        Some(PendingRequest::Return { .. }) => Err(Refusal::Rule(
+            "a return request waits for the platform's decision".into(),
+        )),
+        Some(PendingRequest::Extension { .. }) => Err(Refusal::Rule(
+            "an extension request waits for the platform's decision".into(),
+        )),
+    }
+}
+
+fn non_empty(field: &'static str, text: &str) -> Result<String, Refusal> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(invalid(field, "must not be empty"))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// A plausible Chinese phone number: 7 to 12 digits once `-`, spaces and a leading `+86` are
+/// removed, e.g. `13853212345` or `0532-88886666`.
+pub fn is_plausible_phone(phone: &str) -> bool {
+    let p = phone.trim();
+    let p = p.strip_prefix("+86").unwrap_or(p);
+    let digits: String = p.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    (7..=12).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+fn unit<'a>(org: &'a Org, id: &UnitId) -> Result<&'a Unit, Refusal> {
+    org.get(id)
+        .ok_or_else(|| invalid("unit", format!("unknown unit {id}")))
+}
+
+fn holder_is_platform(case: &Case, org: &Org) -> bool {
+    org.get(&case.holder).is_some_and(|u| u.level.is_platform())
+}
+
+/// Sets the round's deadline. With `days`, the limit becomes `days` counted from the round's clock
+/// start; without, only a clock that is not running yet (round 2's first dispatch) starts, now,
+/// with the rules' limit. Returns the deadline when it was set.
+fn set_deadline(case: &mut Case, cx: &Context, days: Option<u32>) -> Option<DateTime<Utc>> {
+    let category = case.category?;
+    if days.is_none() && case.clock_start.is_some() {
+        return None;
+    }
+    let start = case.clock_start.unwrap_or(cx.now);
+    let limit = days.unwrap_or_else(|| cx.rules.limit_days(category, case.kind, case.complex));
+    let deadline = cx.calendar.deadline(start, limit);
+    case.clock_start = Some(start);
+    case.limit_days = Some(limit);
+    case.due_at = Some(deadline.at);
+    case.due_provisional = deadline.provisional;
+    Some(deadline.at)
+}
+
+/// Where a platform may send an accepted case.
+fn check_route(case: &Case, target: &Unit, org: &Org, joint: bool) -> Result<(), Refusal> {
+    let platform = &case.holder;
+    let platform_level = org.get(platform).map(|u| u.level);
+    if platform_level == Some(Level::City) {
+        let ok = target.level == Level::Department && target.parent.as_ref() == Some(platform);
+        return ok.then_some(()).ok_or_else(|| {
+            Refusal::Rule(format!(
+                "the city platform sends cases to city departments; {} is not one",
+                target.id
+            ))
+        });
+    }
+    if target.level.is_platform() || !org.is_within(&target.id, platform) {
+        return Err(Refusal::Rule(format!(
+            "{} is not a unit of {platform}; escalate to the city platform for city departments",
+            target.id
+        )));
+    }
+    if joint {
+        return match target.level {
+            Level::Department | Level::Street => Ok(()),
+            _ => Err(Refusal::Rule(format!(
+                "joint enforcement units are streets or departments; {} is a {}",
+                target.id,
+                target.level.as_str()
+            ))),
+        };
+    }
+    match case.category {
+        Some(Category::Livelihood) => {
+            let from_below = matches!(
+                case.arrived_by,
+                Some(Arrival::Escalation { .. } | Arrival::Return { .. } | Arrival::SecondRound)
+            );
+            match target.level {
+                Level::Community => Ok(()),
+                Level::Department | Level::Street if from_below => Ok(()),
+                _ => Err(Refusal::Rule(format!(
+                    "a livelihood case goes to its community first (bottom-up); {} is a {} \
+                     and takes it only after escalation, a return or in round 2",
+                    target.id,
+                    target.level.as_str()
+                ))),
+            }
+        }
+        Some(Category::Development) if target.level != Level::Department => {
+            Err(Refusal::Rule(format!(
+                "a development case goes from the platform to a department; {} is a {}",
+                target.id,
+                target.level.as_str()
+            )))
+        }
+        Some(Category::Enforcement) => Err(Refusal::Rule(
+            "an enforcement case is assigned with `joint --lead UNIT --support U1,U2`".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn clear_assignment(case: &mut Case) {
+    case.lead = None;
+    case.supporting.clear();
+    case.pending = None;
+}
+
+fn apply(
+    case: &mut Case,
+    command: &Command,
+    cx: &Context,
+) -> Result<(Event, Option<(UnitId, UnitRecord)>), Refusal> {
+    let word = command.name();
+    let now = cx.now;
+    let event = match command {
+        Command::Accept {
+            category,
+            kind,
+            complex,
+        } => {
+            expect_stage(case, word, &[Stage::Triage])?;
+            if case.accepted_at.is_some() {
+                return Err(Refusal::Rule(format!("{} is already accepted", case.id)));
+            }
+            let kind = match category {
+                Category::Livelihood => Some(kind.unwrap_or(super::case::Kind::Complaint)),
+                _ => *kind,
+            };
+            let limit = cx.rules.limit_days(*category, kind, *complex);
+            let deadline = cx.calendar.deadline(now, limit);
+            case.category = Some(*category);
+            case.kind = kind;
+            case.complex = *complex;
+            case.accepted_at = Some(now);
+            case.clock_start = Some(now);
+            case.limit_days = Some(limit);
+            case.due_at = Some(deadline.at);
+            case.due_provisional = deadline.provisional;
+            Event::Accept {
+                category: *category,
+                kind,
+                complex: *complex,
+                limit_days: limit,
+                due_at: deadline.at,
+            }
+        }
+        Command::Reject { reason, note } => {
+            expect_stage(case, word, &[Stage::Triage])?;
+            if case.accepted_at.is_some() {
+                return Err(Refusal::Rule(format!(
+                    "{} is already accepted; an accepted case is not rejected",
+                    case.id
+                )));
+            }
+            if cx.rules.reject_reason(*reason).is_none() {
+                return Err(invalid(
+                    "reason",
+                    format!("{reason} is not a reason code 1..7"),
+                ));
+            }
+            let note = non_empty("note", note)?;
+            case.stage = Stage::Rejected;
+            case.reject_reason = Some(*reason);
+            case.closed_at = Some(now);
+            Event::Reject {
+                reason: *reason,
+                note,
+            }
+        }
+        Command::Dispatch { to } | Command::Joint { lead: to, .. } => {
+            expect_stage(case, word, &[Stage::Triage])?;
+            if case.accepted_at.is_none() {
+                return Err(Refusal::Rule(format!(
+                    "accept {} before routing it",
+                    case.id
+                )));
+            }
+            let target = unit(cx.org, to)?;
+            if let Command::Joint { support, days, .. } = command {
+                check_route(case, target, cx.org, true)?;
+                if support.is_empty() {
+                    return Err(invalid("support", "name at least one supporting unit"));
+                }
+                for (i, s) in support.iter().enumerate() {
+                    if s == to || support[..i].contains(s) {
+                        return Err(invalid("support", format!("{s} is named twice")));
+                    }
+                    check_route(case, unit(cx.org, s)?, cx.org, true)?;
+                }
+                let max = cx.rules.limits.max_joint_days;
+                if days.is_some_and(|d| d == 0 || d > max) {
+                    return Err(invalid("days", format!("must be 1..={max}")));
+                }
+            } else {
+                check_route(case, target, cx.org, false)?;
+            }
+            let from = case.holder.clone();
+            clear_assignment(case);
+            case.stage = Stage::Assigned;
+            case.holder = to.clone();
+            case.arrived_by = None;
+            if let Command::Joint { support, days, .. } = command {
+                case.lead = Some(to.clone());
+                case.supporting = support.clone();
+                let due_at = set_deadline(case, cx, *days).or(case.due_at);
+                Event::Joint {
+                    lead: to.clone(),
+                    support: support.clone(),
+                    limit_days: case.limit_days.unwrap_or_default(),
+                    due_at,
+                }
+            } else {
+                let due_at = set_deadline(case, cx, None);
+                Event::Dispatch {
+                    from,
+                    to: to.clone(),
+                    due_at,
+                }
+            }
+        }
+        Command::Sign => {
+            expect_stage(case, word, &[Stage::Assigned])?;
+            no_pending(case)?;
+            case.stage = Stage::Handling;
+            Event::Sign {
+                unit: case.holder.clone(),
+            }
+        }
+        Command::Escalate { note } => escalate(case, note, cx)?,
+        Command::Return { reason, confirm } => {
+            expect_stage(case, word, &[Stage::Assigned, Stage::Handling])?;
+            no_pending(case)?;
+            let reason = non_empty("reason", reason)?;
+            if !confirm {
+                return Err(Refusal::Rule(
+                    "a return (退单) needs a second, explicit confirmation: add --confirm".into(),
+                ));
+            }
+            case.pending = Some(PendingRequest::Return {
+                unit: case.holder.clone(),
+                reason: reason.clone(),
+                at: now,
+            });
+            Event::Return {
+                unit: case.holder.clone(),
+                reason,
+            }
+        }
+        Command::ApproveReturn | Command::DenyReturn => {
+            let Some(PendingRequest::Return { unit: from, .. }) = case.pending.clone() else {
+                return Err(Refusal::Rule(format!("{} has no return request", case.id)));
+            };
+            case.pending = None;
+            if matches!(command, Command::DenyReturn) {
+                Event::DenyReturn
+            } else {
+                let platform = cx
+                    .org
+                    .platform_of(&from)
+                    .map(|u| u.id.clone())
+                    .unwrap_or_else(|| case.district.clone());
+                clear_assignment(case);
+                case.stage = Stage::Triage;
+                case.holder = platform.clone();
+                case.arrived_by = Some(Arrival::Return { from });
+                Event::ApproveReturn { to: platform }
+            }
+        }
+        Command::Extend { days, reason } => {
+            expect_stage(case, word, &[Stage::Assigned, Stage::Handling])?;
+            no_pending(case)?;
+            let max = cx.rules.limits.max_extension_days;
+            if *days == 0 || *days > max {
+                return Err(invalid("days", format!("must be 1..={max}")));
+            }
+            let reason = non_empty("reason", reason)?;
+            case.pending = Some(PendingRequest::Extension {
+                unit: case.holder.clone(),
+                days: *days,
+                reason: reason.clone(),
+                at: now,
+            });
+            Event::Extend {
+                unit: case.holder.clone(),
+                days: *days,
+                reason,
+            }
+        }
+        Command::ApproveExtension | Command::DenyExtension => {
+            let Some(PendingRequest::Extension { days, .. }) = case.pending.clone() else {
+                return Err(Refusal::Rule(format!(
+                    "{} has no extension request",
+                    case.id
+                )));
+            };
+            case.pending = None;
+            if matches!(command, Command::DenyExtension) {
+                Event::DenyExtension
+            } else {
+                let limit = case.limit_days.unwrap_or_default() + days;
+                let due_at = set_deadline(case, cx, Some(limit));
+                Event::ApproveExtension { days, due_at }
+            }
+        }
+        Command::Report { text } => report(case, text, cx)?,
+        Command::Reply {
+            result,
+            basis,
+            person,
+            phone,
+        } => {
+            expect_stage(case, word, &[Stage::Handling]).map_err(|e| match case.stage {
+                Stage::Assigned => Refusal::Stage(format!("sign for {} before replying", case.id)),
+                _ => e,
+            })?;
+            no_pending(case)?;
+            if holder_is_platform(case, cx.org) {
+                return Err(Refusal::Rule(
+                    "a platform does not reply; it reviews".into(),
+                ));
+            }
+            let round = case.round;
+            let missing: Vec<&str> = case
+                .supporting
+                .iter()
+                .filter(|s| !case.parts.iter().any(|p| &p.unit == *s && p.round == round))
+                .map(|s| s.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(Refusal::Rule(format!(
+                    "the lead replies after every supporting unit has reported; waiting for {}",
+                    missing.join(", ")
+                )));
+            }
+            let phone = non_empty("phone", phone)?;
+            if !is_plausible_phone(&phone) {
+                return Err(invalid(
+                    "phone",
+                    format!("{phone:?} is not a plausible phone number"),
+                ));
+            }
+            let reply = Reply {
+                result: non_empty("result", result)?,
+                basis: non_empty("basis", basis)?,
+                person: non_empty("person", person)?,
+                phone,
+                unit: case.holder.clone(),
+                at: now,
+            };
+            let reviewer = cx
+                .org
+                .platform_of(&case.holder)
+                .map(|u| u.id.clone())
+                .unwrap_or_else(|| case.district.clone());
+            case.handled_by = Some(case.holder.clone());
+            case.reply = Some(reply.clone());
+            case.stage = Stage::Review;
+            case.holder = reviewer.clone();
+            Event::Reply { reply, reviewer }
+        }
+        Command::ApproveReply => {
+            expect_stage(case, word, &[Stage::Review])?;
+            let platform = case.holder.clone();
+            if platform != case.district {
+                case.holder = case.district.clone();
+            } else {
+                case.stage = Stage::Evaluation;
+            }
+            Event::ApproveReply {
+                platform,
+                next: case.holder.clone(),
+            }
+        }
+        Command::SendBack { note } => {
+            expect_stage(case, word, &[Stage::Review])?;
+            let note = non_empty("note", note)?;
+            let to = case
+                .handled_by
+                .clone()
+                .ok_or_else(|| Refusal::Rule("no unit replied".into()))?;
+            case.stage = Stage::Handling;
+            case.holder = to.clone();
+            case.reply = None;
+            Event::SendBack { note, to }
+        }
+        Command::Evaluate {
+            satisfaction,
+            resolution,
+        } => {
+            expect_stage(case, word, &[Stage::Evaluation])?;
+            let evaluation = Evaluation {
+                satisfaction: *satisfaction,
+                resolution: *resolution,
+            };
+            case.evaluation = Some(evaluation);
+            case.previous_rounds.push(RoundRecord {
+                round: case.round,
+                handled_by: case.handled_by.clone(),
+                reply: case.reply.clone(),
+                evaluation,
+            });
+            let outcome = if evaluation.closes_case() {
+                case.stage = Stage::Closed;
+                case.closed_at = Some(now);
+                EvaluationOutcome::Closed
+            } else if case.round == 1 {
+                clear_assignment(case);
+                case.round = 2;
+                case.stage = Stage::Triage;
+                case.holder = case.district.clone();
+                case.arrived_by = Some(Arrival::SecondRound);
+                case.reply = None;
+                case.handled_by = None;
+                case.clock_start = None;
+                case.limit_days = None;
+                case.due_at = None;
+                case.due_provisional = false;
+                EvaluationOutcome::SecondRound
+            } else {
+                let unit = case
+                    .handled_by
+                    .clone()
+                    .ok_or_else(|| Refusal::Rule("no unit handled round 2".into()))?;
+                case.stage = Stage::Assessment;
+                case.assessed_unit = Some(unit.clone());
+                case.holder = unit;
+                EvaluationOutcome::Assessment
+            };
+            Event::Evaluate {
+                satisfaction: *satisfaction,
+                resolution: *resolution,
+                outcome,
+            }
+        }
+        Command::Assess { outcome, note } => {
+            expect_stage(case, word, &[Stage::Assessment])?;
+            if !supervises(cx.operator, &case.district, cx.org) {
+                return Err(Refusal::Permission(format!(
+                    "{} supervises {}, not {}",
+                    cx.operator.login, cx.operator.unit, case.district
+                )));
+            }
+            let unit = case
+                .assessed_unit
+                .clone()
+                .ok_or_else(|| Refusal::Rule("no unit under assessment".into()))?;
+            let mut record = cx.assessed_record.cloned().unwrap_or_default();
+            let mut referral = None;
+            match outcome {
+                AssessmentOutcome::Pass => record.failed_assessments = 0,
+                AssessmentOutcome::Fail => {
+                    record.failed_assessments += 1;
+                    if record.failed_assessments >= cx.rules.assessment.failures_for_referral {
+                        let r = Referral {
+                            unit: unit.clone(),
+                            case: case.id.clone(),
+                            at: now,
+                        };
+                        record.referrals.push(r.clone());
+                        record.failed_assessments = 0;
+                        referral = Some(r);
+                    }
+                }
+            }
+            case.assessment = Some(*outcome);
+            case.referral = referral.clone();
+            case.stage = Stage::Closed;
+            case.closed_at = Some(now);
+            let failed_in_a_row = match (&referral, outcome) {
+                (Some(_), _) => cx.rules.assessment.failures_for_referral,
+                _ => record.failed_assessments,
+            };
+            let event = Event::Assess {
+                unit: unit.clone(),
+                outcome: *outcome,
+                note: note
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(String::from),
+                failed_in_a_row,
+                referral,
+            };
+            return Ok((event, Some((unit, record))));
+        }
+    };
+    Ok((event, None))
+}
+
+fn escalate(case: &mut Case, note: &Option<String>, cx: &Context) -> Result<Event, Refusal> {
+    no_pending(case)?;
+    let from = case.holder.clone();
+    let here = unit(cx.org, &from)?;
+    let note = note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(String::from);
+    let (stage, to) = match (case.stage, here.level) {
+        (Stage::Triage, Level::District) => {
+            if case.accepted_at.is_none() {
+                return Err(Refusal::Rule(format!(
+                    "accept {} before escalating it",
+                    case.id
+                )));
+            }
+            (Stage::Triage, cx.org.city().map(|u| u.id.clone()))
+        }
+        (Stage::Triage, Level::City) => {
+            return Err(Refusal::Rule("the city platform is the top level".into()))
+        }
+        (Stage::Assigned | Stage::Handling, Level::Community) => {
+            (Stage::Assigned, here.parent.clone())
+        }
+        (Stage::Assigned | Stage::Handling, Level::Street) => (Stage::Triage, here.parent.clone()),
+        (Stage::Assigned | Stage::Handling, Level::Department) => {
+            return Err(Refusal::Rule(
+                "a department does not escalate; request a return (退单) instead".into(),
+            ))
+        }
+        _ => {
+            return Err(Refusal::Stage(format!(
+                "escalate needs the case in triage, assigned or handling; {} is in {}",
+                case.id, case.stage
+            )))
+        }
+    };
+    if case.lead.is_some() {
+        return Err(Refusal::Rule(
+            "a joint enforcement case is not escalated; the lead requests a return".into(),
+        ));
+    }
+    let to = to.ok_or_else(|| Refusal::Rule(format!("{from} has no level above it")))?;
+    case.stage = stage;
+    case.holder = to.clone();
+    case.arrived_by = (stage == Stage::Triage).then(|| Arrival::Escalation { from: from.clone() });
+    Ok(Event::Escalate { from, to, note })
+}
+
+fn report(case: &mut Case, text: &str, cx: &Context) -> Result<Event, Refusal> {
+    expect_stage(case, "report", &[Stage::Assigned, Stage::Handling])?;
+    if case.supporting.is_empty() {
+        return Err(Refusal::Rule(format!(
+            "{} has no supporting units",
+            case.id
+        )));
+    }
+    let round = case.round;
+    let reported = |u: &UnitId| case.parts.iter().any(|p| &p.unit == u && p.round == round);
+    let unit = if cx.operator.role == Role::Trainer {
+        case.supporting.iter().find(|u| !reported(u)).cloned()
+    } else {
+        case.supporting
+            .iter()
+            .find(|u| **u == cx.operator.unit)
+            .cloned()
+    };
+    let Some(unit) = unit else {
+        return Err(Refusal::Permission(format!(
+            "{} is not a supporting unit of {} with a part still to report",
+            cx.operator.unit, case.id
+        )));
+    };
+    if reported(&unit) {
+        return Err(Refusal::Rule(format!(
+            "{unit} has already reported its part for round {round}"
+        )));
+    }
+    let text = non_empty("text", text)?;
+    case.parts.push(Part {
+        unit: unit.clone(),
+        round,
+        text: text.clone(),
+        at: cx.now,
+    });
+    Ok(Event::Report { unit, text })
+}

@@ -1,0 +1,92 @@
+//! Red / yellow / blue lights (红黄蓝灯) and the working-time countdown.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::WorkCalendar;
+use super::case::{Case, Stage};
+use super::rules::Rules;
+
+/// A case's light.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    /// Overdue.
+    Red,
+    /// At most a third of the allowed working time left.
+    Yellow,
+    /// On time.
+    Blue,
+}
+
+impl Light {
+    /// Every light, most urgent first.
+    pub const ALL: [Light; 3] = [Light::Red, Light::Yellow, Light::Blue];
+    /// The name used in the CLI and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Red => "red",
+            Light::Yellow => "yellow",
+            Light::Blue => "blue",
+        }
+    }
+}
+
+impl std::str::FromStr for Light {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Light::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown light {s:?} (expected red, yellow or blue)"))
+    }
+}
+
+/// Working time left before the deadline (negative when overdue), for a case with a running clock.
+pub fn remaining(case: &Case, now: DateTime<Utc>, calendar: &WorkCalendar) -> Option<Duration> {
+    let due = case.due_at?;
+    Some(calendar.working_time_between(now, due).duration)
+}
+
+/// The light of a case in `assigned` or `handling`; none in other stages.
+pub fn light(
+    case: &Case,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+    rules: &Rules,
+) -> Option<Light> {
+    if !matches!(case.stage, Stage::Assigned | Stage::Handling) {
+        return None;
+    }
+    let due = case.due_at?;
+    if now >= due {
+        return Some(Light::Red);
+    }
+    let left = calendar.working_time_between(now, due).duration;
+    let allowed = Duration::hours(24 * i64::from(case.limit_days.unwrap_or(1)));
+    let threshold = allowed.num_seconds() as f64 * rules.lights.yellow_remaining_fraction;
+    if (left.num_seconds() as f64) <= threshold {
+        Some(Light::Yellow)
+    } else {
+        Some(Light::Blue)
+    }
+}
+
+/// A countdown as the board shows it: `1d 03h`, `5h 20m`, or overdue `-4h`.
+pub fn format_countdown(d: Duration) -> String {
+    let neg = d < Duration::zero();
+    let secs = d.num_seconds().abs();
+    let (days, hours, mins) = (secs / 86_400, (secs % 86_400) / 3600, (secs % 3600) / 60);
+    let body = if days > 0 {
+        format!("{days}d {hours:02}h")
+    } else if hours > 0 {
+        format!("{hours}h {mins:02}m")
+    } else {
+        format!("{mins}m")
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}

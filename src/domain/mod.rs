@@ -1,0 +1,53 @@
+//! The domain: every rule of 接诉即办, free of storage and terminal. Nothing here imports sled,
+//! tokio or ratatui; the current time is always an argument.
+
+pub mod calendar;
+pub mod case;
+pub mod clock;
+pub mod command;
+pub mod config;
+pub mod event;
+pub mod intake;
+pub mod lifecycle;
+pub mod light;
+pub mod org;
+pub mod permissions;
+pub mod responsibility;
+pub mod rules;
+pub mod users;
+
+/// A fixture file that cannot be used, naming the file, where in it, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    /// Not valid TOML, or a field of the wrong type.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// Parsed, but breaks a rule.
+    #[error("{file}: {at}: {reason}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// Where in the file (entry and field).
+        at: String,
+        /// Why.
+        reason: String,
+    },
+    /// A calendar file is wrong.
+    #[error(transparent)]
+    Calendar(#[from] calendar::CalendarError),
+}
+
+impl FixtureError {
+    /// Wraps a TOML parse error for `file`.
+    pub fn parse(file: &str, e: toml::de::Error) -> Self {
+        FixtureError::Parse {
+            file: file.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        }
+    }
+}

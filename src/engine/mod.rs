@@ -1,0 +1,336 @@
+//! The engine: the one door. Every interface (CLI, board, server) goes through
+//! [`Engine::execute`], [`Engine::intake`] and the queries in [`query`]. A command is validated by
+//! the domain, written with its history and indexes in one sled transaction, **flushed**, and only
+//! then published to subscribers and acknowledged.
+
+pub mod query;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::domain::calendar::cst_date;
+use crate::domain::case::{Case, CaseId};
+use crate::domain::clock::Clock;
+use crate::domain::command::Command;
+use crate::domain::config::{Config, FixtureSources};
+use crate::domain::event::{Event, HistoryEntry};
+use crate::domain::intake::NewCase;
+use crate::domain::lifecycle::{decide, Context, Refusal};
+use crate::domain::org::UnitId;
+use crate::domain::users::{Role, User};
+use crate::domain::FixtureError;
+use crate::store::{keys, Batch, CaseWrite, Store, StoreError};
+
+/// Why the engine did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The rules or the operator's role refused the command.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// No such case.
+    #[error("no case {0}")]
+    UnknownCase(String),
+    /// No such login.
+    #[error("no login {0:?} in this store's users")]
+    UnknownLogin(String),
+    /// The case changed since the client saw it.
+    #[error("this case changed: {what} (version {found}, you had {expected})")]
+    Conflict {
+        /// The version the client had.
+        expected: u64,
+        /// The version now.
+        found: u64,
+        /// What changed, by whom.
+        what: String,
+    },
+    /// The fixtures stored in the store do not parse.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The engine's result type.
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// A committed change, as published to subscribers.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// The history entry.
+    pub entry: HistoryEntry,
+    /// The case after it.
+    pub case: Case,
+}
+
+/// What intake did with one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    /// Stored under a new id.
+    Created(CaseId),
+    /// Its 12345 work-order number was already stored; nothing added.
+    Duplicate(CaseId),
+}
+
+/// The engine over one store.
+pub struct Engine {
+    store: Store,
+    config: Arc<Config>,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<Arc<Committed>>,
+    write: Mutex<()>,
+}
+
+/// Capacity of the event channel; a subscriber further behind than this must resynchronise.
+pub const EVENT_BUFFER: usize = 4096;
+
+impl Engine {
+    /// Creates a new store at `path` with the given fixtures and opens it.
+    pub fn init(path: &Path, sources: &FixtureSources, clock: Arc<dyn Clock>) -> Result<Engine> {
+        let config = Config::from_sources(sources)?;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
+        let store = Store::create(path, sources)?;
+        Ok(Engine::with(store, config, clock))
+    }
+
+    /// Opens an existing store.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Engine> {
+        let store = Store::open(path)?;
+        let config = Config::from_sources(&store.fixtures()?)?;
+        Ok(Engine::with(store, config, clock))
+    }
+
+    fn with(store: Store, config: Config, clock: Arc<dyn Clock>) -> Engine {
+        Engine {
+            store,
+            config: Arc::new(config),
+            clock,
+            events: broadcast::channel(EVENT_BUFFER).0,
+            write: Mutex::new(()),
+        }
+    }
+
+    /// The store's configuration (organisation, users, rules, calendar, responsibility list).
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    /// The clock the engine runs on.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Receives every committed change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
+        self.events.subscribe()
+    }
+
+    /// A login, by name.
+    pub fn user(&self, login: &str) -> Result<User> {
+        self.config
+            .users
+            .get(login)
+            .cloned()
+            .ok_or_else(|| EngineError::UnknownLogin(login.to_string()))
+    }
+
+    /// The store's administrator: acts with the trainer role (the embedded CLI without `--as`).
+    pub fn administrator(&self) -> User {
+        User {
+            login: "admin".into(),
+            name: "administrator".into(),
+            role: Role::Trainer,
+            unit: self
+                .config
+                .org
+                .city()
+                .map(|u| u.id.clone())
+                .unwrap_or_else(|| UnitId::new("city")),
+            os_user: None,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.write.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn publish(&self, committed: Vec<Committed>) {
+        for c in committed {
+            // No subscriber is fine: the change is already durable.
+            let _ = self.events.send(Arc::new(c));
+        }
+    }
+
+    /// Runs one lifecycle command as `operator`. When `expected_version` is given and the case has
+    /// moved on, the command is refused with what changed. Returns the history entry once it is
+    /// flushed to disk.
+    pub fn execute(
+        &self,
+        operator: &User,
+        case_id: &CaseId,
+        command: &Command,
+        expected_version: Option<u64>,
+    ) -> Result<HistoryEntry> {
+        let committed = {
+            let _guard = self.lock();
+            let case = self
+                .store
+                .case(case_id.as_str())?
+                .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))?;
+            if let Some(expected) = expected_version.filter(|v| *v != case.version) {
+                let last = self.store.history(case_id.as_str())?.pop();
+                let what = last.map_or_else(
+                    || "unknown change".to_string(),
+                    |e| {
+                        format!(
+                            "{} by {} at {}",
+                            e.event.action(),
+                            e.by,
+                            e.at.with_timezone(&crate::domain::calendar::cst())
+                                .format("%Y-%m-%d %H:%M")
+                        )
+                    },
+                );
+                return Err(EngineError::Conflict {
+                    expected,
+                    found: case.version,
+                    what,
+                });
+            }
+            let record = match (command, &case.assessed_unit) {
+                (Command::Assess { .. }, Some(unit)) => Some(self.store.unit_record(unit)?),
+                _ => None,
+            };
+            let cx = Context {
+                now: self.clock.now(),
+                operator,
+                org: &self.config.org,
+                rules: &self.config.rules,
+                calendar: &self.config.calendar,
+                assessed_record: record.as_ref(),
+            };
+            let decision = decide(&case, command, &cx)?;
+            let entry = HistoryEntry {
+                case: case.id.clone(),
+                seq: decision.case.version,
+                at: cx.now,
+                by: operator.login.clone(),
+                event: decision.event,
+            };
+            let mut batch = Batch::default();
+            batch.cases.push(CaseWrite {
+                before: Some(&case),
+                after: &decision.case,
+                entry: &entry,
+            });
+            if let Some((unit, record)) = &decision.unit_record {
+                batch.units.push((unit, record));
+            }
+            self.store.commit(&batch)?;
+            Committed {
+                entry,
+                case: decision.case,
+            }
+        };
+        self.store.flush()?;
+        let entry = committed.entry.clone();
+        self.publish(vec![committed]);
+        Ok(entry)
+    }
+
+    /// Stores new cases in triage at their district platforms, with one flush for the batch.
+    /// A case whose 12345 work-order number is already stored is not added again.
+    pub fn intake(&self, operator: &User, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
+        for c in &cases {
+            if !crate::domain::permissions::may_intake(operator, &c.district) {
+                return Err(Refusal::Permission(format!(
+                    "{} may not take in cases for {}",
+                    operator.login, c.district
+                ))
+                .into());
+            }
+        }
+        let now = self.clock.now();
+        let (outcomes, committed) = {
+            let _guard = self.lock();
+            let mut outcomes = Vec::with_capacity(cases.len());
+            let mut new_cases: Vec<(Case, HistoryEntry)> = Vec::new();
+            let mut sequences: Vec<(Vec<u8>, u32)> = Vec::new();
+            for c in cases {
+                if let Some(ext) = &c.external_id {
+                    let in_batch = new_cases
+                        .iter()
+                        .find(|(n, _)| n.external_id.as_deref() == Some(ext.as_str()));
+                    if let Some((n, _)) = in_batch {
+                        outcomes.push(IntakeOutcome::Duplicate(n.id.clone()));
+                        continue;
+                    }
+                    if let Some(id) = self.store.case_by_external(ext)? {
+                        outcomes.push(IntakeOutcome::Duplicate(id));
+                        continue;
+                    }
+                }
+                let code = self
+                    .config
+                    .org
+                    .get(&c.district)
+                    .and_then(|u| u.code.clone())
+                    .unwrap_or_else(|| "XX".into());
+                let received = c.received_at.unwrap_or(now);
+                let date = cst_date(received);
+                let key = keys::sequence(&code, date);
+                let seq = match sequences.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, s)) => {
+                        *s += 1;
+                        *s
+                    }
+                    None => {
+                        let s = self.store.sequence(&key)? + 1;
+                        sequences.push((key, s));
+                        s
+                    }
+                };
+                let id = CaseId::compose(&code, date, seq);
+                let entry = HistoryEntry {
+                    case: id.clone(),
+                    seq: 1,
+                    at: now,
+                    by: operator.login.clone(),
+                    event: Event::Intake {
+                        channel: c.channel,
+                        external_id: c.external_id.clone(),
+                    },
+                };
+                outcomes.push(IntakeOutcome::Created(id.clone()));
+                new_cases.push((c.into_case(id, now), entry));
+            }
+            let mut batch = Batch {
+                sequences,
+                ..Batch::default()
+            };
+            for (case, entry) in &new_cases {
+                batch.cases.push(CaseWrite {
+                    before: None,
+                    after: case,
+                    entry,
+                });
+            }
+            self.store.commit(&batch)?;
+            let committed: Vec<Committed> = new_cases
+                .into_iter()
+                .map(|(case, entry)| Committed { entry, case })
+                .collect();
+            (outcomes, committed)
+        };
+        self.store.flush()?;
+        self.publish(committed);
+        Ok(outcomes)
+    }
+}

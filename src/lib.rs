@@ -1,0 +1,13 @@
+//! jiban (即办): a terminal dispatch board for citizen-demand resolution platforms (接诉即办).
+//!
+//! - [`domain`]: every rule, pure.
+//! - [`store`]: sled trees, keys and transactions.
+//! - [`engine`]: the one door every interface goes through.
+//! - [`cli`]: the scriptable command line.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod fixtures;
+pub mod store;

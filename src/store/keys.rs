@@ -1,0 +1,100 @@
+//! Key layouts. Keys are big-endian so sled's byte order is the domain's order.
+
+use chrono::{DateTime, Utc};
+
+/// Separates variable-length parts of a key (never inside an id).
+pub const SEP: u8 = 0;
+
+/// `case id ‖ 0 ‖ seq (u64 BE)`: one history entry; a case's history is one ordered range.
+pub fn history(case: &str, seq: u64) -> Vec<u8> {
+    let mut k = history_prefix(case);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The range prefix of a case's history.
+pub fn history_prefix(case: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(case.len() + 9);
+    k.extend_from_slice(case.as_bytes());
+    k.push(SEP);
+    k
+}
+
+/// `holder ‖ 0 ‖ stage ‖ 0 ‖ case id`: cases by holder unit and stage.
+pub fn by_holder(holder: &str, stage: &str, case: &str) -> Vec<u8> {
+    let mut k = by_holder_prefix(holder, Some(stage));
+    k.extend_from_slice(case.as_bytes());
+    k
+}
+
+/// The prefix of a holder's cases, optionally of one stage.
+pub fn by_holder_prefix(holder: &str, stage: Option<&str>) -> Vec<u8> {
+    let mut k = Vec::with_capacity(holder.len() + 16);
+    k.extend_from_slice(holder.as_bytes());
+    k.push(SEP);
+    if let Some(s) = stage {
+        k.extend_from_slice(s.as_bytes());
+        k.push(SEP);
+    }
+    k
+}
+
+/// The case id at the end of a `by_holder` key.
+pub fn case_of_holder_key(key: &[u8]) -> Option<&str> {
+    let mut parts = key.splitn(3, |b| *b == SEP);
+    let (_, _, case) = (parts.next()?, parts.next()?, parts.next()?);
+    std::str::from_utf8(case).ok()
+}
+
+/// Milliseconds since the epoch, with the sign bit flipped so negative times sort first.
+pub fn time(t: DateTime<Utc>) -> [u8; 8] {
+    ((t.timestamp_millis() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// `due (8 bytes, ordered) ‖ case id`: open cases by deadline, most urgent first.
+pub fn by_due(due: DateTime<Utc>, case: &str) -> Vec<u8> {
+    let mut k = time(due).to_vec();
+    k.extend_from_slice(case.as_bytes());
+    k
+}
+
+/// The case id in a `by_due` key.
+pub fn case_of_due_key(key: &[u8]) -> Option<&str> {
+    key.get(8..).and_then(|b| std::str::from_utf8(b).ok())
+}
+
+/// `district code ‖ date (YYYYMMDD)`: the per-day case counter.
+pub fn sequence(code: &str, date: chrono::NaiveDate) -> Vec<u8> {
+    format!("{code}-{}", date.format("%Y%m%d")).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn time_keys_sort_like_times_across_the_epoch() {
+        let a = Utc.timestamp_millis_opt(-5_000).single().unwrap();
+        let b = Utc.timestamp_millis_opt(3).single().unwrap();
+        let c = Utc
+            .with_ymd_and_hms(2026, 11, 22, 0, 0, 0)
+            .single()
+            .unwrap();
+        assert!(time(a) < time(b) && time(b) < time(c));
+    }
+
+    #[test]
+    fn history_keys_sort_by_seq_within_a_case_and_do_not_mix_cases() {
+        assert!(history("LS-1", 2) < history("LS-1", 10));
+        assert!(history("LS-1", u64::MAX) < history("LS-10", 0));
+    }
+
+    #[test]
+    fn holder_keys_round_trip_the_case_id() {
+        let k = by_holder("laoshan.hrss", "handling", "LS-20261122-0001");
+        assert_eq!(case_of_holder_key(&k), Some("LS-20261122-0001"));
+        assert!(k.starts_with(&by_holder_prefix("laoshan.hrss", None)));
+        assert!(!k.starts_with(&by_holder_prefix("laoshan", None)));
+    }
+}
