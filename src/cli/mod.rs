@@ -175,9 +175,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => crate::fixtures::bundled(),
             };
             let dir = cli.data_dir();
-            let engine = Engine::init(&dir, &sources, cli.clock()?)?;
+            let now = cli.clock()?.now();
+            let clock = Arc::new(SimulatedClock::fixed(now));
+            let engine = Engine::init(&dir, &sources, clock.clone())?;
             if *demo {
-                let summary = crate::demo::seed(&engine)?;
+                let summary = crate::demo::seed(&engine, &clock, now)?;
                 println!("{summary}");
             }
             println!("store created at {}", dir.display());

@@ -14,6 +14,8 @@ pub mod org;
 pub mod permissions;
 pub mod responsibility;
 pub mod rules;
+#[cfg(test)]
+pub mod testkit;
 pub mod users;
 
 /// A fixture file that cannot be used, naming the file, where in it, and why.
