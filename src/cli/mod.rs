@@ -245,7 +245,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e @ (EngineError::Refused(_) | EngineError::Conflict { .. })) => Err(Exit {
+                Err(
+                    e @ (EngineError::Refused(_)
+                    | EngineError::Conflict { .. }
+                    | EngineError::UnknownCase(_)),
+                ) => Err(Exit {
                     message: format!("refused: {e}"),
                     code: 2,
                 }

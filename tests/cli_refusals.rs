@@ -1,0 +1,316 @@
+//! Refused commands exit 2 with a reason and change nothing; an unknown login is an error (1);
+//! and `cases` filters by holder, stage and light.
+
+mod common;
+
+use common::{case_line, haidamaidao_line, history_len, Store, REPLY};
+use serde_json::{json, Value};
+
+const T0: &str = "2026-11-23T09:00:00+08:00";
+const T1: &str = "2026-11-23T10:00:00+08:00";
+
+fn laoshan_case(store: &Store) -> String {
+    store.intake_one(
+        "2026-11-23T08:30:00+08:00",
+        &haidamaidao_line("海大麦岛社区路灯不亮", "2026-11-23T08:10:00+08:00"),
+    )
+}
+
+fn accepted(store: &Store) -> String {
+    let id = laoshan_case(store);
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &id,
+        &["accept", "--category", "livelihood"],
+    );
+    id
+}
+
+/// Runs a command that must be refused and checks that the case did not change.
+fn refused(store: &Store, login: &str, id: &str, words: &[&str], reason: &[&str]) {
+    let before = store.show_json(id);
+    let out = store.act(T1, login, id, words).refused(reason);
+    assert!(out.stderr.contains("refused"), "{}", out.stderr);
+    assert_eq!(out.stdout, "", "a refusal prints nothing on stdout");
+    let after = store.show_json(id);
+    assert_eq!(after["version"], before["version"], "refusal changed {id}");
+    assert_eq!(history_len(&after), history_len(&before));
+    assert_eq!(after["stage"], before["stage"]);
+    assert_eq!(after["holder"], before["holder"]);
+}
+
+#[test]
+fn a_unit_handler_may_not_accept() {
+    let store = Store::new();
+    let id = laoshan_case(&store);
+    refused(
+        &store,
+        "ls_haidamaidao",
+        &id,
+        &["accept", "--category", "livelihood"],
+        &["not permitted", "accept"],
+    );
+    assert_eq!(store.show_json(&id)["accepted_at"], Value::Null);
+}
+
+#[test]
+fn a_dispatcher_of_another_district_may_not_act_on_the_case() {
+    let store = Store::new();
+    let id = laoshan_case(&store);
+    refused(
+        &store,
+        "cy_dispatch",
+        &id,
+        &["accept", "--category", "livelihood"],
+        &["not permitted", "laoshan", "cy_dispatch"],
+    );
+    let id = accepted(&store);
+    refused(
+        &store,
+        "cy_dispatch",
+        &id,
+        &["dispatch", "--to", "laoshan.jinjialing.haidamaidao"],
+        &["not permitted", "laoshan"],
+    );
+}
+
+#[test]
+fn sign_on_a_case_in_triage_is_the_wrong_stage() {
+    let store = Store::new();
+    let id = accepted(&store);
+    // The trainer may sign for any unit, so only the stage stands in the way.
+    refused(
+        &store,
+        "trainer",
+        &id,
+        &["sign"],
+        &["wrong stage", "triage", "assigned"],
+    );
+}
+
+#[test]
+fn the_lead_may_not_reply_before_the_supporting_units_have_reported() {
+    let store = Store::new();
+    let mut line = case_line(
+        "laoshan",
+        "enforcement",
+        "沙子口街道请求联合查处违规搭建",
+        "2026-11-23T08:10:00+08:00",
+    );
+    line["channel"] = json!("unit");
+    let id = store.intake_one("2026-11-23T08:30:00+08:00", &line.to_string());
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &id,
+        &["accept", "--category", "enforcement"],
+    );
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &id,
+        &[
+            "joint",
+            "--lead",
+            "laoshan.enforcement",
+            "--support",
+            "laoshan.housing,laoshan.shazikou",
+        ],
+    );
+    store.act_ok(T0, "ls_enforcement", &id, &["sign"]);
+    refused(
+        &store,
+        "ls_enforcement",
+        &id,
+        REPLY,
+        &["laoshan.housing", "laoshan.shazikou"],
+    );
+    store.act_ok(T0, "ls_housing", &id, &["report", "--text", "已配合拆除"]);
+    // Still one to go; the message names only the one still missing.
+    let out = store
+        .act(T1, "ls_enforcement", &id, REPLY)
+        .refused(&["laoshan.shazikou"]);
+    assert!(!out.stderr.contains("laoshan.housing"), "{}", out.stderr);
+    // Units that do not support have nothing to report; a supporting unit reports once.
+    refused(
+        &store,
+        "ls_market",
+        &id,
+        &["report", "--text", "x"],
+        &["not a supporting unit"],
+    );
+    refused(
+        &store,
+        "ls_housing",
+        &id,
+        &["report", "--text", "x"],
+        &["already reported"],
+    );
+    store.act_ok(
+        T1,
+        "ls_shazikou",
+        &id,
+        &["report", "--text", "已配合现场执法"],
+    );
+    store.act_ok(T1, "ls_enforcement", &id, REPLY);
+    assert_eq!(store.show_json(&id)["stage"], "review");
+}
+
+#[test]
+fn return_needs_the_explicit_confirmation() {
+    let store = Store::new();
+    let id = accepted(&store);
+    let community = "laoshan.jinjialing.haidamaidao";
+    store.act_ok(T0, "ls_dispatch", &id, &["dispatch", "--to", community]);
+    store.act_ok(T0, "ls_haidamaidao", &id, &["sign"]);
+    refused(
+        &store,
+        "ls_haidamaidao",
+        &id,
+        &["return", "--reason", "不属于本社区"],
+        &["--confirm"],
+    );
+    assert_eq!(store.show_json(&id)["pending"], Value::Null);
+    store.act_ok(
+        T1,
+        "ls_haidamaidao",
+        &id,
+        &["return", "--reason", "不属于本社区", "--confirm"],
+    );
+    let v = store.show_json(&id);
+    assert_eq!(v["pending"]["type"], "return");
+    assert_eq!(v["pending"]["unit"], community);
+}
+
+#[test]
+fn an_unknown_case_is_refused_with_exit_code_2() {
+    let store = Store::new();
+    accepted(&store);
+    let out = store
+        .act(T1, "ls_dispatch", "LS-20261123-0099", &["approve-reply"])
+        .failed(2);
+    assert!(out.stderr.contains("LS-20261123-0099"), "{}", out.stderr);
+}
+
+#[test]
+fn an_unknown_login_is_an_error_not_a_refusal() {
+    let store = Store::new();
+    let id = laoshan_case(&store);
+    let out = store
+        .act(T1, "nobody", &id, &["accept", "--category", "livelihood"])
+        .failed(1);
+    assert!(out.stderr.contains("nobody"), "{}", out.stderr);
+    assert_eq!(store.show_json(&id)["version"], 1);
+}
+
+#[test]
+fn cases_filter_by_holder_stage_and_light() {
+    let store = Store::new();
+    let community = "laoshan.jinjialing.haidamaidao";
+    let intake = |title: &str| {
+        store.intake_one(
+            "2026-11-23T08:30:00+08:00",
+            &haidamaidao_line(title, "2026-11-23T08:10:00+08:00"),
+        )
+    };
+    let [assigned_red, handling_red, other_holder, assigned_blue] =
+        ["路灯不亮", "垃圾未清运", "台阶破损", "楼道漏水"].map(intake);
+    // Due Wed 2026-11-25 09:00 (2 working days).
+    for id in [&assigned_red, &handling_red, &other_holder] {
+        store.act_ok(
+            T0,
+            "ls_dispatch",
+            id,
+            &["accept", "--category", "livelihood"],
+        );
+    }
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &assigned_red,
+        &["dispatch", "--to", community],
+    );
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &handling_red,
+        &["dispatch", "--to", community],
+    );
+    store.act_ok(T1, "ls_haidamaidao", &handling_red, &["sign"]);
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &other_holder,
+        &["dispatch", "--to", "laoshan.jinjialing.shilaoren"],
+    );
+    // Accepted Thu 2026-11-26 as complex: 5 working days, due Thu 2026-12-03.
+    let thu = "2026-11-26T09:00:00+08:00";
+    store.act_ok(
+        thu,
+        "ls_dispatch",
+        &assigned_blue,
+        &["accept", "--category", "livelihood", "--complex"],
+    );
+    store.act_ok(
+        thu,
+        "ls_dispatch",
+        &assigned_blue,
+        &["dispatch", "--to", community],
+    );
+
+    // Friday: the first three are overdue.
+    let late = "2026-11-27T09:00:00+08:00";
+    let ids = |f: &[&str]| store.case_ids(late, f);
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(&["--holder", community, "--stage", "assigned", "--light", "red"]),
+        [assigned_red.as_str()]
+    );
+    assert_eq!(
+        ids(&["--holder", community, "--stage", "handling", "--light", "red"]),
+        [handling_red.as_str()]
+    );
+    assert_eq!(
+        ids(&["--holder", community, "--stage", "assigned", "--light", "blue"]),
+        [assigned_blue.as_str()]
+    );
+    assert_eq!(
+        ids(&["--holder", community, "--light", "red"]),
+        sorted(vec![assigned_red.clone(), handling_red.clone()])
+    );
+    assert_eq!(
+        ids(&["--light", "red"]),
+        sorted(vec![
+            assigned_red.clone(),
+            handling_red.clone(),
+            other_holder.clone()
+        ])
+    );
+    assert_eq!(
+        ids(&["--holder", community]),
+        sorted(vec![
+            assigned_red.clone(),
+            handling_red.clone(),
+            assigned_blue.clone()
+        ])
+    );
+    assert!(ids(&["--holder", community, "--light", "yellow"]).is_empty());
+    for row in store.cases_json(late, &["--holder", community, "--light", "red"]) {
+        assert_eq!(row["light"], "red");
+        assert!(row["remaining_secs"].as_i64().unwrap() < 0, "{row}");
+        assert_eq!(row["due_at"], "2026-11-25T09:00:00+08:00");
+    }
+    // Before the deadline nothing is red.
+    assert!(store
+        .case_ids("2026-11-24T09:00:00+08:00", &["--light", "red"])
+        .is_empty());
+    // An unknown holder is an error, not an empty list.
+    let out = store
+        .run(&["cases", "--holder", "laoshan.nowhere"])
+        .failed(1);
+    assert!(out.stderr.contains("laoshan.nowhere"), "{}", out.stderr);
+}
