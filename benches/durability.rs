@@ -1,0 +1,180 @@
+//! Latency percentiles of the durable path, which criterion does not report.
+//!
+//! On a temporary sled store (in the system temp dir, so `$TMPDIR` or `/tmp`) it takes in 2,000
+//! cases at the Shinan platform (untimed), then times, interleaved one by one so both see the
+//! same disk and the same background load:
+//!
+//! - 2,000 durable commands: `Engine::execute` of `accept` on a fresh case in triage (validate,
+//!   one sled transaction, flush before returning);
+//! - 2,000 bare fsyncs: append 256 bytes to a file in the same temp dir and `sync_data()`.
+//!
+//! It prints p50, p90, p99 and max of each, then bulk intake of 10,000 cases in batches of 1,000
+//! (one transaction and one flush per batch) on a fresh store, as cases/s.
+//!
+//! Run: `cargo bench --bench durability` (a plain `main`, no criterion; well under a minute).
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiban::domain::case::{CaseId, Category, Channel, Requester};
+use jiban::domain::clock::SystemClock;
+use jiban::domain::command::Command;
+use jiban::domain::intake::NewCase;
+use jiban::domain::org::UnitId;
+use jiban::engine::{Engine, IntakeOutcome};
+use tempfile::TempDir;
+
+const COMMANDS: usize = 2_000;
+const INTAKE_CASES: usize = 10_000;
+const INTAKE_BATCH: usize = 1_000;
+
+/// An engine on a fresh store in its own temp dir (the engine is dropped before the dir).
+struct Bench {
+    engine: Engine,
+    dir: TempDir,
+}
+
+fn fresh() -> Bench {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let engine = Engine::init(
+        &dir.path().join("store"),
+        &jiban::fixtures::bundled(),
+        Arc::new(SystemClock),
+    )
+    .expect("init store");
+    Bench { engine, dir }
+}
+
+/// A plausible case for `district`; half come from the 12345 hotline with a unique work-order
+/// number, half from WeChat without one.
+fn new_case(district: &UnitId, n: u64) -> NewCase {
+    let hotline = n.is_multiple_of(2);
+    NewCase {
+        district: district.clone(),
+        channel: if hotline {
+            Channel::Hotline
+        } else {
+            Channel::Wechat
+        },
+        title: format!("小区路灯损坏夜间无照明（第{n}号）"),
+        description: "小区内多盏路灯损坏，夜间出行不便，老人孩子容易摔倒，请尽快维修。".into(),
+        requester: Requester {
+            name: "王女士".into(),
+            phone: format!("139{:08}", n % 100_000_000),
+        },
+        address: Some(format!("{district}某路{}号", n % 500)),
+        community: None,
+        category: None,
+        received_at: None,
+        external_id: hotline.then(|| format!("QD{n:010}")),
+    }
+}
+
+/// Takes in `count` cases for `districts` (round robin) in batches of `batch`; returns their ids
+/// and the time spent inside `Engine::intake`.
+fn take_in(
+    engine: &Engine,
+    districts: &[UnitId],
+    count: usize,
+    batch: usize,
+) -> (Vec<CaseId>, Duration) {
+    let admin = engine.administrator();
+    let mut ids = Vec::with_capacity(count);
+    let mut spent = Duration::ZERO;
+    let mut n = 0_u64;
+    while ids.len() < count {
+        let cases: Vec<NewCase> = (0..(count - ids.len()).min(batch))
+            .map(|i| {
+                n += 1;
+                new_case(&districts[i % districts.len()], n)
+            })
+            .collect();
+        let start = Instant::now();
+        let outcomes = engine.intake(&admin, cases).expect("intake");
+        spent += start.elapsed();
+        for outcome in outcomes {
+            match outcome {
+                IntakeOutcome::Created(id) => ids.push(id),
+                IntakeOutcome::Duplicate(id) => panic!("unexpected duplicate {id}"),
+            }
+        }
+    }
+    (ids, spent)
+}
+
+/// Nearest-rank percentile of sorted samples.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{name:<20} n={:<5} p50 {:>10}  p90 {:>10}  p99 {:>10}  max {:>10}",
+        samples.len(),
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.90)),
+        ms(percentile(&samples, 0.99)),
+        ms(*samples.last().expect("samples")),
+    );
+}
+
+fn main() {
+    let started = Instant::now();
+    let b = fresh();
+    let engine = &b.engine;
+    let (ids, _) = take_in(engine, &[UnitId::new("shinan")], COMMANDS, INTAKE_BATCH);
+    let dispatcher = engine.user("sn_dispatch").expect("sn_dispatch login");
+    let accept = Command::Accept {
+        category: Category::Development,
+        kind: None,
+        complex: false,
+    };
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(b.dir.path().join("fsync.bin"))
+        .expect("open fsync file");
+    let record = [0x5a_u8; 256];
+    let mut commands = Vec::with_capacity(COMMANDS);
+    let mut fsyncs = Vec::with_capacity(COMMANDS);
+    for id in &ids {
+        let start = Instant::now();
+        engine
+            .execute(&dispatcher, id, &accept, None)
+            .expect("accept");
+        commands.push(start.elapsed());
+        let start = Instant::now();
+        file.write_all(&record).expect("write");
+        file.sync_data().expect("sync_data");
+        fsyncs.push(start.elapsed());
+    }
+    println!("durability: temp store under {}", b.dir.path().display());
+    report("durable command", commands);
+    report("bare fsync", fsyncs);
+    drop(b);
+
+    let b = fresh();
+    let districts: Vec<UnitId> = b
+        .engine
+        .config()
+        .org
+        .districts()
+        .map(|u| u.id.clone())
+        .collect();
+    let (ids, spent) = take_in(&b.engine, &districts, INTAKE_CASES, INTAKE_BATCH);
+    assert_eq!(ids.len(), INTAKE_CASES);
+    println!(
+        "bulk intake          {INTAKE_CASES} cases in batches of {INTAKE_BATCH}: {:.3} s, {:.0} cases/s",
+        spent.as_secs_f64(),
+        INTAKE_CASES as f64 / spent.as_secs_f64()
+    );
+    println!("total run {:.1} s", started.elapsed().as_secs_f64());
+}
