@@ -14,7 +14,9 @@ use jiban::engine::{Engine, EngineError, IntakeOutcome};
 use jiban::store::StoreError;
 
 fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).expect("test time").with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s)
+        .expect("test time")
+        .with_timezone(&Utc)
 }
 
 fn engine_at(dir: &std::path::Path, now: &str) -> (Engine, Arc<SimulatedClock>) {
@@ -27,7 +29,11 @@ const LINE: &str = r#"{"district":"laoshan","channel":"grid","title":"亚麦山�
 
 fn intake_one(engine: &Engine) -> CaseId {
     let case = parse_line(1, LINE, &engine.config().org).expect("line parses");
-    match engine.intake(&engine.administrator(), vec![case]).expect("intake").as_slice() {
+    match engine
+        .intake(&engine.administrator(), vec![case])
+        .expect("intake")
+        .as_slice()
+    {
         [IntakeOutcome::Created(id)] => id.clone(),
         other => panic!("unexpected {other:?}"),
     }
@@ -40,9 +46,16 @@ fn committed_commands_are_published_to_subscribers_with_the_new_state() {
     let mut rx = engine.subscribe();
     let id = intake_one(&engine);
     let got = rx.try_recv().expect("intake published");
-    assert_eq!((got.entry.case.clone(), got.entry.event.action()), (id.clone(), "intake"));
+    assert_eq!(
+        (got.entry.case.clone(), got.entry.event.action()),
+        (id.clone(), "intake")
+    );
     let op = engine.user("ls_dispatch").expect("login");
-    let accept = Command::Accept { category: Category::Livelihood, kind: None, complex: false };
+    let accept = Command::Accept {
+        category: Category::Livelihood,
+        kind: None,
+        complex: false,
+    };
     engine.execute(&op, &id, &accept, None).expect("accept");
     let got = rx.try_recv().expect("accept published");
     assert_eq!(got.entry.by, "ls_dispatch");
@@ -59,17 +72,31 @@ fn a_stale_version_is_refused_with_what_changed_and_by_whom() {
     let (engine, _) = engine_at(dir.path(), "2026-11-23T09:00:00+08:00");
     let id = intake_one(&engine);
     let op = engine.user("ls_dispatch").expect("login");
-    let accept = Command::Accept { category: Category::Livelihood, kind: None, complex: false };
-    engine.execute(&op, &id, &accept, Some(1)).expect("current version accepted");
-    let dispatch = Command::Dispatch { to: jiban::domain::org::UnitId::new("laoshan.jinjialing.haidamaidao") };
+    let accept = Command::Accept {
+        category: Category::Livelihood,
+        kind: None,
+        complex: false,
+    };
+    engine
+        .execute(&op, &id, &accept, Some(1))
+        .expect("current version accepted");
+    let dispatch = Command::Dispatch {
+        to: jiban::domain::org::UnitId::new("laoshan.jinjialing.haidamaidao"),
+    };
     match engine.execute(&op, &id, &dispatch, Some(1)) {
         Err(e @ EngineError::Conflict { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("this case changed: accept by ls_dispatch"), "{msg}");
+            assert!(
+                msg.contains("this case changed: accept by ls_dispatch"),
+                "{msg}"
+            );
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert_eq!(engine.show(id.as_str()).expect("show").case.stage, Stage::Triage);
+    assert_eq!(
+        engine.show(id.as_str()).expect("show").case.stage,
+        Stage::Triage
+    );
 }
 
 #[test]
@@ -97,7 +124,9 @@ fn reopening_keeps_every_case_and_a_second_opener_gets_a_clear_message() {
     assert_eq!(view.history.len(), 1);
     // The same 12345 work order is not stored twice, across restarts.
     let case = parse_line(1, LINE, &engine.config().org).expect("line");
-    let again = engine.intake(&engine.administrator(), vec![case]).expect("intake");
+    let again = engine
+        .intake(&engine.administrator(), vec![case])
+        .expect("intake");
     assert_eq!(again, vec![IntakeOutcome::Duplicate(id)]);
     assert_eq!(engine.case_count(), 1);
 }
@@ -108,7 +137,10 @@ fn a_store_of_another_schema_version_is_refused() {
     drop(engine_at(dir.path(), "2026-11-23T09:00:00+08:00"));
     {
         let db = sled::open(dir.path()).expect("raw open");
-        db.open_tree("meta").expect("meta").insert("schema_version", &99u32.to_be_bytes()).expect("write");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &99u32.to_be_bytes())
+            .expect("write");
         db.flush().expect("flush");
     }
     let clock = Arc::new(SimulatedClock::fixed(at("2026-11-23T09:00:00+08:00")));
@@ -119,8 +151,14 @@ fn a_store_of_another_schema_version_is_refused() {
         Err(other) => panic!("expected a schema error, got {other}"),
         Ok(_) => panic!("expected a schema error, the store opened"),
     }
-    let missing = Engine::open(&dir.path().join("nothing"), Arc::new(SimulatedClock::fixed(Utc::now())));
-    assert!(matches!(missing, Err(EngineError::Store(StoreError::Missing(_)))));
+    let missing = Engine::open(
+        &dir.path().join("nothing"),
+        Arc::new(SimulatedClock::fixed(Utc::now())),
+    );
+    assert!(matches!(
+        missing,
+        Err(EngineError::Store(StoreError::Missing(_)))
+    ));
 }
 
 #[test]
@@ -135,7 +173,9 @@ fn case_ids_carry_the_district_code_the_china_date_and_a_daily_sequence() {
             parse_line(i + 1, &l, org).expect("line")
         })
         .collect();
-    let ids = engine.intake(&engine.administrator(), lines).expect("intake");
+    let ids = engine
+        .intake(&engine.administrator(), lines)
+        .expect("intake");
     let expected: Vec<IntakeOutcome> = (1..=3)
         .map(|n| IntakeOutcome::Created(CaseId(format!("LS-20261123-{n:04}"))))
         .collect();
@@ -150,15 +190,37 @@ fn the_demo_store_has_cases_in_every_stage_and_every_light() {
     jiban::demo::seed(&engine, &clock, now).expect("seed");
     assert!(engine.case_count() >= 150);
     for stage in Stage::ALL {
-        let n = engine.list(&CaseFilter { stage: Some(*stage), ..Default::default() }).expect("list").len();
+        let n = engine
+            .list(&CaseFilter {
+                stage: Some(*stage),
+                ..Default::default()
+            })
+            .expect("list")
+            .len();
         assert!(n > 0, "no demo case in {stage}");
     }
     for light in Light::ALL {
-        let n = engine.list(&CaseFilter { light: Some(light), ..Default::default() }).expect("list").len();
+        let n = engine
+            .list(&CaseFilter {
+                light: Some(light),
+                ..Default::default()
+            })
+            .expect("list")
+            .len();
         assert!(n > 0, "no demo case with light {}", light.as_str());
     }
-    let round_two = engine.list(&CaseFilter::default()).expect("list").iter().filter(|r| r.round == 2).count();
+    let round_two = engine
+        .list(&CaseFilter::default())
+        .expect("list")
+        .iter()
+        .filter(|r| r.round == 2)
+        .count();
     assert!(round_two > 0, "no second-round case");
-    let referred = engine.units().expect("units").iter().filter(|u| !u.referrals.is_empty() || u.failed_assessments > 0).count();
+    let referred = engine
+        .units()
+        .expect("units")
+        .iter()
+        .filter(|u| !u.referrals.is_empty() || u.failed_assessments > 0)
+        .count();
     assert!(referred > 0, "no unit with an assessment record");
 }

@@ -31,31 +31,62 @@ fn the_city_and_ten_district_platforms_carry_their_published_names() {
     ];
     assert_eq!(cfg.org.districts().count(), 10);
     for (id, platform) in expected {
-        let u = cfg.org.get_str(id).unwrap_or_else(|| panic!("no district {id}"));
+        let u = cfg
+            .org
+            .get_str(id)
+            .unwrap_or_else(|| panic!("no district {id}"));
         assert_eq!(u.platform_name.as_deref(), Some(platform));
         assert!(u.population.unwrap_or(0) > 100_000, "{id} population");
     }
-    for id in ["laoshan.hrss", "chengyang.enforcement", "city.hrss", "laoshan.jinjialing.haidamaidao"] {
+    for id in [
+        "laoshan.hrss",
+        "chengyang.enforcement",
+        "city.hrss",
+        "laoshan.jinjialing.haidamaidao",
+    ] {
         assert!(cfg.org.get_str(id).is_some(), "missing {id}");
     }
     for district in ["laoshan", "shibei", "chengyang"] {
         let d = UnitId::new(district);
-        let streets: Vec<_> = cfg.org.children(&d).filter(|u| u.level == Level::Street).collect();
+        let streets: Vec<_> = cfg
+            .org
+            .children(&d)
+            .filter(|u| u.level == Level::Street)
+            .collect();
         assert!(streets.len() >= 3, "{district} streets");
         for s in streets {
             assert!(cfg.org.children(&s.id).count() >= 2, "{} communities", s.id);
         }
-        for t in ["hrss", "enforcement", "housing", "market", "environment", "transport"] {
-            assert!(cfg.org.get_str(&format!("{district}.{t}")).is_some(), "{district}.{t}");
+        for t in [
+            "hrss",
+            "enforcement",
+            "housing",
+            "market",
+            "environment",
+            "transport",
+        ] {
+            assert!(
+                cfg.org.get_str(&format!("{district}.{t}")).is_some(),
+                "{district}.{t}"
+            );
         }
     }
-    assert!(cfg.org.units().iter().all(|u| !u.name.is_empty() && !u.name_en.is_empty()));
+    assert!(cfg
+        .org
+        .units()
+        .iter()
+        .all(|u| !u.name.is_empty() && !u.name_en.is_empty()));
 }
 
 #[test]
 fn every_unit_has_a_handler_every_platform_a_dispatcher_every_district_a_supervisor() {
     let cfg = config();
-    let has = |unit: &UnitId, role: Role| cfg.users.all().iter().any(|u| &u.unit == unit && u.role == role);
+    let has = |unit: &UnitId, role: Role| {
+        cfg.users
+            .all()
+            .iter()
+            .any(|u| &u.unit == unit && u.role == role)
+    };
     for u in cfg.org.units() {
         match u.level {
             Level::City => assert!(has(&u.id, Role::CityDispatcher)),
@@ -90,7 +121,14 @@ fn the_demo_cases_cover_every_district_category_channel_and_the_seed_stories() {
     assert_eq!(districts.len(), 10);
     assert_eq!(categories.len(), Category::ALL.len());
     assert_eq!(channels.len(), Channel::ALL.len());
-    for story in ["大成路47号", "香东路与宏通路", "金种子", "亚麦山城小区9号楼", "音响", "退款"] {
+    for story in [
+        "大成路47号",
+        "香东路与宏通路",
+        "金种子",
+        "亚麦山城小区9号楼",
+        "音响",
+        "退款",
+    ] {
         assert!(titles.contains(story), "seed story {story}");
     }
 }
@@ -99,10 +137,25 @@ fn the_demo_cases_cover_every_district_category_channel_and_the_seed_stories() {
 fn the_responsibility_list_suggests_the_owning_department_with_the_matching_keyword() {
     let cfg = config();
     let laoshan = UnitId::new("laoshan");
-    let s = cfg.responsibility.suggest(&cfg.org, &laoshan, "咨询金种子人才培养经费申请流程", 3);
-    assert_eq!(s.first().map(|x| x.unit.as_str()), Some("laoshan.hrss"), "{s:?}");
+    let s = cfg
+        .responsibility
+        .suggest(&cfg.org, &laoshan, "咨询金种子人才培养经费申请流程", 3);
+    assert_eq!(
+        s.first().map(|x| x.unit.as_str()),
+        Some("laoshan.hrss"),
+        "{s:?}"
+    );
     assert!(s[0].keyword == "金种子" || s[0].keyword == "人才", "{s:?}");
-    let noise = cfg.responsibility.suggest(&cfg.org, &laoshan, "楼下商铺音响噪音扰民", 3);
-    assert_eq!(noise.first().map(|x| x.unit.as_str()), Some("laoshan.enforcement"), "{noise:?}");
-    assert!(cfg.responsibility.suggest(&cfg.org, &laoshan, "天气很好", 3).is_empty());
+    let noise = cfg
+        .responsibility
+        .suggest(&cfg.org, &laoshan, "楼下商铺音响噪音扰民", 3);
+    assert_eq!(
+        noise.first().map(|x| x.unit.as_str()),
+        Some("laoshan.enforcement"),
+        "{noise:?}"
+    );
+    assert!(cfg
+        .responsibility
+        .suggest(&cfg.org, &laoshan, "天气很好", 3)
+        .is_empty());
 }
