@@ -4,7 +4,9 @@
 //! - [`store`]: sled trees, keys and transactions.
 //! - [`engine`]: the one door every interface goes through.
 //! - [`cli`]: the scriptable command line.
+//! - [`board`]: the live terminal board.
 
+pub mod board;
 pub mod cli;
 pub mod demo;
 pub mod domain;

@@ -115,6 +115,29 @@ pub enum CliCommand {
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
+    /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it.
+    Demo {
+        /// How the board looks.
+        #[command(flatten)]
+        look: BoardArgs,
+    },
+    /// Open the live board on an existing store.
+    Board {
+        /// How the board looks.
+        #[command(flatten)]
+        look: BoardArgs,
+    },
+}
+
+/// The board's look: theme and language (the config file's values unless given).
+#[derive(Debug, Clone, clap::Args)]
+pub struct BoardArgs {
+    /// Theme: default, light, night, mono, or a file in the config dir's themes/.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Language: zh-CN (default) or en.
+    #[arg(long)]
+    pub lang: Option<crate::board::i18n::Lang>,
 }
 
 /// An error that carries its own exit code (refusals exit 2).
@@ -186,6 +209,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Intake { file } => intake(&cli, file),
+        CliCommand::Demo { look } => demo(&cli, look),
+        CliCommand::Board { look } => {
+            let clock: Arc<dyn Clock> = match &cli.now {
+                Some(t) => Arc::new(SimulatedClock::running_from(parse_time(t, "--now")?)),
+                None => Arc::new(SystemClock),
+            };
+            let engine = Engine::open(&cli.data_dir(), clock)
+                .with_context(|| format!("opening the store at {}", cli.data_dir().display()))?;
+            open_board(&cli, engine, look)
+        }
         CliCommand::Cases {
             json,
             stage,
@@ -327,6 +360,50 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `jiban demo`: a fresh demo store, seeded as `init --demo`, on a simulated clock that starts at
+/// `--now` (or now) and runs; then the board.
+fn demo(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
+    let (dir, _temp) = match &cli.data {
+        Some(d) => (d.clone(), None),
+        None => {
+            let t = tempfile::Builder::new().prefix("jiban-demo-").tempdir()?;
+            (t.path().join("store"), Some(t))
+        }
+    };
+    if dir.join("db").exists() || dir.join("conf").exists() {
+        return Err(anyhow!(
+            "{} already holds a store; open it with `jiban board --data {}`",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let now = match &cli.now {
+        Some(t) => parse_time(t, "--now")?,
+        None => Utc::now(),
+    };
+    let clock = Arc::new(SimulatedClock::running_from(now));
+    let engine = Engine::init(&dir, &crate::fixtures::bundled(), clock.clone())?;
+    let summary = crate::demo::seed(&engine, &clock, now)?;
+    tracing::info!(%summary, dir = %dir.display(), "demo store");
+    open_board(cli, engine, look)
+}
+
+fn open_board(cli: &Cli, engine: Engine, look: &BoardArgs) -> anyhow::Result<ExitCode> {
+    let _log = crate::board::config::init_logging(&crate::board::config::state_dir());
+    let operator = cli.operator(&engine)?;
+    let settings = crate::board::Settings::resolve(
+        &crate::board::Options {
+            theme: look.theme.clone(),
+            lang: look.lang,
+            config_dir: None,
+        },
+        &crate::board::TermEnv::from_process(),
+    )?;
+    let app = crate::board::App::new(Arc::new(engine), operator, settings)?;
+    crate::board::terminal::run(app)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn warn_provisional(engine: &Engine, due: Option<DateTime<Utc>>) {

@@ -44,8 +44,16 @@ impl std::str::FromStr for Light {
 
 /// Working time left before the deadline (negative when overdue), for a case with a running clock.
 pub fn remaining(case: &Case, now: DateTime<Utc>, calendar: &WorkCalendar) -> Option<Duration> {
-    let due = case.due_at?;
-    Some(calendar.working_time_between(now, due).duration)
+    case.due_at.map(|due| remaining_until(due, now, calendar))
+}
+
+/// Working time left from `now` until `due` (negative when overdue).
+pub fn remaining_until(
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+) -> Duration {
+    calendar.working_time_between(now, due).duration
 }
 
 /// The light of a case in `assigned` or `handling`; none in other stages.
@@ -55,15 +63,35 @@ pub fn light(
     calendar: &WorkCalendar,
     rules: &Rules,
 ) -> Option<Light> {
-    if !matches!(case.stage, Stage::Assigned | Stage::Handling) {
+    light_of(
+        case.stage,
+        case.due_at,
+        case.limit_days,
+        now,
+        calendar,
+        rules,
+    )
+}
+
+/// The light from the parts of a case that decide it (stage, deadline, allowed working days), for
+/// read models that keep a slim copy of each case.
+pub fn light_of(
+    stage: Stage,
+    due_at: Option<DateTime<Utc>>,
+    limit_days: Option<u32>,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+    rules: &Rules,
+) -> Option<Light> {
+    if !matches!(stage, Stage::Assigned | Stage::Handling) {
         return None;
     }
-    let due = case.due_at?;
+    let due = due_at?;
     if now >= due {
         return Some(Light::Red);
     }
     let left = calendar.working_time_between(now, due).duration;
-    let allowed = Duration::hours(24 * i64::from(case.limit_days.unwrap_or(1)));
+    let allowed = Duration::hours(24 * i64::from(limit_days.unwrap_or(1)));
     let threshold = allowed.num_seconds() as f64 * rules.lights.yellow_remaining_fraction;
     if (left.num_seconds() as f64) <= threshold {
         Some(Light::Yellow)

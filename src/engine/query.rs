@@ -174,6 +174,15 @@ impl Engine {
         Ok(rows)
     }
 
+    /// Every case in the store, decoded one at a time, for read models that keep their own
+    /// projection (the board builds its projection from this once, then follows
+    /// [`Engine::subscribe`]).
+    pub fn all_cases(&self) -> impl Iterator<Item = Result<Case>> + '_ {
+        self.store
+            .cases_with_prefix("")
+            .map(|c| c.map_err(EngineError::from))
+    }
+
     /// One case with its light and history.
     pub fn show(&self, id: &str) -> Result<CaseView> {
         let case = self

@@ -1,0 +1,528 @@
+//! The board's state and [`App::handle`]: focus between panes, the selected unit and case, the
+//! views, sorting, the filter, prompts and forms. Reads come from the [`Model`]; acts go through
+//! the engine. Everything is driven by [`Action`]s, so tests run it headless.
+
+use std::sync::Arc;
+
+use ratatui::layout::Rect;
+use tokio::sync::broadcast::{self, error::TryRecvError};
+use tui_input::Input;
+
+use super::action::Action;
+use super::config::Settings;
+use super::form::Form;
+use super::model::{Counts, Model, Query, Sort};
+use super::tree::{NodeKind, OrgTree};
+use crate::domain::users::User;
+use crate::engine::query::CaseView;
+use crate::engine::{Committed, Engine};
+
+/// The three panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// The organisation tree.
+    Tree,
+    /// The queue of cases.
+    Queue,
+    /// The selected case.
+    Detail,
+}
+
+/// What the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The selected unit and everything below it.
+    Level,
+    /// Cases held by departments under the selected unit.
+    Department,
+    /// Red and yellow cases under the selected unit, most urgent first.
+    Night,
+    /// The operator's unit: cases it holds or supports.
+    Mine,
+    /// Every case, finished ones too, matching the search text.
+    Search,
+}
+
+/// Which prompt is open on the bottom line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `/`: narrows the queue as you type.
+    Filter,
+    /// `:`: a case id or a command.
+    Command,
+    /// Jump to a unit by name or id.
+    Unit,
+    /// Search every case.
+    Search,
+}
+
+/// An open prompt.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    /// Which.
+    pub kind: PromptKind,
+    /// What is typed.
+    pub input: Input,
+    /// The value before the prompt opened (restored on cancel).
+    pub(super) before: String,
+    /// The tree node before a unit jump (restored on cancel).
+    pub(super) before_node: usize,
+    /// Unit matches (tree nodes) and the chosen one.
+    pub matches: Vec<usize>,
+    /// The chosen match.
+    pub choice: usize,
+}
+
+/// The input mode.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Keys are actions.
+    Normal,
+    /// A prompt on the bottom line.
+    Prompt(Prompt),
+    /// A command form.
+    Form(Form),
+    /// The help overlay (scroll offset).
+    Help(u16),
+    /// "Quit with a form open?"; the mode to go back to.
+    ConfirmQuit(Box<Mode>),
+}
+
+/// Where the panes were last drawn (for the mouse and page sizes).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Areas {
+    /// Tree rows.
+    pub tree: Rect,
+    /// Queue rows (without the column header).
+    pub queue: Rect,
+    /// Detail text.
+    pub detail: Rect,
+}
+
+/// The board.
+pub struct App {
+    pub(super) engine: Arc<Engine>,
+    pub(super) operator: User,
+    pub(super) model: Model,
+    pub(super) tree: OrgTree,
+    pub(super) settings: Settings,
+    pub(super) events: broadcast::Receiver<Arc<Committed>>,
+    /// Focused pane.
+    pub focus: Pane,
+    /// Current view.
+    pub view: View,
+    /// Queue order.
+    pub sort: Sort,
+    /// The queue filter (`/`).
+    pub filter: String,
+    /// The search text.
+    pub search: String,
+    /// Input mode.
+    pub mode: Mode,
+    pub(super) tree_sel: usize,
+    pub(super) tree_offset: usize,
+    pub(super) queue: Vec<u32>,
+    pub(super) queue_key: Option<(u64, Query)>,
+    pub(super) queue_sel: usize,
+    pub(super) queue_offset: usize,
+    pub(super) selected: Option<String>,
+    pub(super) detail: Option<CaseView>,
+    pub(super) detail_scroll: u16,
+    pub(super) status: Option<(String, bool)>,
+    pub(super) areas: Areas,
+    /// The terminal size.
+    pub size: (u16, u16),
+    pub(super) dirty: bool,
+    pub(super) redraw_all: bool,
+    pub(super) bell: bool,
+    pub(super) quit: bool,
+}
+
+impl App {
+    /// A board over an engine, acting as `operator`. Builds the read model once.
+    pub fn new(
+        engine: Arc<Engine>,
+        operator: User,
+        settings: Settings,
+    ) -> crate::engine::Result<App> {
+        let events = engine.subscribe();
+        let model = Model::build(&engine)?;
+        let mut tree = OrgTree::new(&model);
+        let mut tree_sel = 0;
+        if let Some(node) = model
+            .config()
+            .org
+            .platform_of(&operator.unit)
+            .and_then(|p| model.unit_pos(&p.id))
+            .and_then(|u| tree.node_of_unit(u))
+        {
+            tree.reveal(node);
+            tree.set_expanded(node, true);
+            tree_sel = tree
+                .visible(false)
+                .iter()
+                .position(|n| *n == node)
+                .unwrap_or(0);
+        }
+        Ok(App {
+            engine,
+            operator,
+            model,
+            tree,
+            settings,
+            events,
+            focus: Pane::Queue,
+            view: View::Level,
+            sort: Sort::Due,
+            filter: String::new(),
+            search: String::new(),
+            mode: Mode::Normal,
+            tree_sel,
+            tree_offset: 0,
+            queue: Vec::new(),
+            queue_key: None,
+            queue_sel: 0,
+            queue_offset: 0,
+            selected: None,
+            detail: None,
+            detail_scroll: 0,
+            status: None,
+            areas: Areas::default(),
+            size: (0, 0),
+            dirty: true,
+            redraw_all: false,
+            bell: false,
+            quit: false,
+        })
+    }
+
+    /// The read model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+    /// The operator.
+    pub fn operator(&self) -> &User {
+        &self.operator
+    }
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+    /// True once the board should close.
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+    /// True when something changed since the last frame (and clears the mark).
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+    /// Marks the board as changed, so the next frame is drawn.
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+    /// True when the whole screen must be repainted (and clears the mark).
+    pub fn take_redraw_all(&mut self) -> bool {
+        std::mem::take(&mut self.redraw_all)
+    }
+    /// True when the bell should ring (and clears the mark).
+    pub fn take_bell(&mut self) -> bool {
+        std::mem::take(&mut self.bell)
+    }
+    /// The status line message and whether it reports success.
+    pub fn status(&self) -> Option<(&str, bool)> {
+        self.status.as_ref().map(|(s, ok)| (s.as_str(), *ok))
+    }
+
+    /// Applies every change the engine has published since the last call; rebuilds the model
+    /// if the board fell behind. Returns true when something changed.
+    pub fn pump(&mut self) -> bool {
+        let mut changed = false;
+        loop {
+            match self.events.try_recv() {
+                Ok(c) => {
+                    changed = true;
+                    if self.model.apply(&c) && self.settings.bell {
+                        self.bell = true;
+                    }
+                    if self.selected.as_deref() == Some(c.case.id.as_str()) {
+                        self.detail = None;
+                    }
+                }
+                Err(TryRecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "board fell behind the engine; rebuilding");
+                    if let Ok(m) = Model::build(&self.engine) {
+                        self.model = m;
+                        self.detail = None;
+                        self.status = Some((self.settings.lang.text().resynced.into(), true));
+                    }
+                    changed = true;
+                }
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        if changed {
+            self.dirty = true;
+        }
+        changed
+    }
+
+    // ----- selection -------------------------------------------------------------------------
+
+    /// The tree nodes shown.
+    pub fn visible_nodes(&self) -> Vec<usize> {
+        self.tree.visible(self.view == View::Department)
+    }
+
+    /// The selected tree node.
+    pub fn selected_node(&self) -> usize {
+        let v = self.visible_nodes();
+        v.get(self.tree_sel.min(v.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The query the current view, node, filter and sort make.
+    pub fn query(&self) -> Query {
+        let node = &self.tree.nodes()[self.selected_node()];
+        let mut q = Query {
+            units: node.units.clone(),
+            departments_only: self.view == View::Department
+                || matches!(node.kind, NodeKind::Departments(_)),
+            mine: None,
+            urgent: self.view == View::Night,
+            all_stages: false,
+            text: self.filter.to_lowercase(),
+            sort: self.sort,
+        };
+        match self.view {
+            View::Mine => q.mine = self.model.unit_pos(&self.operator.unit),
+            View::Search => {
+                q.units = 0..self.model.units().len() as u32;
+                q.departments_only = false;
+                q.all_stages = true;
+                q.text = self.search.to_lowercase();
+            }
+            _ => {}
+        }
+        q
+    }
+
+    /// The counts of the header's scope.
+    pub fn scope_counts(&self) -> Counts {
+        let q = self.query();
+        match q.mine {
+            Some(u) => self.model.counts(u..u + 1, false),
+            None => self.model.counts(q.units, q.departments_only),
+        }
+    }
+
+    /// Rebuilds the queue if the model or the query changed, keeping the selected case, and
+    /// reloads the detail when the selected case changed. Cheap when nothing did.
+    pub fn refresh(&mut self) {
+        let key = (self.model.generation(), self.query());
+        if self.queue_key.as_ref() != Some(&key) {
+            self.queue = self.model.queue(&key.1);
+            self.queue_key = Some(key);
+            if let Some(id) = &self.selected {
+                if let Some(pos) = self.model.find(id) {
+                    if let Some(i) = self.queue.iter().position(|r| *r == pos) {
+                        self.queue_sel = i;
+                    }
+                }
+            }
+        }
+        self.queue_sel = self.queue_sel.min(self.queue.len().saturating_sub(1));
+        let now_selected = self.queue.get(self.queue_sel).map(|&r| self.model.row(r));
+        let id = now_selected.map(|r| r.id.to_string());
+        let stale = match (&self.detail, now_selected) {
+            (Some(d), Some(r)) => d.case.id != r.id || d.case.version != r.version,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        if id != self.selected {
+            self.detail_scroll = 0;
+        }
+        if now_selected.is_none() {
+            self.detail = None;
+        }
+        self.selected = id;
+        if stale {
+            if let Some(id) = &self.selected {
+                self.detail = self.engine.show(id).ok();
+            }
+        }
+    }
+
+    /// The queue (positions into the model), as of the last [`App::refresh`].
+    pub fn queue(&self) -> &[u32] {
+        &self.queue
+    }
+
+    /// The id of the selected case.
+    pub fn selected_case(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    pub(super) fn set_status(&mut self, msg: impl Into<String>, ok: bool) {
+        self.status = Some((msg.into(), ok));
+    }
+
+    // ----- actions ---------------------------------------------------------------------------
+
+    /// Does one action.
+    pub fn handle(&mut self, action: Action) {
+        self.dirty = true;
+        self.refresh();
+        let mode = std::mem::replace(&mut self.mode, Mode::Normal);
+        match mode {
+            Mode::Normal => self.normal(action),
+            Mode::Prompt(p) => self.prompt(p, action),
+            Mode::Form(f) => self.form(f, action),
+            Mode::Help(scroll) => match action {
+                Action::Help | Action::Back | Action::Cancel | Action::Quit => {}
+                Action::Down => self.mode = Mode::Help(scroll.saturating_add(1)),
+                Action::Up => self.mode = Mode::Help(scroll.saturating_sub(1)),
+                Action::Resize(w, h) => {
+                    self.size = (w, h);
+                    self.mode = Mode::Help(scroll);
+                }
+                other => {
+                    self.mode = Mode::Help(scroll);
+                    self.background(other);
+                }
+            },
+            Mode::ConfirmQuit(back) => match action {
+                Action::Confirm | Action::Quit => self.quit = true,
+                Action::Cancel | Action::Back => self.mode = *back,
+                other => {
+                    self.mode = Mode::ConfirmQuit(back);
+                    self.background(other);
+                }
+            },
+        }
+        self.refresh();
+    }
+
+    /// Actions that work whatever the mode (the clock, the terminal, the mouse wheel).
+    pub(super) fn background(&mut self, action: Action) {
+        match action {
+            Action::Tick => self.tick(),
+            Action::Resize(w, h) => self.size = (w, h),
+            Action::Redraw => self.redraw_all = true,
+            _ => {}
+        }
+    }
+
+    pub(super) fn tick(&mut self) {
+        let now = self.engine.clock().now();
+        if self.model.tick(now) > 0 && self.settings.bell {
+            self.bell = true;
+        }
+    }
+
+    fn normal(&mut self, action: Action) {
+        self.status = match action {
+            Action::Tick | Action::Resize(..) | Action::Redraw => self.status.take(),
+            _ => None,
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.page() as i64)),
+            Action::PageDown => self.move_by(self.page() as i64),
+            Action::Top => self.move_by(i64::MIN / 2),
+            Action::Bottom => self.move_by(i64::MAX / 2),
+            Action::Left => self.left(),
+            Action::Right => self.right(),
+            Action::NextPane => self.focus = next_pane(self.focus, true),
+            Action::PrevPane => self.focus = next_pane(self.focus, false),
+            Action::Open => match self.focus {
+                Pane::Tree => {
+                    let node = self.selected_node();
+                    self.tree.set_expanded(node, true);
+                    self.focus = Pane::Queue;
+                }
+                Pane::Queue => self.focus = Pane::Detail,
+                Pane::Detail => {}
+            },
+            Action::Back => {
+                if !self.filter.is_empty() {
+                    self.filter.clear();
+                } else if self.view == View::Search {
+                    self.view = View::Level;
+                } else {
+                    self.focus = match self.focus {
+                        Pane::Detail => Pane::Queue,
+                        _ => Pane::Tree,
+                    };
+                }
+            }
+            Action::Filter => {
+                let f = self.filter.clone();
+                self.open_prompt(PromptKind::Filter, &f);
+            }
+            Action::Command => self.open_prompt(PromptKind::Command, ""),
+            Action::JumpUnit => self.open_prompt(PromptKind::Unit, ""),
+            Action::Search => {
+                self.view = View::Search;
+                let s = self.search.clone();
+                self.open_prompt(PromptKind::Search, &s);
+            }
+            Action::Help => self.mode = Mode::Help(0),
+            Action::ViewLevel => self.set_view(View::Level),
+            Action::ViewDepartment => self.set_view(View::Department),
+            Action::ViewNight => {
+                self.set_view(View::Night);
+                self.sort = Sort::Light;
+            }
+            Action::ViewMine => self.set_view(View::Mine),
+            Action::CycleSort => self.sort = self.sort.next(),
+            Action::ToggleBell => {
+                self.settings.bell = !self.settings.bell;
+                let t = self.settings.lang.text();
+                let msg = if self.settings.bell {
+                    t.bell_on
+                } else {
+                    t.bell_off
+                };
+                self.set_status(msg, true);
+            }
+            Action::NextTheme => {
+                let name = self.settings.next_theme_name();
+                if let Err(e) = self.settings.set_theme(&name) {
+                    self.set_status(e, false);
+                }
+            }
+            Action::ToggleLang => {
+                self.settings.lang = match self.settings.lang {
+                    super::i18n::Lang::Zh => super::i18n::Lang::En,
+                    super::i18n::Lang::En => super::i18n::Lang::Zh,
+                };
+            }
+            Action::SelectUnit(id) => self.select_unit(&id),
+            Action::SelectCase(id) => self.select_case(&id),
+            Action::Run(line) => self.run(&line),
+            Action::Click(x, y) => self.click(x, y),
+            Action::Scroll(x, y, down) => {
+                if let Some(pane) = self.pane_at(x, y) {
+                    self.focus = pane;
+                    self.move_by(if down { 3 } else { -3 });
+                }
+            }
+            other => self.background(other),
+        }
+    }
+}
+
+fn next_pane(p: Pane, forward: bool) -> Pane {
+    match (p, forward) {
+        (Pane::Tree, true) | (Pane::Detail, false) => Pane::Queue,
+        (Pane::Queue, true) | (Pane::Tree, false) => Pane::Detail,
+        (Pane::Detail, true) | (Pane::Queue, false) => Pane::Tree,
+    }
+}

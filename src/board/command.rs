@@ -1,0 +1,93 @@
+//! The `:` line: a case id, a board command, or a lifecycle command on the selected case.
+
+use super::app::{App, View};
+use super::form::{self, Parsed};
+use super::i18n::Lang;
+use super::model::Sort;
+
+/// True when `s` has the shape of a case id (`LS-20261122-0007`).
+pub fn looks_like_case_id(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_alphabetic())
+        && parts[1].len() == 8
+        && parts[2].len() >= 4
+        && parts[1..]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Runs one `:` line on the board.
+pub(super) fn run(app: &mut App, line: &str) {
+    let words = match form::split_words(line) {
+        Ok(w) => w,
+        Err(e) => return app.status_msg(e, false),
+    };
+    let Some(first) = words.first() else { return };
+    let rest = words[1..].join(" ");
+    let arg = words.get(1).map(String::as_str).unwrap_or("");
+    match first.as_str() {
+        "q" | "quit" | "exit" => app.quit_now(),
+        "theme" => {
+            if let Err(e) = app.settings.set_theme(arg) {
+                app.status_msg(e, false);
+            }
+        }
+        "lang" => match arg.parse::<Lang>() {
+            Ok(l) => app.settings.lang = l,
+            Err(e) => app.status_msg(e, false),
+        },
+        "sort" => match arg {
+            "due" => app.sort = Sort::Due,
+            "received" => app.sort = Sort::Received,
+            "light" => app.sort = Sort::Light,
+            _ => app.status_msg(format!("sort: due | received | light, not {arg:?}"), false),
+        },
+        "bell" => app.settings.bell = matches!(arg, "on" | "yes" | "1" | "true"),
+        "view" => match arg {
+            "level" => app.change_view(View::Level),
+            "department" | "departments" => app.change_view(View::Department),
+            "night" | "urgent" => app.change_view(View::Night),
+            "mine" => app.change_view(View::Mine),
+            "search" => app.change_view(View::Search),
+            _ => app.status_msg(
+                format!("view: level | department | night | mine | search, not {arg:?}"),
+                false,
+            ),
+        },
+        "unit" | "u" => app.jump_unit(&rest),
+        "search" => app.set_search(&rest),
+        "filter" => app.set_filter(&rest),
+        w if looks_like_case_id(&w.to_uppercase()) => app.goto_case(w),
+        w if form::is_command_word(w) => {
+            let Some((case, version)) = app.selected_version() else {
+                let msg = app.settings.lang.text().select_a_case.to_string();
+                return app.status_msg(msg, false);
+            };
+            match form::parse(&words, &case, version) {
+                Parsed::Command(cmd) => {
+                    app.execute(&case, version, cmd);
+                }
+                Parsed::NeedsForm(f) => app.open_form(f),
+                Parsed::Error(e) => app.status_msg(e, false),
+            }
+        }
+        w => {
+            let t = app.settings.lang.text();
+            app.status_msg(format!("{}: {w}", t.not_found), false);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_are_recognised_by_shape() {
+        assert!(looks_like_case_id("LS-20261122-0007"));
+        assert!(!looks_like_case_id("laoshan.hrss"));
+        assert!(!looks_like_case_id("LS-2026-0007"));
+    }
+}

@@ -1,0 +1,601 @@
+//! Every string the board shows, in Simplified Chinese (the default) and English, in one place.
+
+use serde::{Deserialize, Serialize};
+
+use super::action::Action;
+use crate::domain::case::{Category, Channel, Kind, Resolution, Satisfaction, Stage};
+use crate::domain::light::Light;
+use crate::domain::org::Level;
+use crate::domain::users::Role;
+
+/// The board's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    /// 简体中文.
+    #[default]
+    #[serde(rename = "zh-CN", alias = "zh")]
+    Zh,
+    /// English.
+    #[serde(rename = "en")]
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh_cn" | "cn" => Ok(Lang::Zh),
+            "en" | "en-us" | "en-gb" | "english" => Ok(Lang::En),
+            _ => Err(format!("unknown language {s:?} (expected zh-CN or en)")),
+        }
+    }
+}
+
+/// The fixed strings of the board in one language.
+#[derive(Debug)]
+pub struct Text {
+    /// The product's name.
+    pub product: &'static str,
+    /// Marks a simulated clock.
+    pub simulated: &'static str,
+    /// The open cases label.
+    pub open: &'static str,
+    /// Tree pane title.
+    pub tree: &'static str,
+    /// Queue pane title.
+    pub queue: &'static str,
+    /// Detail pane title.
+    pub detail: &'static str,
+    /// The department group of the city.
+    pub city_departments: &'static str,
+    /// The department group of a district.
+    pub district_departments: &'static str,
+    /// Column: light.
+    pub col_light: &'static str,
+    /// Column: countdown.
+    pub col_left: &'static str,
+    /// Column: id.
+    pub col_id: &'static str,
+    /// Column: category.
+    pub col_category: &'static str,
+    /// Column: title.
+    pub col_title: &'static str,
+    /// Column: holder.
+    pub col_holder: &'static str,
+    /// Column: stage.
+    pub col_stage: &'static str,
+    /// Column: round.
+    pub col_round: &'static str,
+    /// The mark on a second-round case.
+    pub round2_mark: &'static str,
+    /// An empty queue.
+    pub no_cases: &'static str,
+    /// No case selected.
+    pub no_case_selected: &'static str,
+    /// Views: by level.
+    pub view_level: &'static str,
+    /// Views: by department.
+    pub view_department: &'static str,
+    /// Views: overdue and yellow.
+    pub view_night: &'static str,
+    /// Views: my unit.
+    pub view_mine: &'static str,
+    /// Views: search.
+    pub view_search: &'static str,
+    /// Sort: by due time.
+    pub sort_due: &'static str,
+    /// Sort: by received time.
+    pub sort_received: &'static str,
+    /// Sort: by light.
+    pub sort_light: &'static str,
+    /// Prompt: filter.
+    pub prompt_filter: &'static str,
+    /// Prompt: command.
+    pub prompt_command: &'static str,
+    /// Prompt: unit.
+    pub prompt_unit: &'static str,
+    /// Prompt: search.
+    pub prompt_search: &'static str,
+    /// Filter indicator.
+    pub filtered: &'static str,
+    /// Help overlay title.
+    pub help_title: &'static str,
+    /// Help overlay footer.
+    pub help_footer: &'static str,
+    /// Help: the keys in prompts.
+    pub help_prompt_keys: &'static str,
+    /// The terminal is too small.
+    pub enlarge: &'static str,
+    /// Quit with a form open.
+    pub confirm_quit: &'static str,
+    /// Marks the bell as on in the queue title.
+    pub bell_mark: &'static str,
+    /// Bell on.
+    pub bell_on: &'static str,
+    /// Bell off.
+    pub bell_off: &'static str,
+    /// A command was done.
+    pub done: &'static str,
+    /// A command was refused.
+    pub refused: &'static str,
+    /// Not found.
+    pub not_found: &'static str,
+    /// No case selected for a command.
+    pub select_a_case: &'static str,
+    /// The read model was rebuilt after falling behind.
+    pub resynced: &'static str,
+    /// Unit matches in the jump prompt.
+    pub matches: &'static str,
+    /// The form's footer.
+    pub form_footer: &'static str,
+    /// Footer hint in normal mode.
+    pub footer_hint: &'static str,
+    /// Detail labels, in display order of use.
+    pub label: Labels,
+}
+
+/// Labels of the detail pane.
+#[derive(Debug)]
+pub struct Labels {
+    /// Stage.
+    pub stage: &'static str,
+    /// Round.
+    pub round: &'static str,
+    /// Holder.
+    pub holder: &'static str,
+    /// Platform.
+    pub district: &'static str,
+    /// Channel.
+    pub channel: &'static str,
+    /// Category.
+    pub category: &'static str,
+    /// Complex.
+    pub complex: &'static str,
+    /// Requester.
+    pub requester: &'static str,
+    /// Address.
+    pub address: &'static str,
+    /// Work-order number.
+    pub external_id: &'static str,
+    /// Received.
+    pub received: &'static str,
+    /// Accepted.
+    pub accepted: &'static str,
+    /// Due.
+    pub due: &'static str,
+    /// Provisional deadline.
+    pub provisional: &'static str,
+    /// Lead unit.
+    pub lead: &'static str,
+    /// Supporting unit.
+    pub supporting: &'static str,
+    /// Waiting for a supporting unit.
+    pub waiting: &'static str,
+    /// A pending request.
+    pub pending: &'static str,
+    /// Return request.
+    pub pending_return: &'static str,
+    /// Extension request.
+    pub pending_extension: &'static str,
+    /// Reply.
+    pub reply: &'static str,
+    /// Basis.
+    pub basis: &'static str,
+    /// Responsible person.
+    pub person: &'static str,
+    /// Earlier round.
+    pub earlier_round: &'static str,
+    /// Rating.
+    pub evaluation: &'static str,
+    /// Assessment.
+    pub assessment: &'static str,
+    /// Referral.
+    pub referral: &'static str,
+    /// Reject reason.
+    pub reject_reason: &'static str,
+    /// Description.
+    pub description: &'static str,
+    /// History.
+    pub history: &'static str,
+    /// Days.
+    pub days: &'static str,
+}
+
+const ZH: Text = Text {
+    product: "即办",
+    simulated: "模拟",
+    open: "在办",
+    tree: "组织",
+    queue: "队列",
+    detail: "详情",
+    city_departments: "市直部门",
+    district_departments: "区直部门",
+    col_light: "灯",
+    col_left: "剩余",
+    col_id: "编号",
+    col_category: "类别",
+    col_title: "标题",
+    col_holder: "承办",
+    col_stage: "阶段",
+    col_round: "轮",
+    round2_mark: "②",
+    no_cases: "没有案件",
+    no_case_selected: "未选择案件",
+    view_level: "层级",
+    view_department: "部门",
+    view_night: "超期/黄灯",
+    view_mine: "本单位",
+    view_search: "搜索",
+    sort_due: "按期限",
+    sort_received: "按收件",
+    sort_light: "按灯色",
+    prompt_filter: "筛选",
+    prompt_command: "命令",
+    prompt_unit: "跳转单位",
+    prompt_search: "搜索",
+    filtered: "筛选",
+    help_title: "帮助：按键",
+    help_footer: "按 ? 或 Esc 关闭",
+    help_prompt_keys: "输入框内：Enter 确认 · Esc 取消 · ↑↓ 选择 · Tab 下一项",
+    enlarge: "终端太小，请放大到至少 80×24",
+    confirm_quit: "表单尚未提交，确定退出？(y/n)",
+    bell_mark: "响铃",
+    bell_on: "新红灯响铃：开",
+    bell_off: "新红灯响铃：关",
+    done: "已执行",
+    refused: "未执行",
+    not_found: "未找到",
+    select_a_case: "请先选择案件",
+    resynced: "事件积压，已重建队列",
+    matches: "匹配",
+    form_footer: "Tab 下一项 · Enter 提交 · Esc 取消",
+    footer_hint: "? 帮助 · / 筛选 · : 命令 · u 单位 · 1-4 视图 · q 退出",
+    label: Labels {
+        stage: "阶段",
+        round: "轮次",
+        holder: "承办单位",
+        district: "所属平台",
+        channel: "渠道",
+        category: "类别",
+        complex: "复杂",
+        requester: "诉求人",
+        address: "地址",
+        external_id: "工单号",
+        received: "收到",
+        accepted: "受理",
+        due: "期限",
+        provisional: "暂定",
+        lead: "主责",
+        supporting: "配合",
+        waiting: "待反馈",
+        pending: "待审批",
+        pending_return: "退单申请",
+        pending_extension: "延期申请",
+        reply: "答复",
+        basis: "依据",
+        person: "责任人",
+        earlier_round: "前轮",
+        evaluation: "评价",
+        assessment: "履职评估",
+        referral: "问责移交",
+        reject_reason: "不受理理由",
+        description: "诉求内容",
+        history: "办理记录",
+        days: "天",
+    },
+};
+
+const EN: Text = Text {
+    product: "jiban",
+    simulated: "simulated",
+    open: "open",
+    tree: "Units",
+    queue: "Queue",
+    detail: "Case",
+    city_departments: "City departments",
+    district_departments: "Departments",
+    col_light: "L",
+    col_left: "Left",
+    col_id: "Id",
+    col_category: "Cat.",
+    col_title: "Title",
+    col_holder: "Holder",
+    col_stage: "Stage",
+    col_round: "R",
+    round2_mark: "②",
+    no_cases: "No cases",
+    no_case_selected: "No case selected",
+    view_level: "Level",
+    view_department: "Departments",
+    view_night: "Overdue/yellow",
+    view_mine: "My unit",
+    view_search: "Search",
+    sort_due: "by due",
+    sort_received: "by received",
+    sort_light: "by light",
+    prompt_filter: "Filter",
+    prompt_command: "Command",
+    prompt_unit: "Go to unit",
+    prompt_search: "Search",
+    filtered: "filter",
+    help_title: "Help: keys",
+    help_footer: "? or Esc to close",
+    help_prompt_keys: "In prompts: Enter confirm · Esc cancel · ↑↓ choose · Tab next field",
+    enlarge: "Terminal too small: enlarge it to at least 80×24",
+    confirm_quit: "A form is not submitted. Quit anyway? (y/n)",
+    bell_mark: "bell",
+    bell_on: "Bell on new red: on",
+    bell_off: "Bell on new red: off",
+    done: "Done",
+    refused: "Refused",
+    not_found: "Not found",
+    select_a_case: "Select a case first",
+    resynced: "Fell behind the events; queue rebuilt",
+    matches: "matches",
+    form_footer: "Tab next field · Enter submit · Esc cancel",
+    footer_hint: "? help · / filter · : command · u unit · 1-4 views · q quit",
+    label: Labels {
+        stage: "Stage",
+        round: "Round",
+        holder: "Holder",
+        district: "Platform",
+        channel: "Channel",
+        category: "Category",
+        complex: "complex",
+        requester: "Requester",
+        address: "Address",
+        external_id: "Work order",
+        received: "Received",
+        accepted: "Accepted",
+        due: "Due",
+        provisional: "provisional",
+        lead: "Lead",
+        supporting: "Supporting",
+        waiting: "waiting",
+        pending: "Pending",
+        pending_return: "return request",
+        pending_extension: "extension request",
+        reply: "Reply",
+        basis: "Basis",
+        person: "Person",
+        earlier_round: "Round",
+        evaluation: "Rating",
+        assessment: "Assessment",
+        referral: "Referral",
+        reject_reason: "Not accepted",
+        description: "Description",
+        history: "History",
+        days: "d",
+    },
+};
+
+impl Lang {
+    /// The fixed strings.
+    pub fn text(self) -> &'static Text {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// A light's name.
+    pub fn light(self, l: Light) -> &'static str {
+        match l {
+            Light::Red => self.pick("红", "red"),
+            Light::Yellow => self.pick("黄", "yellow"),
+            Light::Blue => self.pick("蓝", "blue"),
+        }
+    }
+
+    /// A stage's short name (queue column and header).
+    pub fn stage(self, s: Stage) -> &'static str {
+        match s {
+            Stage::Triage => self.pick("待受理", "triage"),
+            Stage::Assigned => self.pick("待签收", "assigned"),
+            Stage::Handling => self.pick("办理中", "handling"),
+            Stage::Review => self.pick("待审核", "review"),
+            Stage::Evaluation => self.pick("待回访", "evaluation"),
+            Stage::Assessment => self.pick("待评估", "assessment"),
+            Stage::Closed => self.pick("已办结", "closed"),
+            Stage::Rejected => self.pick("不受理", "rejected"),
+        }
+    }
+
+    /// A category's short name.
+    pub fn category(self, c: Category) -> &'static str {
+        match c {
+            Category::Livelihood => self.pick("民生", "livelihood"),
+            Category::Development => self.pick("发展", "development"),
+            Category::Enforcement => self.pick("执法", "enforcement"),
+        }
+    }
+
+    /// A kind's name.
+    pub fn kind(self, k: Kind) -> &'static str {
+        match k {
+            Kind::Consultation => self.pick("咨询", "consultation"),
+            Kind::Suggestion => self.pick("建议", "suggestion"),
+            Kind::Complaint => self.pick("投诉", "complaint"),
+        }
+    }
+
+    /// A channel's name.
+    pub fn channel(self, c: Channel) -> &'static str {
+        match c {
+            Channel::Wechat => self.pick("微信公众号", "WeChat"),
+            Channel::Hotline => self.pick("12345热线", "12345 hotline"),
+            Channel::Grid => self.pick("网格员", "grid worker"),
+            Channel::Enterprise => self.pick("企业", "enterprise"),
+            Channel::Unit => self.pick("单位", "unit"),
+            Channel::Web => self.pick("网站/信箱", "web"),
+        }
+    }
+
+    /// A role's name.
+    pub fn role(self, r: Role) -> &'static str {
+        match r {
+            Role::CityDispatcher => self.pick("市级调度", "city dispatcher"),
+            Role::DistrictDispatcher => self.pick("平台调度", "dispatcher"),
+            Role::UnitHandler => self.pick("承办人", "handler"),
+            Role::Supervisor => self.pick("督办", "supervisor"),
+            Role::Trainer => self.pick("培训师", "trainer"),
+        }
+    }
+
+    /// A level's name.
+    pub fn level(self, l: Level) -> &'static str {
+        match l {
+            Level::City => self.pick("市级平台", "city platform"),
+            Level::District => self.pick("区级平台", "district platform"),
+            Level::Street => self.pick("街道", "street"),
+            Level::Community => self.pick("社区", "community"),
+            Level::Department => self.pick("部门", "department"),
+        }
+    }
+
+    /// A satisfaction rating.
+    pub fn satisfaction(self, s: Satisfaction) -> &'static str {
+        match s {
+            Satisfaction::Satisfied => self.pick("满意", "satisfied"),
+            Satisfaction::Basic => self.pick("基本满意", "basically satisfied"),
+            Satisfaction::Unsatisfied => self.pick("不满意", "unsatisfied"),
+        }
+    }
+
+    /// A resolution rating.
+    pub fn resolution(self, r: Resolution) -> &'static str {
+        match r {
+            Resolution::Resolved => self.pick("解决", "resolved"),
+            Resolution::Basic => self.pick("基本解决", "basically resolved"),
+            Resolution::Unresolved => self.pick("未解决", "unresolved"),
+        }
+    }
+
+    /// A history action word (`accept`, `dispatch`, …) as shown in the timeline.
+    pub fn event(self, action: &str) -> &'static str {
+        let (zh, en) = match action {
+            "intake" => ("收件", "intake"),
+            "accept" => ("受理", "accept"),
+            "reject" => ("不受理", "reject"),
+            "dispatch" => ("转办", "dispatch"),
+            "joint" => ("联合派单", "joint"),
+            "sign" => ("签收", "sign"),
+            "escalate" => ("上报", "escalate"),
+            "return" => ("申请退单", "return"),
+            "approve-return" => ("同意退单", "approve return"),
+            "deny-return" => ("驳回退单", "deny return"),
+            "extend" => ("申请延期", "extend"),
+            "approve-extension" => ("同意延期", "approve extension"),
+            "deny-extension" => ("驳回延期", "deny extension"),
+            "report" => ("配合反馈", "report"),
+            "reply" => ("答复", "reply"),
+            "approve-reply" => ("审核通过", "approve reply"),
+            "send-back" => ("退回重办", "send back"),
+            "evaluate" => ("回访评价", "evaluate"),
+            "assess" => ("履职评估", "assess"),
+            _ => ("", ""),
+        };
+        self.pick(zh, en)
+    }
+
+    /// A form field's label, by the command option's name (`to`, `result`, …).
+    pub fn field(self, option: &str) -> &'static str {
+        let (zh, en) = match option {
+            "category" => ("类别", "category"),
+            "kind" => ("类型", "kind"),
+            "complex" => ("复杂", "complex"),
+            "reason" => ("理由", "reason"),
+            "note" => ("说明", "note"),
+            "to" => ("转办单位", "to unit"),
+            "lead" => ("主责单位", "lead unit"),
+            "support" => ("配合单位", "supporting units"),
+            "days" => ("工作日", "working days"),
+            "confirm" => ("确认", "confirm"),
+            "text" => ("反馈内容", "text"),
+            "result" => ("办理结果", "result"),
+            "basis" => ("政策依据", "policy basis"),
+            "person" => ("责任人", "responsible person"),
+            "phone" => ("联系电话", "contact phone"),
+            "satisfaction" => ("满意度", "satisfaction"),
+            "resolution" => ("解决情况", "resolution"),
+            "outcome" => ("评估结果", "outcome"),
+            _ => ("", ""),
+        };
+        self.pick(zh, en)
+    }
+}
+
+/// What an action does, for the help overlay.
+pub fn describe(lang: Lang, action: &Action) -> &'static str {
+    use Action::*;
+    let (zh, en) = match action {
+        Quit => (
+            "退出（有未提交表单时先确认）",
+            "quit (asks first if a form is open)",
+        ),
+        Up => ("上移一行", "move up"),
+        Down => ("下移一行", "move down"),
+        Left => (
+            "收起单位 / 回到上级 / 左侧窗格",
+            "collapse / parent / pane on the left",
+        ),
+        Right => (
+            "展开单位 / 下级 / 打开详情",
+            "expand / child / open the case",
+        ),
+        Top => ("到第一行", "first row"),
+        Bottom => ("到最后一行", "last row"),
+        PageDown => ("下翻半页", "half a page down"),
+        PageUp => ("上翻半页", "half a page up"),
+        NextPane => ("下一个窗格", "next pane"),
+        PrevPane => ("上一个窗格", "previous pane"),
+        Open => (
+            "打开：单位的队列 / 案件详情",
+            "open: a unit's queue / a case",
+        ),
+        Back => ("返回：关闭弹窗、清除筛选", "back: close, clear the filter"),
+        Filter => ("按文字筛选队列", "filter the queue by text"),
+        Command => ("跳转案件编号或执行命令", "go to a case id or run a command"),
+        JumpUnit => ("按名称或编号跳转单位", "go to a unit by name or id"),
+        Search => (
+            "搜索全部案件：标题、地址、编号、工单号",
+            "search all cases: title, address, id, work order",
+        ),
+        Help => ("显示/关闭帮助", "show or hide this help"),
+        ViewLevel => ("视图：按层级", "view: by level"),
+        ViewDepartment => ("视图：按部门", "view: by department"),
+        ViewNight => (
+            "视图：超期和黄灯（夜班）",
+            "view: overdue and yellow (night shift)",
+        ),
+        ViewMine => ("视图：本单位队列", "view: my unit's queue"),
+        CycleSort => (
+            "切换排序：期限 / 收件 / 灯色",
+            "sort: due / received / light",
+        ),
+        ToggleBell => ("新红灯响铃 开/关", "bell on a new red case on/off"),
+        NextTheme => ("切换主题", "next theme"),
+        ToggleLang => ("切换中文/英文", "switch Chinese/English"),
+        Redraw => ("重绘屏幕", "redraw the screen"),
+        Confirm => ("确认", "confirm"),
+        Submit => ("提交", "submit"),
+        Cancel => ("取消", "cancel"),
+        Type(_) => ("输入文字", "type text"),
+        Backspace => ("删除前一个字", "delete the character before the cursor"),
+        SelectUnit(_) => ("选择单位", "select a unit"),
+        SelectCase(_) => ("选择案件", "select a case"),
+        Run(_) => ("执行命令行", "run a command line"),
+        Resize(..) => ("终端尺寸变化", "the terminal was resized"),
+        Tick => ("时钟走一分钟", "the minute tick"),
+        Click(..) => ("鼠标点击", "mouse click"),
+        Scroll(..) => ("鼠标滚轮", "mouse wheel"),
+    };
+    lang.pick(zh, en)
+}

@@ -1,0 +1,22 @@
+//! The live board (看板): a terminal dispatch board over the engine. Header, organisation tree,
+//! queue and case detail; views, filter and search; live lights and countdowns; themes, keys and
+//! two languages. It reads the engine's published changes into its own [`model::Model`] and acts
+//! only through [`crate::engine::Engine`].
+
+pub mod action;
+pub mod app;
+pub mod command;
+pub mod config;
+pub mod form;
+pub mod i18n;
+mod input;
+pub mod keymap;
+pub mod model;
+mod navigate;
+pub mod terminal;
+pub mod theme;
+pub mod tree;
+pub mod ui;
+
+pub use app::App;
+pub use config::{Options, Settings, TermEnv};

@@ -1,0 +1,146 @@
+//! The terminal: raw mode and the alternate screen, restored by a guard on drop and by a panic
+//! hook; one buffered writer flushed once per frame; a frame only when something changed; and
+//! never a question to the terminal that waits for an answer.
+
+use std::io::{self, BufWriter, Write};
+use std::sync::Once;
+use std::time::Duration;
+
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+};
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+
+use super::action::Action;
+use super::app::App;
+
+/// Puts the terminal back: leaves the alternate screen, shows the cursor, stops mouse capture,
+/// and leaves raw mode. Safe to call more than once.
+pub fn restore() {
+    let mut out = io::stdout();
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped (on quit and on error).
+pub struct TerminalGuard(());
+
+impl TerminalGuard {
+    /// Enters raw mode and the alternate screen, with mouse capture; installs the panic hook.
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let guard = TerminalGuard(());
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restores the terminal before the panic message is printed, so it is readable.
+pub fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            tracing::error!(%info, "board panicked");
+            previous(info);
+        }));
+    });
+}
+
+/// Draws a frame if the board changed; a full repaint when asked (`Ctrl-L`), without asking the
+/// terminal anything. Returns true when a frame was drawn.
+pub fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<bool, B::Error> {
+    if app.take_redraw_all() {
+        let size = terminal.size()?;
+        // `resize` clears and forgets the previous frame; `clear` would ask where the cursor is.
+        terminal.resize(Rect::new(0, 0, size.width, size.height))?;
+        app.handle(Action::Resize(size.width, size.height));
+    }
+    if !app.take_dirty() {
+        return Ok(false);
+    }
+    terminal.draw(|f| super::ui::render(f, app))?;
+    Ok(true)
+}
+
+/// The terminal event as a board action, if it is one (key presses go through the mode and the
+/// keymap; typing in a prompt edits the prompt directly).
+pub fn translate(app: &mut App, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if matches!(k.kind, KeyEventKind::Press | KeyEventKind::Repeat) => {
+            app.key_action(&k)
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(m.column, m.row, true)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(m.column, m.row, false)),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+/// How long to wait for input before looking at the engine's changes again.
+pub const POLL: Duration = Duration::from_millis(200);
+
+/// Runs the board in the terminal until it quits.
+pub fn run(mut app: App) -> anyhow::Result<()> {
+    let _guard = TerminalGuard::enter()?;
+    let writer = BufWriter::with_capacity(1 << 16, io::stdout());
+    let mut terminal = Terminal::new(CrosstermBackend::new(writer))?;
+    let size = terminal.size()?;
+    app.handle(Action::Resize(size.width, size.height));
+    let clock = app.engine().clock().clone();
+    let mut minute = clock.now().timestamp().div_euclid(60);
+    loop {
+        draw(&mut terminal, &mut app)?;
+        if app.take_bell() {
+            let w = terminal.backend_mut();
+            w.write_all(b"\x07")?;
+            Write::flush(w)?;
+        }
+        if app.should_quit() {
+            break;
+        }
+        let now = clock.now();
+        let to_tick = 60_000 - now.timestamp_millis().rem_euclid(60_000);
+        let wait = POLL.min(Duration::from_millis(to_tick as u64 + 5));
+        if event::poll(wait)? {
+            while {
+                if let Some(a) = translate(&mut app, event::read()?) {
+                    app.handle(a);
+                }
+                !app.should_quit() && event::poll(Duration::ZERO)?
+            } {}
+        }
+        app.pump();
+        let m = clock.now().timestamp().div_euclid(60);
+        if m != minute {
+            minute = m;
+            app.handle(Action::Tick);
+        }
+    }
+    tracing::info!("board closed");
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! The case detail: everything about the selected case and its history timeline. The
+//! requester's phone is masked unless the operator's role may see it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::super::app::{App, Pane};
+use super::super::i18n::Lang;
+use crate::cli::output::{mask_phone, pad};
+use crate::domain::calendar::cst;
+use crate::domain::case::PendingRequest;
+use crate::domain::event::Event;
+use crate::domain::light::format_countdown;
+use crate::domain::org::UnitId;
+use crate::domain::permissions::may_see_phone;
+
+/// The detail pane.
+pub struct DetailPane<'a> {
+    /// The board.
+    pub app: &'a App,
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&cst()).format("%m-%d %H:%M").to_string()
+}
+
+impl DetailPane<'_> {
+    fn unit(&self, id: &UnitId) -> String {
+        let org = &self.app.model().config().org;
+        match (org.get(id), self.app.settings().lang) {
+            (Some(u), Lang::Zh) => u.name.clone(),
+            (Some(u), Lang::En) => u.name_en.clone(),
+            (None, _) => id.to_string(),
+        }
+    }
+
+    /// What one history entry says besides its action word.
+    fn event_detail(&self, e: &Event) -> String {
+        let lang = self.app.settings().lang;
+        let t = lang.text();
+        match e {
+            Event::Intake {
+                channel,
+                external_id,
+            } => match external_id {
+                Some(x) => format!("{} {x}", lang.channel(*channel)),
+                None => lang.channel(*channel).to_string(),
+            },
+            Event::Accept {
+                category,
+                kind,
+                limit_days,
+                ..
+            } => {
+                let kind = kind
+                    .map(|k| format!("/{}", lang.kind(k)))
+                    .unwrap_or_default();
+                format!(
+                    "{}{kind} {limit_days}{}",
+                    lang.category(*category),
+                    t.label.days
+                )
+            }
+            Event::Reject { reason, note } => format!("#{reason} {note}"),
+            Event::Dispatch { to, .. } => format!("→ {}", self.unit(to)),
+            Event::Joint { lead, support, .. } => format!(
+                "{} {} · {} {}",
+                t.label.lead,
+                self.unit(lead),
+                t.label.supporting,
+                support
+                    .iter()
+                    .map(|u| self.unit(u))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            Event::Sign { unit } => self.unit(unit),
+            Event::Escalate { from, to, note } => format!(
+                "{} → {} {}",
+                self.unit(from),
+                self.unit(to),
+                note.as_deref().unwrap_or("")
+            ),
+            Event::Return { unit, reason } => format!("{}: {reason}", self.unit(unit)),
+            Event::ApproveReturn { to } => format!("→ {}", self.unit(to)),
+            Event::Extend { days, reason, .. } => format!("+{days}{} {reason}", t.label.days),
+            Event::ApproveExtension { days, due_at } => format!(
+                "+{days}{}{}",
+                t.label.days,
+                due_at
+                    .map(|d| format!(" → {}", short_time(d)))
+                    .unwrap_or_default()
+            ),
+            Event::Report { unit, text } => format!("{}: {text}", self.unit(unit)),
+            Event::Reply { reply, .. } => reply.result.clone(),
+            Event::ApproveReply { next, .. } => format!("→ {}", self.unit(next)),
+            Event::SendBack { note, to } => format!("→ {}: {note}", self.unit(to)),
+            Event::Evaluate {
+                satisfaction,
+                resolution,
+                ..
+            } => format!(
+                "{} / {}",
+                lang.satisfaction(*satisfaction),
+                lang.resolution(*resolution)
+            ),
+            Event::Assess {
+                unit,
+                outcome,
+                referral,
+                ..
+            } => format!(
+                "{} {}{}",
+                self.unit(unit),
+                outcome,
+                if referral.is_some() {
+                    format!(" · {}", t.label.referral)
+                } else {
+                    String::new()
+                }
+            ),
+            Event::DenyReturn | Event::DenyExtension => String::new(),
+        }
+    }
+
+    /// The lines of the detail (before wrapping).
+    pub fn lines(&self) -> Vec<Line<'static>> {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let lang = app.settings().lang;
+        let t = lang.text();
+        let l = &t.label;
+        let Some(view) = &app.detail else {
+            return vec![Line::styled(t.no_case_selected.to_string(), theme.muted())];
+        };
+        let c = &view.case;
+        let label_w = if lang == Lang::Zh { 9 } else { 11 };
+        let label = |s: &str| Span::styled(pad(s, label_w), theme.label());
+        let text = |s: String| Span::styled(s, theme.text());
+        let mut out: Vec<Line<'static>> = Vec::new();
+        let mut head = vec![Span::styled(c.id.to_string(), theme.title(true))];
+        if let Some(light) = view.light {
+            head.insert(
+                0,
+                Span::styled(
+                    format!("{} ", theme.light_symbol(light)),
+                    theme.light(light),
+                ),
+            );
+        }
+        out.push(Line::from(head));
+        out.push(Line::styled(
+            c.title.clone(),
+            theme.text().patch(Style::new().bold()),
+        ));
+        let mut stage = vec![
+            label(l.stage),
+            Span::styled(lang.stage(c.stage).to_string(), theme.stage(c.stage)),
+        ];
+        if c.round > 1 {
+            stage.push(Span::styled(
+                format!("  {} {}", t.round2_mark, l.round),
+                theme.round2(),
+            ));
+        }
+        out.push(Line::from(stage));
+        out.push(Line::from(vec![
+            label(l.holder),
+            text(self.unit(&c.holder)),
+        ]));
+        let platform = app.model().config().org.get(&c.district);
+        let brand = platform
+            .and_then(|p| match lang {
+                Lang::Zh => p.platform_name.clone(),
+                Lang::En => p.platform_name_en.clone(),
+            })
+            .map(|b| format!(" {b}"))
+            .unwrap_or_default();
+        out.push(Line::from(vec![
+            label(l.district),
+            text(format!("{}{brand}", self.unit(&c.district))),
+        ]));
+        out.push(Line::from(vec![
+            label(l.channel),
+            text(lang.channel(c.channel).to_string()),
+        ]));
+        if let Some(cat) = c.category {
+            let kind = c
+                .kind
+                .map(|k| format!(" / {}", lang.kind(k)))
+                .unwrap_or_default();
+            let complex = if c.complex {
+                format!(" / {}", l.complex)
+            } else {
+                String::new()
+            };
+            out.push(Line::from(vec![
+                label(l.category),
+                text(format!("{}{kind}{complex}", lang.category(cat))),
+            ]));
+        }
+        let phone = if may_see_phone(app.operator(), c) {
+            c.requester.phone.clone()
+        } else {
+            mask_phone(&c.requester.phone)
+        };
+        out.push(Line::from(vec![
+            label(l.requester),
+            text(format!("{} {phone}", c.requester.name)),
+        ]));
+        if let Some(a) = &c.address {
+            out.push(Line::from(vec![label(l.address), text(a.clone())]));
+        }
+        if let Some(x) = &c.external_id {
+            out.push(Line::from(vec![label(l.external_id), text(x.clone())]));
+        }
+        out.push(Line::from(vec![
+            label(l.received),
+            text(time(c.received_at)),
+        ]));
+        if let Some(a) = c.accepted_at {
+            out.push(Line::from(vec![label(l.accepted), text(time(a))]));
+        }
+        if let Some(due) = c.due_at {
+            let mut spans = vec![label(l.due), text(time(due))];
+            if let Some(left) = app
+                .model()
+                .find(c.id.as_str())
+                .and_then(|p| app.model().remaining(app.model().row(p)))
+            {
+                let style = if left < chrono::Duration::zero() {
+                    theme.overdue()
+                } else {
+                    theme.text()
+                };
+                spans.push(Span::styled(
+                    format!("  ({})", format_countdown(left)),
+                    style,
+                ));
+            }
+            if c.due_provisional {
+                spans.push(Span::styled(format!("  {}", l.provisional), theme.muted()));
+            }
+            out.push(Line::from(spans));
+        }
+        if let Some(lead) = &c.lead {
+            out.push(Line::from(vec![label(l.lead), text(self.unit(lead))]));
+            for s in &c.supporting {
+                let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
+                let state = part.map_or_else(|| l.waiting.to_string(), |p| p.text.clone());
+                out.push(Line::from(vec![
+                    label(l.supporting),
+                    text(format!("{} — {state}", self.unit(s))),
+                ]));
+            }
+        }
+        if let Some(p) = &c.pending {
+            let s = match p {
+                PendingRequest::Return { unit, reason, .. } => {
+                    format!("{} · {}: {reason}", l.pending_return, self.unit(unit))
+                }
+                PendingRequest::Extension {
+                    unit, days, reason, ..
+                } => format!(
+                    "{} +{days}{} · {}: {reason}",
+                    l.pending_extension,
+                    l.days,
+                    self.unit(unit)
+                ),
+            };
+            out.push(Line::from(vec![
+                label(l.pending),
+                Span::styled(s, theme.key()),
+            ]));
+        }
+        if let Some(r) = &c.reply {
+            out.push(Line::from(vec![label(l.reply), text(r.result.clone())]));
+            out.push(Line::from(vec![label(l.basis), text(r.basis.clone())]));
+            let phone = if may_see_phone(app.operator(), c) {
+                r.phone.clone()
+            } else {
+                mask_phone(&r.phone)
+            };
+            out.push(Line::from(vec![
+                label(l.person),
+                text(format!("{} {phone}", r.person)),
+            ]));
+        }
+        for prev in &c.previous_rounds {
+            out.push(Line::from(vec![
+                label(&format!("{} {}", l.earlier_round, prev.round)),
+                text(format!(
+                    "{} · {} / {}",
+                    prev.handled_by
+                        .as_ref()
+                        .map(|u| self.unit(u))
+                        .unwrap_or_default(),
+                    lang.satisfaction(prev.evaluation.satisfaction),
+                    lang.resolution(prev.evaluation.resolution)
+                )),
+            ]));
+        }
+        if let Some(e) = &c.evaluation {
+            out.push(Line::from(vec![
+                label(l.evaluation),
+                text(format!(
+                    "{} / {}",
+                    lang.satisfaction(e.satisfaction),
+                    lang.resolution(e.resolution)
+                )),
+            ]));
+        }
+        if let (Some(u), Some(o)) = (&c.assessed_unit, c.assessment) {
+            out.push(Line::from(vec![
+                label(l.assessment),
+                text(format!("{} {o}", self.unit(u))),
+            ]));
+        }
+        if let Some(r) = &c.referral {
+            out.push(Line::from(vec![
+                label(l.referral),
+                Span::styled(
+                    format!("{} {}", self.unit(&r.unit), time(r.at)),
+                    theme.status(false),
+                ),
+            ]));
+        }
+        if let Some(code) = c.reject_reason {
+            out.push(Line::from(vec![
+                label(l.reject_reason),
+                text(format!("#{code}")),
+            ]));
+        }
+        out.push(Line::default());
+        out.push(Line::styled(l.description.to_string(), theme.label()));
+        out.push(Line::styled(c.description.clone(), theme.text()));
+        out.push(Line::default());
+        out.push(Line::styled(l.history.to_string(), theme.label()));
+        for h in &view.history {
+            let detail = self.event_detail(&h.event);
+            out.push(Line::from(vec![
+                Span::styled(format!("{} ", short_time(h.at)), theme.muted()),
+                Span::styled(format!("{} ", lang.event(h.event.action())), theme.key()),
+                Span::styled(format!("{} ", h.by), theme.muted()),
+                text(detail),
+            ]));
+        }
+        out
+    }
+
+    /// Draws the pane.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let t = app.settings().lang.text();
+        let focused = app.focus == Pane::Detail;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border(focused))
+            .title(Span::styled(
+                format!(" {} ", t.detail),
+                theme.title(focused),
+            ));
+        Paragraph::new(self.lines())
+            .style(theme.text())
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0))
+            .block(block)
+            .render(area, buf);
+    }
+}

@@ -1,0 +1,232 @@
+//! Boxes drawn over the board: the help (generated from the action list and the keymap), a
+//! command form, and the quit question.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+use super::super::action::Action;
+use super::super::app::App;
+use super::super::form::Form;
+use super::{fit_spans, put};
+use crate::cli::output::{truncate, width};
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn frame(app: &App, area: Rect, buf: &mut Buffer, title: &str) -> Rect {
+    let theme = &app.settings().theme;
+    Clear.render(area, buf);
+    buf.set_style(area, theme.base());
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.title(true)));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// The help overlay: every bindable action with its keys.
+pub struct HelpBox<'a> {
+    /// The board.
+    pub app: &'a App,
+    /// First line shown.
+    pub scroll: u16,
+}
+
+impl HelpBox<'_> {
+    /// One line per action: keys, then what it does.
+    pub fn entries(app: &App) -> Vec<(String, &'static str)> {
+        let lang = app.settings().lang;
+        Action::BINDABLE
+            .iter()
+            .map(|a| {
+                let keys: Vec<String> = app
+                    .settings()
+                    .keymap
+                    .keys_for(a)
+                    .iter()
+                    .map(|k| k.to_string())
+                    .collect();
+                (keys.join(" "), a.description(lang))
+            })
+            .collect()
+    }
+
+    /// Draws the box.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let t = app.settings().lang.text();
+        let entries = Self::entries(app);
+        let key_w = entries
+            .iter()
+            .map(|(k, _)| width(k))
+            .max()
+            .unwrap_or(8)
+            .min(16);
+        let desc_w = entries.iter().map(|(_, d)| width(d)).max().unwrap_or(20);
+        let col_w = key_w + 2 + desc_w;
+        let two = area.width as usize >= 2 * col_w + 7;
+        let per_col = if two {
+            entries.len().div_ceil(2)
+        } else {
+            entries.len()
+        };
+        let box_w = if two {
+            2 * col_w + 7
+        } else {
+            (col_w + 4).min(area.width as usize)
+        };
+        let box_h = (per_col + 5).min(area.height as usize);
+        let rect = centered(area, box_w as u16, box_h as u16);
+        let inner = frame(app, rect, buf, t.help_title);
+        let list_h = usize::from(inner.height.saturating_sub(2));
+        let scroll = usize::from(self.scroll).min(per_col.saturating_sub(list_h));
+        let cols = if two { 2 } else { 1 };
+        let cw = if two {
+            col_w
+        } else {
+            usize::from(inner.width.saturating_sub(2))
+        };
+        for c in 0..cols {
+            for row in 0..list_h {
+                let i = c * per_col + scroll + row;
+                if i >= (c + 1) * per_col || i >= entries.len() {
+                    break;
+                }
+                let (keys, desc) = &entries[i];
+                let x = inner.x + 1 + (c * (col_w + 3)) as u16;
+                let y = inner.y + row as u16;
+                put(buf, x, y, keys, key_w, theme.key());
+                let dw = cw.saturating_sub(key_w + 2);
+                put(buf, x + key_w as u16 + 2, y, desc, dw, theme.text());
+            }
+        }
+        let foot = format!("{} · {}", t.help_prompt_keys, t.help_footer);
+        let y = inner.bottom().saturating_sub(1);
+        put(
+            buf,
+            inner.x + 1,
+            y,
+            &foot,
+            usize::from(inner.width.saturating_sub(2)),
+            theme.muted(),
+        );
+    }
+}
+
+/// A command form over the board.
+pub struct FormBox<'a> {
+    /// The board.
+    pub app: &'a App,
+    /// The form.
+    pub form: &'a Form,
+}
+
+impl FormBox<'_> {
+    /// Draws the box; returns where the cursor goes.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) -> Option<Position> {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let lang = app.settings().lang;
+        let t = lang.text();
+        let f = self.form;
+        let w = area.width.saturating_sub(8).min(90);
+        let h = (f.fields.len() as u16) * 2 + 5;
+        let rect = centered(area, w, h);
+        let title = format!("{} · {} {}", t.prompt_command, f.word, f.case);
+        let inner = frame(
+            app,
+            rect,
+            buf,
+            &truncate(&title, usize::from(w.saturating_sub(6))),
+        );
+        let label_w = f
+            .fields
+            .iter()
+            .map(|x| width(x.label(lang)))
+            .max()
+            .unwrap_or(6)
+            + 2;
+        let field_w = usize::from(inner.width).saturating_sub(label_w + 3);
+        let mut cursor = None;
+        for (i, field) in f.fields.iter().enumerate() {
+            let y = inner.y + 1 + 2 * i as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let focused = i == f.focus;
+            let mark = if field.required { "*" } else { " " };
+            let label = format!("{mark}{}", field.label(lang));
+            put(buf, inner.x + 1, y, &label, label_w, theme.label());
+            let x = inner.x + 1 + label_w as u16;
+            let style = if focused {
+                theme.selected(true)
+            } else {
+                theme.selected(false)
+            };
+            let value = field.input.value();
+            let scroll = field.input.visual_scroll(field_w.saturating_sub(1));
+            let shown = super::skip_columns(value, scroll);
+            let shown = if value.is_empty() && !focused {
+                field.hint().to_string()
+            } else {
+                shown
+            };
+            let s = if value.is_empty() && !focused {
+                theme.muted()
+            } else {
+                style
+            };
+            put(buf, x, y, &shown, field_w, s);
+            if focused {
+                let cx = field.input.visual_cursor() - scroll;
+                cursor = Some(Position::new(x + cx as u16, y));
+            }
+        }
+        let y = inner.bottom().saturating_sub(1);
+        let line = match &f.error {
+            Some(e) => Line::from(Span::styled(e.clone(), theme.status(false))),
+            None => Line::from(Span::styled(t.form_footer.to_string(), theme.muted())),
+        };
+        let line = fit_spans(line.spans, usize::from(inner.width.saturating_sub(2)));
+        buf.set_line(inner.x + 1, y, &line, inner.width.saturating_sub(2));
+        cursor
+    }
+}
+
+/// "Quit with a form open?"
+pub struct ConfirmBox<'a> {
+    /// The board.
+    pub app: &'a App,
+}
+
+impl ConfirmBox<'_> {
+    /// Draws the box.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) {
+        let t = self.app.settings().lang.text();
+        let w = (width(t.confirm_quit) + 6).min(usize::from(area.width)) as u16;
+        let rect = centered(area, w, 3);
+        let inner = frame(self.app, rect, buf, t.product);
+        let theme = &self.app.settings().theme;
+        put(
+            buf,
+            inner.x + 1,
+            inner.y,
+            t.confirm_quit,
+            usize::from(inner.width.saturating_sub(2)),
+            theme.status(false),
+        );
+    }
+}
