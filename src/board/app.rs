@@ -164,7 +164,7 @@ impl App {
                 .position(|n| *n == node)
                 .unwrap_or(0);
         }
-        Ok(App {
+        let mut app = App {
             engine,
             operator,
             model,
@@ -193,7 +193,9 @@ impl App {
             redraw_all: false,
             bell: false,
             quit: false,
-        })
+        };
+        app.refresh();
+        Ok(app)
     }
 
     /// The read model.
@@ -360,6 +362,11 @@ impl App {
     /// The queue (positions into the model), as of the last [`App::refresh`].
     pub fn queue(&self) -> &[u32] {
         &self.queue
+    }
+
+    /// The selected case as last loaded from the engine.
+    pub fn detail(&self) -> Option<&CaseView> {
+        self.detail.as_ref()
     }
 
     /// The id of the selected case.

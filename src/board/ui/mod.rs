@@ -38,7 +38,7 @@ pub struct BoardLayout {
     pub detail: Rect,
     /// The bottom line.
     pub footer: Rect,
-    /// Narrow: fewer queue columns, detail below the queue.
+    /// Narrower than 150 columns: the detail goes below the queue.
     pub compact: bool,
 }
 
@@ -54,10 +54,11 @@ impl BoardLayout {
             Constraint::Length(1),
         ])
         .areas(area);
-        let compact = area.width < 120;
+        let compact = area.width < 150;
         if compact {
+            let tree_w = if area.width < 100 { 26 } else { 30 };
             let [tree, right] =
-                Layout::horizontal([Constraint::Length(26), Constraint::Min(0)]).areas(body);
+                Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(0)]).areas(body);
             let [queue, detail] =
                 Layout::vertical([Constraint::Percentage(55), Constraint::Min(0)]).areas(right);
             Some(BoardLayout {
@@ -146,11 +147,7 @@ pub fn render(frame: &mut Frame, app: &mut App) {
     buf.set_style(area, app.settings.theme.base());
     Header { app }.render_into(l.header, buf);
     TreePane { app }.render_into(l.tree, buf);
-    QueuePane {
-        app,
-        compact: l.compact,
-    }
-    .render_into(l.queue, buf);
+    QueuePane { app }.render_into(l.queue, buf);
     DetailPane { app }.render_into(l.detail, buf);
     let cursor = footer(app, l.footer, buf);
     let cursor = match &app.mode {

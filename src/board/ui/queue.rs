@@ -17,8 +17,6 @@ use crate::domain::light::format_countdown;
 pub struct QueuePane<'a> {
     /// The board.
     pub app: &'a App,
-    /// Fewer columns.
-    pub compact: bool,
 }
 
 /// Column widths for a row of `w` columns.
@@ -36,7 +34,7 @@ impl Columns {
     /// The title keeps at least this many columns before optional columns are added.
     const TITLE_MIN: usize = 24;
 
-    fn new(w: usize, compact: bool, lang: Lang) -> Columns {
+    fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
         let (left, id) = (8, 16);
         // Light, countdown, id, title, stage and round mark, with a space after all but the last.
@@ -49,9 +47,6 @@ impl Columns {
             holder: 0,
             stage,
         };
-        if compact {
-            return c;
-        }
         let category = if lang == Lang::Zh { 4 } else { 11 };
         if c.title > Self::TITLE_MIN + category {
             c.category = category;
@@ -126,7 +121,7 @@ impl QueuePane<'_> {
             return;
         }
         let w = usize::from(rows.width);
-        let cols = Columns::new(w, self.compact, lang);
+        let cols = Columns::new(w, lang);
         // Column header.
         let muted = theme.muted();
         let mut x = rows.x;

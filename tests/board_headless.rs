@@ -1,0 +1,334 @@
+//! The board driven headless by actions, as a dispatcher would drive it by keys: select a unit,
+//! filter, open a case, run commands and forms; and live: changes published by the engine appear
+//! without a key press, lights move on the tick, a new red case rings the bell, and a board that
+//! falls behind the engine rebuilds its projection.
+
+mod board_support;
+
+use board_support::{board, demo, now, LONG_HANDLED, LONG_TRIAGE};
+use chrono::Duration;
+use jiban::board::action::Action;
+use jiban::board::app::{Mode, Pane, View};
+use jiban::board::i18n::Lang;
+use jiban::board::model::Sort;
+use jiban::domain::case::{CaseId, Stage};
+use jiban::domain::command::Command;
+use jiban::domain::intake::parse_line;
+use jiban::domain::light::Light;
+use jiban::domain::org::UnitId;
+use jiban::engine::query::CaseFilter;
+
+fn drive(app: &mut jiban::board::App, actions: &[Action]) {
+    for a in actions {
+        app.handle(a.clone());
+    }
+}
+
+/// The ids in the board's queue, in order.
+fn queue_ids(app: &jiban::board::App) -> Vec<String> {
+    app.queue()
+        .iter()
+        .map(|&i| app.model().row(i).id.to_string())
+        .collect()
+}
+
+#[test]
+fn select_a_unit_filter_and_open_a_case() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    // The dispatcher starts on their own platform, its whole district in the queue.
+    let district: Vec<_> = demo
+        .engine
+        .list(&CaseFilter {
+            district: Some(UnitId::new("laoshan")),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|r| !r.stage.is_final())
+        .map(|r| r.id.to_string())
+        .collect();
+    let mut shown = queue_ids(&app);
+    shown.sort();
+    let mut expected = district.clone();
+    expected.sort();
+    assert_eq!(shown, expected);
+
+    // Jump to a street by typing part of its name, then filter its queue.
+    drive(
+        &mut app,
+        &[
+            Action::JumpUnit,
+            Action::Type("王哥庄".into()),
+            Action::Submit,
+        ],
+    );
+    assert_eq!(app.focus, Pane::Tree);
+    let street = app.query().units;
+    assert!(queue_ids(&app).len() >= 2, "{:?}", queue_ids(&app));
+    for &i in app.queue() {
+        assert!(street.contains(&app.model().row(i).holder));
+    }
+    drive(
+        &mut app,
+        &[Action::Open, Action::Filter, Action::Type("垃圾".into())],
+    );
+    // The filter narrows as it is typed.
+    let ids = queue_ids(&app);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(matches!(app.mode, Mode::Prompt(_)));
+    drive(&mut app, &[Action::Submit, Action::Open]);
+    assert_eq!(app.filter, "垃圾");
+    assert_eq!(app.focus, Pane::Detail);
+    assert_eq!(app.selected_case(), Some(ids[0].as_str()));
+    let detail = app.detail().expect("the case is open");
+    assert_eq!(detail.case.id.as_str(), ids[0]);
+    assert!(detail.case.title.contains("垃圾"));
+    assert!(detail.history.len() > 2);
+    // Esc walks back out: the detail, then the filter.
+    drive(&mut app, &[Action::Back, Action::Back]);
+    assert_eq!((app.focus, app.filter.as_str()), (Pane::Queue, ""));
+}
+
+#[test]
+fn keys_move_through_the_tree_and_the_queue() {
+    let demo = demo();
+    let mut app = board(&demo, None, "default", Lang::En);
+    // The trainer starts at the city, everything open in the queue.
+    assert_eq!(app.query().units.len(), app.model().units().len());
+    drive(
+        &mut app,
+        &[
+            Action::Left,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+            Action::Down,
+        ],
+    );
+    assert_eq!(app.focus, Pane::Tree);
+    let node = app.selected_node();
+    let name = jiban::board::ui::TreePane::node_name(&app, node);
+    assert_eq!(name, "Laoshan District");
+    drive(&mut app, &[Action::Right, Action::Right]);
+    assert_eq!(
+        jiban::board::ui::TreePane::node_name(&app, app.selected_node()),
+        "Jinjialing Subdistrict"
+    );
+    drive(&mut app, &[Action::Left, Action::Left]);
+    assert_eq!(
+        jiban::board::ui::TreePane::node_name(&app, app.selected_node()),
+        "Laoshan District"
+    );
+    drive(&mut app, &[Action::Left]);
+    assert_eq!(
+        app.visible_nodes().len(),
+        12,
+        "the city, ten districts, city departments"
+    );
+    // g G Ctrl-d Ctrl-u in the queue.
+    drive(&mut app, &[Action::NextPane, Action::Bottom]);
+    let len = app.queue().len();
+    assert_eq!(app.selected_case(), Some(queue_ids(&app)[len - 1].as_str()));
+    drive(&mut app, &[Action::Top, Action::PageDown]);
+    assert_ne!(app.selected_case(), Some(queue_ids(&app)[0].as_str()));
+    drive(&mut app, &[Action::PageUp]);
+    assert_eq!(app.selected_case(), Some(queue_ids(&app)[0].as_str()));
+}
+
+#[test]
+fn views_sort_and_search() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    // Night view: only red and yellow, most urgent first.
+    drive(&mut app, &[Action::ViewNight]);
+    assert_eq!((app.view, app.sort), (View::Night, Sort::Light));
+    let lights: Vec<_> = app
+        .queue()
+        .iter()
+        .map(|&i| app.model().row(i).light)
+        .collect();
+    assert!(!lights.is_empty());
+    assert!(lights
+        .iter()
+        .all(|l| matches!(l, Some(Light::Red | Light::Yellow))));
+    let dues: Vec<_> = app
+        .queue()
+        .iter()
+        .map(|&i| app.model().row(i).due_at)
+        .collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "{dues:?}");
+    // Department view: only departments hold the cases.
+    drive(&mut app, &[Action::ViewDepartment]);
+    assert!(app.queue().iter().all(|&i| {
+        let r = app.model().row(i);
+        app.model().units()[r.holder as usize].level == jiban::domain::org::Level::Department
+    }));
+    assert!(queue_ids(&app).contains(&LONG_HANDLED.to_string()));
+    // My unit: what the Laoshan platform itself holds (triage, review, evaluation).
+    drive(&mut app, &[Action::ViewMine]);
+    let mine = queue_ids(&app);
+    assert!(mine.contains(&LONG_TRIAGE.to_string()));
+    assert!(!mine.contains(&LONG_HANDLED.to_string()));
+    // Sort by received: newest first.
+    drive(&mut app, &[Action::ViewLevel, Action::CycleSort]);
+    assert_eq!(app.sort, Sort::Received);
+    let received: Vec<_> = app
+        .queue()
+        .iter()
+        .map(|&i| app.model().row(i).received_at)
+        .collect();
+    assert!(received.windows(2).all(|w| w[0] >= w[1]));
+    // Search covers finished cases too, by address and work-order number.
+    drive(
+        &mut app,
+        &[Action::Search, Action::Type("MixC".into()), Action::Submit],
+    );
+    assert_eq!(queue_ids(&app), [LONG_HANDLED]);
+    drive(&mut app, &[Action::Run("search QD2611230001".into())]);
+    assert_eq!(queue_ids(&app), [LONG_HANDLED]);
+    let closed = demo
+        .engine
+        .list(&CaseFilter {
+            stage: Some(Stage::Closed),
+            ..CaseFilter::default()
+        })
+        .unwrap()
+        .remove(0);
+    drive(&mut app, &[Action::Run(closed.id.to_string())]);
+    assert_eq!(app.selected_case(), Some(closed.id.as_str()));
+    assert_eq!(app.view, View::Search);
+}
+
+#[test]
+fn commands_run_from_the_colon_line_and_forms() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    // Accept and dispatch the triage case, then a handler's command is refused for a dispatcher.
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_TRIAGE.into()),
+            Action::Run("accept --category livelihood --kind consultation".into()),
+        ],
+    );
+    let (msg, ok) = app.status().unwrap();
+    assert!(ok, "{msg}");
+    assert_eq!(
+        demo.engine.show(LONG_TRIAGE).unwrap().case.stage,
+        Stage::Triage
+    );
+    assert!(demo
+        .engine
+        .show(LONG_TRIAGE)
+        .unwrap()
+        .case
+        .accepted_at
+        .is_some());
+    // `dispatch` without --to opens its form; fill it and submit.
+    drive(&mut app, &[Action::Run("dispatch".into())]);
+    assert!(matches!(&app.mode, Mode::Form(f) if f.word == "dispatch"));
+    drive(
+        &mut app,
+        &[
+            Action::Type("laoshan.zhonghan.zhangcun".into()),
+            Action::Submit,
+        ],
+    );
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
+    let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
+    assert_eq!(
+        (case.stage, case.holder.as_str()),
+        (Stage::Assigned, "laoshan.zhonghan.zhangcun")
+    );
+    // The board saw its own change through the engine's events.
+    let row = app.model().row(app.model().find(LONG_TRIAGE).unwrap());
+    assert_eq!(row.stage, Stage::Assigned);
+    drive(
+        &mut app,
+        &[Action::Run(LONG_TRIAGE.into()), Action::Run("sign".into())],
+    );
+    let (msg, ok) = app.status().unwrap();
+    assert!(!ok && msg.contains("Refused"), "{msg}");
+    // A form with text asks before quitting; no quits, yes quits.
+    drive(&mut app, &[Action::Run("escalate".into())]);
+    assert!(matches!(app.mode, Mode::Normal), "escalate needs no option");
+    drive(
+        &mut app,
+        &[
+            Action::Run("send-back".into()),
+            Action::Type("x".into()),
+            Action::Quit,
+        ],
+    );
+    assert!(matches!(app.mode, Mode::ConfirmQuit(_)));
+    drive(&mut app, &[Action::Cancel]);
+    assert!(matches!(app.mode, Mode::Form(_)));
+    assert!(!app.should_quit());
+    drive(&mut app, &[Action::Quit, Action::Confirm]);
+    assert!(app.should_quit());
+}
+
+#[test]
+fn engine_changes_appear_without_a_key_and_lights_move_on_the_tick() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_duty"), "default", Lang::Zh);
+    app.handle(Action::ToggleBell);
+    let before = app.scope_counts();
+    // Someone else signs and dispatches: the board only pumps the engine's events.
+    let admin = demo.engine.administrator();
+    let id = CaseId(LONG_TRIAGE.into());
+    for cmd in [
+        Command::Accept {
+            category: jiban::domain::case::Category::Livelihood,
+            kind: Some(jiban::domain::case::Kind::Consultation),
+            complex: false,
+        },
+        Command::Dispatch {
+            to: UnitId::new("laoshan.zhonghan.zhangcun"),
+        },
+    ] {
+        demo.engine.execute(&admin, &id, &cmd, None).unwrap();
+    }
+    assert!(app.take_dirty(), "the first frame");
+    assert!(!app.take_dirty(), "nothing to draw until something changes");
+    assert!(app.pump());
+    assert!(app.take_dirty());
+    app.refresh();
+    let after = app.scope_counts();
+    assert_eq!(after.open, before.open);
+    assert_eq!(after.blue, before.blue + 1, "a fresh one-day case is blue");
+    assert!(!app.take_bell());
+    // A working day and a bit later it is red; the tick finds it and rings the bell.
+    demo.clock.set(now() + Duration::hours(25));
+    app.handle(Action::Tick);
+    let row = app.model().row(app.model().find(LONG_TRIAGE).unwrap());
+    assert_eq!(row.light, Some(Light::Red));
+    assert!(app.take_bell());
+    let counts = app.scope_counts();
+    assert!(counts.red > after.red, "{counts:?} after {after:?}");
+    assert_eq!(counts.open, after.open);
+}
+
+#[test]
+fn a_board_that_falls_behind_rebuilds_from_the_engine() {
+    let demo = demo();
+    let mut app = board(&demo, None, "default", Lang::En);
+    let before = app.model().len();
+    let org = &demo.engine.config().org;
+    let n = jiban::engine::EVENT_BUFFER + 10;
+    let cases = (0..n)
+        .map(|i| {
+            let line = format!(
+                r#"{{"district":"jimo","channel":"web","title":"批量测试 {i}","description":"d","requester":{{"name":"n","phone":"13800000000"}}}}"#
+            );
+            parse_line(i + 1, &line, org).unwrap()
+        })
+        .collect();
+    demo.engine
+        .intake(&demo.engine.administrator(), cases)
+        .unwrap();
+    assert!(app.pump());
+    assert_eq!(app.model().len(), before + n);
+    assert!(app.status().is_some_and(|(m, _)| m.contains("rebuilt")));
+}
