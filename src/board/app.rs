@@ -147,6 +147,18 @@ impl App {
     ) -> crate::engine::Result<App> {
         let events = engine.subscribe();
         let model = Model::build(&engine)?;
+        Ok(App::with_model(engine, events, operator, settings, model))
+    }
+
+    /// A board over a projection built elsewhere (benches fill one with synthetic cases);
+    /// `events` should be subscribed before the projection was built.
+    pub fn with_model(
+        engine: Arc<Engine>,
+        events: broadcast::Receiver<Arc<Committed>>,
+        operator: User,
+        settings: Settings,
+        model: Model,
+    ) -> App {
         let mut tree = OrgTree::new(&model);
         let mut tree_sel = 0;
         if let Some(node) = model
@@ -195,7 +207,7 @@ impl App {
             quit: false,
         };
         app.refresh();
-        Ok(app)
+        app
     }
 
     /// The read model.

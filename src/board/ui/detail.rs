@@ -355,6 +355,19 @@ impl DetailPane<'_> {
         out
     }
 
+    /// How many rows the detail takes when wrapped to `cols` columns.
+    pub fn height(&self, cols: u16) -> usize {
+        let cols = usize::from(cols.max(1));
+        self.lines()
+            .iter()
+            .map(|l| {
+                let w = l.width();
+                // Word wrapping can leave a row short; allow one more per wrapped line.
+                w.div_ceil(cols).max(1) + usize::from(w > cols)
+            })
+            .sum()
+    }
+
     /// Draws the pane.
     pub fn render_into(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;

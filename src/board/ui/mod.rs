@@ -135,6 +135,9 @@ pub fn render(frame: &mut Frame, app: &mut App) {
         usize::from(tree_rows.height),
         visible,
     );
+    let detail_rows = DetailPane { app: &*app }.height(app.areas.detail.width);
+    let max_scroll = detail_rows.saturating_sub(usize::from(app.areas.detail.height));
+    app.detail_scroll = app.detail_scroll.min(max_scroll as u16);
     let queue_len = app.queue().len();
     keep_visible(
         &mut app.queue_offset,
