@@ -1,0 +1,326 @@
+//! Crash test: a command is acknowledged only after sled has flushed it, so everything the CLI
+//! acknowledged must survive a SIGKILL. A `sh` loop runs the real binary once per command (intake,
+//! then the lifecycle up to closing); the test SIGKILLs its whole process group at a random moment,
+//! reopens the store, checks every acknowledged case and history entry, and resumes the interrupted
+//! case from what the store holds. `JIBAN_CRASH_CYCLES` (default 20) cycles on one store;
+//! `JIBAN_CRASH_SEED` replays a run. Linux only: the test makes itself the subreaper of the killed
+//! processes, so it knows when every one of them (and its file lock) is gone.
+#![cfg(target_os = "linux")]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jiban");
+const LINE: &str = r#"{"district":"laoshan","channel":"wechat","title":"崩溃测试","description":"d","requester":{"name":"张三","phone":"13800000000"}}"#;
+const REPLY: &str = "reply --result r --basis b --person p --phone 13800000000";
+/// The lifecycle after intake (history seq 1): `STEPS[i]` writes seq `i + 2`.
+const STEPS: [&str; 10] = [
+    "accept --category development",
+    "dispatch --to laoshan.hrss",
+    "sign",
+    "extend --days 3 --reason survey",
+    "approve-extension",
+    REPLY,
+    "send-back --note incomplete",
+    REPLY,
+    "approve-reply",
+    "evaluate --satisfaction satisfied --resolution resolved",
+];
+const LAST_SEQ: u64 = STEPS.len() as u64 + 1;
+
+/// The action the child's script writes at a history position.
+fn expected_action(seq: u64) -> &'static str {
+    match seq {
+        1 => "intake",
+        n => STEPS[n as usize - 2].split(' ').next().unwrap_or(""),
+    }
+}
+
+/// An acknowledgement as printed: the action and, for `act`, its minute in China time.
+type Ack = (String, Option<String>);
+/// A case's acknowledgements by history seq.
+type Acks = BTreeMap<u64, Ack>;
+/// The case the child works on, and the seq its next command writes.
+type Cur = Option<(String, u64)>;
+
+/// xorshift64.
+struct Rng(u64);
+
+impl Rng {
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        lo + self.0 % (hi - lo + 1)
+    }
+}
+
+fn jiban(data: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data").arg(data).args(args);
+    cmd.output().expect("run jiban")
+}
+
+/// The child: `sh -c SCRIPT sh BIN DATA ID NEXT_SEQ LINE`; an empty ID starts with an intake.
+/// Every acknowledgement reaches our stdout as jiban writes it (the intake's through `tee`).
+fn script() -> String {
+    let arms: String = (STEPS.iter().enumerate())
+        .map(|(i, s)| format!("    {}) \"$b\" --data \"$d\" act \"$id\" {s} ;;\n", i + 2))
+        .collect();
+    format!(
+        r#"b=$1 d=$2 id=$3 n=$4 line=$5
+while :; do
+  if [ -z "$id" ]; then
+    printf '%s\n' "$line" | "$b" --data "$d" intake - | tee "$d.id"
+    id=$(cat "$d.id") && [ -n "$id" ] || exit 3
+    n=2
+  fi
+  while [ "$n" -le {LAST_SEQ} ]; do
+    case $n in
+{arms}    esac || exit 4
+    n=$((n + 1))
+  done
+  id=
+done"#
+    )
+}
+
+/// Pins the calling thread to the first CPU we may use: pinned to one CPU with the child, the
+/// reader woken by an acknowledgement preempts the child before it can exit.
+fn pin() -> std::io::Result<()> {
+    // SAFETY: plain syscalls on a zeroed, correctly sized cpu_set_t.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set);
+        let cpu = (0..libc::CPU_SETSIZE as usize).find(|c| libc::CPU_ISSET(*c, &set));
+        libc::CPU_ZERO(&mut set);
+        libc::CPU_SET(cpu.unwrap_or(0), &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set);
+    }
+    Ok(())
+}
+
+/// Sends each complete line of `r` as it arrives (a last line without its newline is dropped),
+/// and SIGKILLs the group the moment line `kill_at` arrives (0: never).
+fn line_reader(r: impl Read + Send + 'static, pgid: i32, kill_at: u64) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        if kill_at > 0 {
+            let _ = pin();
+        }
+        let (mut r, mut buf, mut n) = (BufReader::new(r), Vec::new(), 0);
+        while matches!(r.read_until(b'\n', &mut buf), Ok(k) if k > 0 && buf.ends_with(b"\n")) {
+            n += 1;
+            if n == kill_at {
+                // SAFETY: the leader stays unreaped until the main thread has killed it too.
+                unsafe { libc::kill(-pgid, libc::SIGKILL) };
+            }
+            let _ = tx.send(String::from_utf8_lossy(&buf[..buf.len() - 1]).into_owned());
+            buf.clear();
+        }
+    });
+    rx
+}
+
+/// Reaps every process of the group (orphans come to us, the subreaper) and returns the wait
+/// status of its leader. Once the group is empty, no killed process holds the store's lock.
+fn reap_group(pgid: i32) -> Option<i32> {
+    let (deadline, mut leader) = (Instant::now() + Duration::from_secs(30), None);
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid with a valid pointer to a local.
+        let pid = unsafe { libc::waitpid(-pgid, &mut status, libc::WNOHANG) };
+        if pid == pgid {
+            leader = Some(status);
+        } else if pid == 0 {
+            assert!(Instant::now() < deadline, "group {pgid} outlives SIGKILL");
+            thread::sleep(Duration::from_millis(1));
+        } else if pid < 0 {
+            let err = std::io::Error::last_os_error();
+            assert_eq!(err.raw_os_error(), Some(libc::ECHILD), "waitpid: {err}");
+            return leader;
+        }
+    }
+}
+
+/// Runs the child from `resume` and SIGKILLs its process group after a random delay, at once on
+/// a random acknowledgement, or 0–3 ms after it. Returns the complete lines printed before that.
+fn run_child(data: &Path, resume: &Cur, rng: &mut Rng) -> Result<Vec<String>, String> {
+    let (id, next) = resume.clone().unwrap_or_default();
+    let (mode, k) = (rng.range(0, 2), rng.range(1, 4));
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &script(), "sh", BIN]).arg(data);
+    cmd.args([&id, &next.to_string(), LINE]).process_group(0);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped());
+    cmd.stderr(Stdio::piped());
+    if mode == 1 {
+        // SAFETY: sched_setaffinity is async-signal-safe.
+        unsafe { cmd.pre_exec(pin) };
+    }
+    #[allow(clippy::zombie_processes)] // reap_group reaps it
+    let mut child = cmd.spawn().expect("spawn sh");
+    let pgid = child.id() as i32;
+    let kill_at = if mode == 1 { k } else { 0 };
+    let rx = line_reader(child.stdout.take().unwrap(), pgid, kill_at);
+    let err = child.stderr.take().unwrap();
+    let err = thread::spawn(move || std::io::read_to_string(err).unwrap_or_default());
+    let (mut lines, mut stuck) = (Vec::new(), false);
+    if mode == 0 {
+        thread::sleep(Duration::from_millis(rng.range(5, 300)));
+    } else {
+        for _ in 0..k {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => lines.push(line),
+                Err(e) => {
+                    stuck = e == RecvTimeoutError::Timeout;
+                    break;
+                }
+            }
+        }
+        if mode == 2 {
+            thread::sleep(Duration::from_micros(rng.range(0, 3000)));
+        }
+    }
+    // SAFETY: the group leader is our unreaped child, so the group id is still ours.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    let status = reap_group(pgid);
+    lines.extend(rx.iter());
+    let err = err.join().unwrap();
+    let err = err.trim();
+    match status {
+        _ if stuck => Err(format!("no acknowledgement for 30 s: {err}")),
+        Some(s) if libc::WIFSIGNALED(s) => Ok(lines),
+        _ => Err(format!("child ended by itself ({status:?}): {err}")),
+    }
+}
+
+/// Checks one case against its acknowledgements; returns its history length and the number of
+/// acknowledgements checked.
+fn check_case(data: &Path, id: &str, acks: &Acks, fails: &mut Vec<String>) -> (u64, usize) {
+    let out = jiban(data, &["show", id, "--json"]);
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        fails.push(format!("{id}: acknowledged case unreadable: {err}"));
+        return (0, 0);
+    }
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).expect("show --json");
+    let history = view["history"].as_array().cloned().unwrap_or_default();
+    for (i, h) in history.iter().enumerate() {
+        let (seq, want) = (i as u64 + 1, expected_action(i as u64 + 1));
+        if h["seq"] != seq || h["action"] != want {
+            fails.push(format!("{id}: history[{i}] {h}, want {seq} {want}"));
+        }
+    }
+    for (seq, (action, at)) in acks {
+        let Some(h) = history.get(*seq as usize - 1) else {
+            fails.push(format!("{id}: acknowledged {action} (seq {seq}) lost"));
+            continue;
+        };
+        let minute = h["at"].as_str().and_then(|s| s.get(..16));
+        let minute = minute.map(|s| s.replace('T', " "));
+        if h["action"] != action.as_str() || h["by"] != "admin" || at.is_some() && *at != minute {
+            fails.push(format!("{id}: acknowledged {action} at {at:?}, stored {h}"));
+        }
+    }
+    (history.len() as u64, acks.len())
+}
+
+#[test]
+fn acknowledged_commands_survive_sigkill() {
+    let var = |name: &str| std::env::var(name).ok().map(|v| v.parse().expect(name));
+    let cycles = var("JIBAN_CRASH_CYCLES").unwrap_or(20);
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+    let seed = var("JIBAN_CRASH_SEED").unwrap_or(now.unwrap().as_nanos() as u64 | 1);
+    // SAFETY: a plain prctl; orphaned grandchildren become ours to reap (PID 1 may not reap).
+    let subreaper = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    assert_eq!(subreaper, 0, "prctl(PR_SET_CHILD_SUBREAPER)");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let init = jiban(&data, &["init"]);
+    let err = String::from_utf8_lossy(&init.stderr);
+    assert!(init.status.success(), "init: {err}");
+    eprintln!("crash: seed {seed}, {cycles} cycles, {}", data.display());
+
+    let (started, mut rng) = (Instant::now(), Rng(seed));
+    let mut acks: BTreeMap<String, Acks> = BTreeMap::new();
+    let (mut fails, mut acked, mut checks, mut unacked) = (Vec::new(), 0, 0, 0);
+    let mut resume: Cur = None;
+    for cycle in 1..=cycles {
+        let lines = run_child(&data, &resume, &mut rng).unwrap_or_else(|e| {
+            fails.push(format!("cycle {cycle}: {e}"));
+            Vec::new()
+        });
+        let mut cur = resume.clone();
+        let mut touched: BTreeSet<String> = cur.iter().map(|(id, _)| id.clone()).collect();
+        for line in lines {
+            let (id, seq, ack) = match line.split_once(": ") {
+                None => {
+                    cur = Some((line.clone(), 2));
+                    (line, 1, ("intake".to_string(), None))
+                }
+                Some((id, rest)) => {
+                    let w: Vec<&str> = rest.split(' ').collect();
+                    let cur = cur.as_mut().filter(|(c, _)| c == id && w.len() > 5);
+                    let Some((id, next)) = cur else {
+                        fails.push(format!("cycle {cycle}: unexpected line {line:?}"));
+                        continue;
+                    };
+                    *next += 1;
+                    let ack = (w[0].to_string(), Some(w[4..6].join(" ")));
+                    (id.clone(), *next - 1, ack)
+                }
+            };
+            acked += 1;
+            touched.insert(id.clone());
+            acks.entry(id).or_default().insert(seq, ack);
+        }
+
+        // The store must reopen at once: no killed process holds its lock.
+        let listing = jiban(&data, &["cases", "--json"]);
+        let err = String::from_utf8_lossy(&listing.stderr);
+        if !listing.status.success() {
+            fails.push(format!("cycle {cycle}: store does not reopen: {err}"));
+            break;
+        }
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&listing.stdout).unwrap();
+        let stored: BTreeSet<&str> = rows.iter().filter_map(|r| r["id"].as_str()).collect();
+        for id in acks.keys().filter(|id| !stored.contains(id.as_str())) {
+            fails.push(format!("cycle {cycle}: acknowledged case {id} not listed"));
+        }
+        unacked = stored.len().saturating_sub(acks.len());
+        for id in &touched {
+            let (len, n) = check_case(&data, id, &acks[id], &mut fails);
+            checks += n;
+            if cur.as_ref().is_some_and(|(c, _)| c == id) {
+                resume = (len > 0 && len < LAST_SEQ).then(|| (id.clone(), len + 1));
+            }
+        }
+    }
+    // Finally every acknowledgement again, unless something failed already.
+    let recheck = if fails.is_empty() {
+        &acks
+    } else {
+        &BTreeMap::new()
+    };
+    for (id, a) in recheck {
+        checks += check_case(&data, id, a, &mut fails).1;
+    }
+    println!(
+        "crash summary: cycles={cycles} acknowledged={acked} checks={checks} failures={} cases={} unacknowledged_cases={unacked} seed={seed} time={:.1}s",
+        fails.len(),
+        acks.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !fails.is_empty() {
+        let (n, kept) = (fails.len(), dir.keep());
+        fails.truncate(20);
+        let kept = kept.display();
+        panic!("{n} failures (store kept at {kept}):\n{fails:#?}");
+    }
+}
