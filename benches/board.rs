@@ -22,7 +22,7 @@ use jiban::domain::command::Command;
 use jiban::domain::intake::parse_line;
 use jiban::domain::org::{Level, UnitId};
 use jiban::engine::Engine;
-use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 fn now() -> DateTime<Utc> {
@@ -156,13 +156,14 @@ fn ms(d: StdDuration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// A writer that counts bytes and throws them away.
+/// A writer that counts bytes and write calls and throws them away.
 #[derive(Clone, Default)]
-struct Count(Arc<AtomicUsize>);
+struct Count(Arc<AtomicUsize>, Arc<AtomicUsize>);
 
 impl Write for Count {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.fetch_add(buf.len(), Ordering::Relaxed);
+        self.1.fetch_add(1, Ordering::Relaxed);
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -189,23 +190,23 @@ fn bytes() {
     )
     .unwrap();
     let count = Count::default();
-    let writer = io::BufWriter::with_capacity(1 << 16, count.clone());
-    let mut terminal = Terminal::new(CrosstermBackend::new(writer)).unwrap();
+    let mut terminal = jiban::board::terminal::BoardTerminal::new(count.clone()).unwrap();
     // The board's own loop, minus the real terminal: size, then frames only when changed.
     terminal
+        .terminal
         .resize(ratatui::layout::Rect::new(0, 0, 200, 60))
         .unwrap();
     app.handle(Action::Resize(200, 60));
     let taken = |c: &Count| c.0.swap(0, Ordering::Relaxed);
-    let draw = |t: &mut Terminal<_>, app: &mut App| {
-        let drawn = jiban::board::terminal::draw(t, app).unwrap();
-        Write::flush(t.backend_mut()).unwrap();
-        drawn
+    let writes_before = count.1.swap(0, Ordering::Relaxed);
+    let mut all_frames = 0;
+    let draw = |t: &mut jiban::board::terminal::BoardTerminal<Count>, app: &mut App| {
+        jiban::board::terminal::draw(t, app).unwrap()
     };
-    draw(&mut terminal, &mut app);
+    all_frames += usize::from(draw(&mut terminal, &mut app));
     let first = taken(&count);
     app.handle(Action::Redraw);
-    draw(&mut terminal, &mut app);
+    all_frames += usize::from(draw(&mut terminal, &mut app));
     let redraw = taken(&count);
     // An idle minute: 300 polls of 200 ms with nothing to do, then the minute tick.
     let mut frames = 0;
@@ -213,10 +214,13 @@ fn bytes() {
         app.pump();
         frames += usize::from(draw(&mut terminal, &mut app));
     }
+    all_frames += frames;
     let idle_polls = taken(&count);
     clock.advance(Duration::minutes(1));
     app.handle(Action::Tick);
-    frames += usize::from(draw(&mut terminal, &mut app));
+    let tick_frame = usize::from(draw(&mut terminal, &mut app));
+    frames += tick_frame;
+    all_frames += tick_frame;
     let idle = taken(&count) + idle_polls;
     // One case turns red: put the clock 30 s before the earliest future deadline, then tick.
     let due = (0..app.model().len() as u32)
@@ -227,12 +231,12 @@ fn bytes() {
         .expect("an open case with a future deadline");
     clock.set(due - Duration::seconds(30));
     app.handle(Action::Tick);
-    draw(&mut terminal, &mut app);
+    all_frames += usize::from(draw(&mut terminal, &mut app));
     taken(&count);
     let red_before = app.scope_counts().red;
     clock.advance(Duration::minutes(1));
     app.handle(Action::Tick);
-    draw(&mut terminal, &mut app);
+    all_frames += usize::from(draw(&mut terminal, &mut app));
     let one_light = taken(&count);
     assert_eq!(
         app.scope_counts().red,
@@ -242,7 +246,7 @@ fn bytes() {
     // For comparison, the same minute when no light changes.
     clock.advance(Duration::minutes(1));
     app.handle(Action::Tick);
-    draw(&mut terminal, &mut app);
+    all_frames += usize::from(draw(&mut terminal, &mut app));
     let plain_tick = taken(&count);
     println!("bytes to the terminal at 200x60, demo store (96 open cases, the city selected):");
     println!("  first frame            {first:>7} B");
@@ -250,6 +254,10 @@ fn bytes() {
     println!("  idle minute            {idle:>7} B  ({frames} frame: the minute tick; {idle_polls} B from 300 idle polls)");
     println!("  minute, no light change{plain_tick:>7} B");
     println!("  minute, one case red   {one_light:>7} B");
+    let writes = count.1.load(Ordering::Relaxed);
+    println!(
+        "  write calls: {writes} for {all_frames} frames (and {writes_before} for the initial clear)"
+    );
 }
 
 fn clock_now(c: &SimulatedClock) -> DateTime<Utc> {

@@ -3,7 +3,8 @@
 //! never a question to the terminal that waits for an answer.
 
 use std::io::{self, BufWriter, Write};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use ratatui::backend::{Backend, CrosstermBackend};
@@ -67,9 +68,73 @@ pub fn install_panic_hook() {
     });
 }
 
-/// Draws a frame if the board changed; a full repaint when asked (`Ctrl-L`), without asking the
-/// terminal anything. Returns true when a frame was drawn.
-pub fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<bool, B::Error> {
+/// The terminal's output: one buffer, written out once per frame. The backend flushes on its own
+/// after it hides, shows or moves the cursor; while a frame is drawn those flushes are held, so
+/// the frame leaves in one write when [`draw`] flushes at its end.
+pub struct FrameWriter<W: Write> {
+    inner: BufWriter<W>,
+    hold: Arc<AtomicBool>,
+}
+
+impl<W: Write> FrameWriter<W> {
+    /// A 64 KiB buffer over `w`, and the switch that holds its flushes.
+    pub fn new(w: W) -> (Self, Arc<AtomicBool>) {
+        let hold = Arc::new(AtomicBool::new(false));
+        let writer = FrameWriter {
+            inner: BufWriter::with_capacity(1 << 16, w),
+            hold: hold.clone(),
+        };
+        (writer, hold)
+    }
+}
+
+impl<W: Write> Write for FrameWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if self.hold.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.inner.flush()
+    }
+}
+
+/// The board's terminal: crossterm over a [`FrameWriter`], with its hold switch.
+pub struct BoardTerminal<W: Write> {
+    /// The terminal.
+    pub terminal: Terminal<CrosstermBackend<FrameWriter<W>>>,
+    hold: Arc<AtomicBool>,
+}
+
+impl<W: Write> BoardTerminal<W> {
+    /// A terminal writing to `w`.
+    pub fn new(w: W) -> io::Result<Self> {
+        let (writer, hold) = FrameWriter::new(w);
+        Ok(BoardTerminal {
+            terminal: Terminal::new(CrosstermBackend::new(writer))?,
+            hold,
+        })
+    }
+}
+
+/// Draws a frame if the board changed (a full repaint when asked, `Ctrl-L`), writes it out in
+/// one go, and rings the bell when a case turned red. Asks the terminal nothing. Returns true
+/// when a frame was drawn.
+pub fn draw<W: Write>(t: &mut BoardTerminal<W>, app: &mut App) -> io::Result<bool> {
+    t.hold.store(true, Ordering::Relaxed);
+    let drawn = draw_frame(&mut t.terminal, app);
+    t.hold.store(false, Ordering::Relaxed);
+    let drawn = drawn?;
+    let backend = t.terminal.backend_mut();
+    if app.take_bell() {
+        backend.write_all(b"\x07")?;
+    }
+    Write::flush(backend)?;
+    Ok(drawn)
+}
+
+fn draw_frame<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<bool, B::Error> {
     if app.take_redraw_all() {
         let size = terminal.size()?;
         // `resize` clears and forgets the previous frame; `clear` would ask where the cursor is.
@@ -107,19 +172,13 @@ pub const POLL: Duration = Duration::from_millis(200);
 /// Runs the board in the terminal until it quits.
 pub fn run(mut app: App) -> anyhow::Result<()> {
     let _guard = TerminalGuard::enter()?;
-    let writer = BufWriter::with_capacity(1 << 16, io::stdout());
-    let mut terminal = Terminal::new(CrosstermBackend::new(writer))?;
-    let size = terminal.size()?;
+    let mut terminal = BoardTerminal::new(io::stdout())?;
+    let size = terminal.terminal.size()?;
     app.handle(Action::Resize(size.width, size.height));
     let clock = app.engine().clock().clone();
     let mut minute = clock.now().timestamp().div_euclid(60);
     loop {
         draw(&mut terminal, &mut app)?;
-        if app.take_bell() {
-            let w = terminal.backend_mut();
-            w.write_all(b"\x07")?;
-            Write::flush(w)?;
-        }
         if app.should_quit() {
             break;
         }
