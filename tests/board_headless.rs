@@ -332,3 +332,44 @@ fn a_board_that_falls_behind_rebuilds_from_the_engine() {
     assert_eq!(app.model().len(), before + n);
     assert!(app.status().is_some_and(|(m, _)| m.contains("rebuilt")));
 }
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    let text = board_support::screen(&mut app, 120, 40);
+    let at = |needle: &str| -> (u16, u16) {
+        let (row, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not on screen:\n{text}"));
+        let col = unicode_width::UnicodeWidthStr::width(&line[..line.find(needle).unwrap()]);
+        (col as u16, row as u16)
+    };
+    // A click on a queue row selects that case.
+    let third = queue_ids(&app)[2].clone();
+    let (x, y) = at(&third);
+    app.handle(Action::Click(x, y));
+    assert_eq!(
+        (app.focus, app.selected_case()),
+        (Pane::Queue, Some(third.as_str()))
+    );
+    // A click on a unit selects it; the wheel over the tree moves three rows.
+    let (x, y) = at("王哥庄街道");
+    app.handle(Action::Click(x, y));
+    assert_eq!(app.focus, Pane::Tree);
+    let node = app.selected_node();
+    assert_eq!(
+        jiban::board::ui::TreePane::node_name(&app, node),
+        "王哥庄街道"
+    );
+    let before = app.visible_nodes().iter().position(|n| *n == node).unwrap();
+    app.handle(Action::Scroll(x, y, false));
+    let after = app
+        .visible_nodes()
+        .iter()
+        .position(|n| *n == app.selected_node())
+        .unwrap();
+    assert_eq!(after + 3, before);
+}

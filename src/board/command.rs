@@ -20,9 +20,10 @@ pub fn looks_like_case_id(s: &str) -> bool {
 
 /// Runs one `:` line on the board.
 pub(super) fn run(app: &mut App, line: &str) {
+    let t = app.settings.lang.text();
     let words = match form::split_words(line) {
         Ok(w) => w,
-        Err(e) => return app.status_msg(e, false),
+        Err(_) => return app.status_msg(t.unclosed_quote.to_string(), false),
     };
     let Some(first) = words.first() else { return };
     let rest = words[1..].join(" ");
@@ -42,7 +43,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "due" => app.sort = Sort::Due,
             "received" => app.sort = Sort::Received,
             "light" => app.sort = Sort::Light,
-            _ => app.status_msg(format!("sort: due | received | light, not {arg:?}"), false),
+            _ => app.status_msg(t.usage_sort.to_string(), false),
         },
         "bell" => app.settings.bell = matches!(arg, "on" | "yes" | "1" | "true"),
         "view" => match arg {
@@ -51,10 +52,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "night" | "urgent" => app.change_view(View::Night),
             "mine" => app.change_view(View::Mine),
             "search" => app.change_view(View::Search),
-            _ => app.status_msg(
-                format!("view: level | department | night | mine | search, not {arg:?}"),
-                false,
-            ),
+            _ => app.status_msg(t.usage_view.to_string(), false),
         },
         "unit" | "u" => app.jump_unit(&rest),
         "search" => app.set_search(&rest),
@@ -62,8 +60,7 @@ pub(super) fn run(app: &mut App, line: &str) {
         w if looks_like_case_id(&w.to_uppercase()) => app.goto_case(w),
         w if form::is_command_word(w) => {
             let Some((case, version)) = app.selected_version() else {
-                let msg = app.settings.lang.text().select_a_case.to_string();
-                return app.status_msg(msg, false);
+                return app.status_msg(t.select_a_case.to_string(), false);
             };
             match form::parse(&words, &case, version) {
                 Parsed::Command(cmd) => {
@@ -74,7 +71,6 @@ pub(super) fn run(app: &mut App, line: &str) {
             }
         }
         w => {
-            let t = app.settings.lang.text();
             app.status_msg(format!("{}: {w}", t.not_found), false);
         }
     }

@@ -126,6 +126,12 @@ pub struct Text {
     pub resynced: &'static str,
     /// Unit matches in the jump prompt.
     pub matches: &'static str,
+    /// How to use `:sort`.
+    pub usage_sort: &'static str,
+    /// How to use `:view`.
+    pub usage_view: &'static str,
+    /// A `:` line with an unclosed quote.
+    pub unclosed_quote: &'static str,
     /// The form's footer.
     pub form_footer: &'static str,
     /// Footer hint in normal mode.
@@ -248,6 +254,9 @@ const ZH: Text = Text {
     select_a_case: "请先选择案件",
     resynced: "事件积压，已重建队列",
     matches: "匹配",
+    usage_sort: "用法：:sort due | received | light",
+    usage_view: "用法：:view level | department | night | mine | search",
+    unclosed_quote: "引号未闭合",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消",
     footer_hint: "? 帮助 · / 筛选 · : 命令 · u 单位 · 1-4 视图 · q 退出",
     label: Labels {
@@ -332,6 +341,9 @@ const EN: Text = Text {
     select_a_case: "Select a case first",
     resynced: "Fell behind the events; queue rebuilt",
     matches: "matches",
+    usage_sort: "usage: :sort due | received | light",
+    usage_view: "usage: :view level | department | night | mine | search",
+    unclosed_quote: "unclosed quote",
     form_footer: "Tab next field · Enter submit · Esc cancel",
     footer_hint: "? help · / filter · : command · u unit · 1-4 views · q quit",
     label: Labels {
