@@ -1,7 +1,8 @@
 //! Board benchmarks (`cargo bench --bench board`), printed as a table:
 //!
 //! - frame time at 200×60 with 1,000 and 100,000 open cases in the selected queue (a frame is the
-//!   whole board rendered into a buffer and diffed against the last one), beside the one-off costs
+//!   board's own draw: render, compare with the last picture, diff, encode for crossterm, one
+//!   write into a counting sink), beside the one-off costs
 //!   that do scale with the queue: rebuilding it (a new scope, filter or sort) and the minute tick;
 //! - bytes written to the terminal (crossterm through one buffered writer) over the demo store:
 //!   a full redraw, an idle minute, and the minute in which one case changes light.
@@ -22,8 +23,6 @@ use jiban::domain::command::Command;
 use jiban::domain::intake::parse_line;
 use jiban::domain::org::{Level, UnitId};
 use jiban::engine::Engine;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00")
@@ -118,22 +117,22 @@ fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
 fn frames(n: usize) {
     let (_dir, mut app) = board_with(n);
     assert_eq!(app.queue().len(), n, "the selected queue holds every case");
-    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    terminal
-        .draw(|f| jiban::board::ui::render(f, &mut app))
-        .unwrap();
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let mut terminal =
+        jiban::board::terminal::BoardTerminal::fixed(Count::default(), area).unwrap();
+    app.handle(Action::Resize(200, 60));
+    jiban::board::terminal::draw(&mut terminal, &mut app).unwrap();
     let mut times = Vec::new();
     for i in 0..400 {
-        app.handle(if i % 50 < 25 {
+        app.handle(if i % 20 < 10 {
             Action::PageDown
         } else {
-            Action::Up
+            Action::PageUp
         });
         let t = Instant::now();
-        terminal
-            .draw(|f| jiban::board::ui::render(f, &mut app))
-            .unwrap();
+        let drawn = jiban::board::terminal::draw(&mut terminal, &mut app).unwrap();
         times.push(t.elapsed());
+        assert!(drawn, "step {i}: every step moves the selection");
     }
     times.sort();
     let t = Instant::now();
@@ -190,12 +189,10 @@ fn bytes() {
     )
     .unwrap();
     let count = Count::default();
-    let mut terminal = jiban::board::terminal::BoardTerminal::new(count.clone()).unwrap();
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let mut terminal = jiban::board::terminal::BoardTerminal::fixed(count.clone(), area).unwrap();
     // The board's own loop, minus the real terminal: size, then frames only when changed.
-    terminal
-        .terminal
-        .resize(ratatui::layout::Rect::new(0, 0, 200, 60))
-        .unwrap();
+    terminal.terminal.resize(area).unwrap();
     app.handle(Action::Resize(200, 60));
     let taken = |c: &Count| c.0.swap(0, Ordering::Relaxed);
     let writes_before = count.1.swap(0, Ordering::Relaxed);

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::CrosstermBackend;
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
 };
@@ -15,8 +16,8 @@ use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::crossterm::{cursor, execute};
-use ratatui::layout::Rect;
-use ratatui::Terminal;
+use ratatui::layout::{Position, Rect};
+use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use super::action::Action;
 use super::app::App;
@@ -100,30 +101,46 @@ impl<W: Write> Write for FrameWriter<W> {
     }
 }
 
-/// The board's terminal: crossterm over a [`FrameWriter`], with its hold switch.
+/// The board's terminal: crossterm over a [`FrameWriter`], with its hold switch and the last
+/// picture sent.
 pub struct BoardTerminal<W: Write> {
     /// The terminal.
     pub terminal: Terminal<CrosstermBackend<FrameWriter<W>>>,
     hold: Arc<AtomicBool>,
+    last: Option<(Buffer, Option<Position>)>,
 }
 
 impl<W: Write> BoardTerminal<W> {
-    /// A terminal writing to `w`.
+    /// A terminal writing to `w`, as big as the terminal says it is.
     pub fn new(w: W) -> io::Result<Self> {
+        Self::with_viewport(w, Viewport::Fullscreen)
+    }
+
+    /// A terminal of a fixed size writing to `w` (benches count the bytes of a known size).
+    pub fn fixed(w: W, area: Rect) -> io::Result<Self> {
+        Self::with_viewport(w, Viewport::Fixed(area))
+    }
+
+    fn with_viewport(w: W, viewport: Viewport) -> io::Result<Self> {
         let (writer, hold) = FrameWriter::new(w);
         Ok(BoardTerminal {
-            terminal: Terminal::new(CrosstermBackend::new(writer))?,
+            terminal: Terminal::with_options(
+                CrosstermBackend::new(writer),
+                TerminalOptions { viewport },
+            )?,
             hold,
+            last: None,
         })
     }
 }
 
 /// Draws a frame if the board changed (a full repaint when asked, `Ctrl-L`), writes it out in
-/// one go, and rings the bell when a case turned red. Asks the terminal nothing. Returns true
-/// when a frame was drawn.
+/// one go, and rings the bell when a case turned red. A change that leaves the picture as it was
+/// (a key at the end of a list) sends nothing. Asks the terminal nothing. Returns true when a
+/// frame was drawn.
 pub fn draw<W: Write>(t: &mut BoardTerminal<W>, app: &mut App) -> io::Result<bool> {
     t.hold.store(true, Ordering::Relaxed);
-    let drawn = draw_frame(&mut t.terminal, app);
+    let drawn = draw_frame(t, app);
     t.hold.store(false, Ordering::Relaxed);
     let drawn = drawn?;
     let backend = t.terminal.backend_mut();
@@ -134,17 +151,42 @@ pub fn draw<W: Write>(t: &mut BoardTerminal<W>, app: &mut App) -> io::Result<boo
     Ok(drawn)
 }
 
-fn draw_frame<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> Result<bool, B::Error> {
+fn draw_frame<W: Write>(t: &mut BoardTerminal<W>, app: &mut App) -> io::Result<bool> {
+    let terminal = &mut t.terminal;
     if app.take_redraw_all() {
-        let size = terminal.size()?;
+        terminal.autoresize()?;
+        let area = terminal.get_frame().area();
         // `resize` clears and forgets the previous frame; `clear` would ask where the cursor is.
-        terminal.resize(Rect::new(0, 0, size.width, size.height))?;
-        app.handle(Action::Resize(size.width, size.height));
+        terminal.resize(area)?;
+        app.handle(Action::Resize(area.width, area.height));
+        t.last = None;
     }
     if !app.take_dirty() {
         return Ok(false);
     }
-    terminal.draw(|f| super::ui::render(f, app))?;
+    terminal.autoresize()?;
+    let area = terminal.get_frame().area();
+    let mut picture = Buffer::empty(area);
+    let cursor = super::ui::render_into(&mut picture, area, app);
+    if t.last
+        .as_ref()
+        .is_some_and(|(b, c)| *b == picture && *c == cursor)
+    {
+        return Ok(false);
+    }
+    let mut same_size = true;
+    terminal.draw(|f| {
+        if f.area() != area {
+            // Resized between the two looks at the size: draw for the new one.
+            same_size = false;
+            return super::ui::render(f, app);
+        }
+        f.buffer_mut().clone_from(&picture);
+        if let Some(c) = cursor {
+            f.set_cursor_position(c);
+        }
+    })?;
+    t.last = same_size.then_some((picture, cursor));
     Ok(true)
 }
 

@@ -114,11 +114,19 @@ fn keep_visible(offset: &mut usize, selected: usize, height: usize, len: usize) 
 /// Draws the whole board into a frame.
 pub fn render(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
+    if let Some(c) = render_into(frame.buffer_mut(), area, app) {
+        frame.set_cursor_position(c);
+    }
+}
+
+/// Draws the whole board into a buffer; returns where the cursor goes (a prompt or form is open),
+/// or `None` to hide it.
+pub fn render_into(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {
     app.size = (area.width, area.height);
     app.refresh();
     let Some(l) = BoardLayout::new(area) else {
-        too_small(frame.buffer_mut(), area, app);
-        return;
+        too_small(buf, area, app);
+        return None;
     };
     let tree_rows = inner(l.tree);
     let q = inner(l.queue);
@@ -146,14 +154,13 @@ pub fn render(frame: &mut Frame, app: &mut App) {
         queue_len,
     );
     let app = &*app;
-    let buf = frame.buffer_mut();
     buf.set_style(area, app.settings.theme.base());
     Header { app }.render_into(l.header, buf);
     TreePane { app }.render_into(l.tree, buf);
     QueuePane { app }.render_into(l.queue, buf);
     DetailPane { app }.render_into(l.detail, buf);
     let cursor = footer(app, l.footer, buf);
-    let cursor = match &app.mode {
+    match &app.mode {
         Mode::Help(scroll) => {
             HelpBox {
                 app,
@@ -168,9 +175,6 @@ pub fn render(frame: &mut Frame, app: &mut App) {
             None
         }
         _ => cursor,
-    };
-    if let Some(c) = cursor {
-        frame.set_cursor_position(c);
     }
 }
 
