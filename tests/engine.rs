@@ -224,3 +224,18 @@ fn the_demo_store_has_cases_in_every_stage_and_every_light() {
         .count();
     assert!(referred > 0, "no unit with an assessment record");
 }
+
+#[test]
+fn a_snapshot_left_half_written_by_a_killed_process_does_not_stop_the_store_opening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = {
+        let (engine, _) = engine_at(dir.path(), "2026-11-23T09:00:00+08:00");
+        intake_one(&engine)
+    };
+    // What sled 0.34 leaves when killed while writing a snapshot: an empty `.generating` file
+    // that sorts after every real snapshot.
+    std::fs::write(dir.path().join("snap.FFFFFFFFFFFFFFFF.generating"), b"").expect("plant");
+    let clock = Arc::new(SimulatedClock::fixed(at("2026-11-23T10:00:00+08:00")));
+    let engine = Engine::open(dir.path(), clock).expect("the store opens");
+    assert_eq!(engine.show(id.as_str()).expect("case").history.len(), 1);
+}

@@ -103,7 +103,40 @@ fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
     })
 }
 
+/// Removes snapshot files that a killed process left half-written (`snap.*.generating`).
+///
+/// sled 0.34.7 counts them as snapshots when it opens a store and then reports corruption, so a
+/// SIGKILL during a snapshot would leave the store unopenable although the previous snapshot and
+/// the log hold every flushed write. They are removed only while no process has the store: the
+/// same `flock` that sled takes on the `db` file is taken first, and released before sled opens.
+fn clear_interrupted_snapshots(path: &Path) -> Result<()> {
+    let Ok(db_file) = std::fs::File::open(path.join("db")) else {
+        return Ok(());
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a file descriptor we own; it is released when the file is closed.
+        let locked =
+            unsafe { libc::flock(db_file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if !locked {
+            return Err(StoreError::InUse(path.to_path_buf()));
+        }
+    }
+    for entry in std::fs::read_dir(path).map_err(sled::Error::from)? {
+        let entry = entry.map_err(sled::Error::from)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            tracing::warn!(file = %name, "removing a snapshot left half-written by a killed process");
+            std::fs::remove_file(entry.path()).map_err(sled::Error::from)?;
+        }
+    }
+    drop(db_file);
+    Ok(())
+}
+
 fn open_db(path: &Path) -> Result<sled::Db> {
+    clear_interrupted_snapshots(path)?;
     sled::Config::new().path(path).open().map_err(|e| match &e {
         sled::Error::Io(io)
             if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
