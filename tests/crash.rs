@@ -42,11 +42,10 @@ fn expected_action(seq: u64) -> &'static str {
     }
 }
 
-/// An acknowledgement as printed: the action and, for `act`, its minute in China time.
+/// An acknowledgement as printed: the action and, for `act`, its minute in China time; a case's
+/// acknowledgements by history seq; the case the child works on, and the seq its next command writes.
 type Ack = (String, Option<String>);
-/// A case's acknowledgements by history seq.
 type Acks = BTreeMap<u64, Ack>;
-/// The case the child works on, and the seq its next command writes.
 type Cur = Option<(String, u64)>;
 
 /// xorshift64.
@@ -249,9 +248,10 @@ fn acknowledged_commands_survive_sigkill() {
 
     let (started, mut rng) = (Instant::now(), Rng(seed));
     let mut acks: BTreeMap<String, Acks> = BTreeMap::new();
-    let (mut fails, mut acked, mut checks, mut unacked) = (Vec::new(), 0, 0, 0);
+    let (mut fails, mut ran, mut acked, mut checks, mut unacked) = (Vec::new(), 0, 0, 0, 0);
     let mut resume: Cur = None;
     for cycle in 1..=cycles {
+        ran = cycle;
         let lines = run_child(&data, &resume, &mut rng).unwrap_or_else(|e| {
             fails.push(format!("cycle {cycle}: {e}"));
             Vec::new()
@@ -303,16 +303,12 @@ fn acknowledged_commands_survive_sigkill() {
         }
     }
     // Finally every acknowledgement again, unless something failed already.
-    let recheck = if fails.is_empty() {
-        &acks
-    } else {
-        &BTreeMap::new()
-    };
-    for (id, a) in recheck {
+    let all = fails.is_empty();
+    for (id, a) in acks.iter().filter(|_| all) {
         checks += check_case(&data, id, a, &mut fails).1;
     }
     println!(
-        "crash summary: cycles={cycles} acknowledged={acked} checks={checks} failures={} cases={} unacknowledged_cases={unacked} seed={seed} time={:.1}s",
+        "crash summary: cycles={ran}/{cycles} acknowledged={acked} checks={checks} failures={} cases={} unacknowledged_cases={unacked} seed={seed} time={:.1}s",
         fails.len(),
         acks.len(),
         started.elapsed().as_secs_f64()
