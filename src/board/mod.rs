@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod app;
+pub mod backend;
 pub mod command;
 pub mod config;
 pub mod form;

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use ratatui::backend::CrosstermBackend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
@@ -21,6 +20,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use super::action::Action;
 use super::app::App;
+use super::backend::WideBackend;
 
 /// Puts the terminal back: leaves the alternate screen, shows the cursor, stops mouse capture,
 /// and leaves raw mode. Safe to call more than once.
@@ -105,7 +105,7 @@ impl<W: Write> Write for FrameWriter<W> {
 /// picture sent.
 pub struct BoardTerminal<W: Write> {
     /// The terminal.
-    pub terminal: Terminal<CrosstermBackend<FrameWriter<W>>>,
+    pub terminal: Terminal<WideBackend<FrameWriter<W>>>,
     hold: Arc<AtomicBool>,
     last: Option<(Buffer, Option<Position>)>,
 }
@@ -125,7 +125,7 @@ impl<W: Write> BoardTerminal<W> {
         let (writer, hold) = FrameWriter::new(w);
         Ok(BoardTerminal {
             terminal: Terminal::with_options(
-                CrosstermBackend::new(writer),
+                WideBackend::new(writer),
                 TerminalOptions { viewport },
             )?,
             hold,

@@ -382,7 +382,6 @@ impl DetailPane<'_> {
                 theme.title(focused),
             ));
         Paragraph::new(self.lines())
-            .style(theme.text())
             .wrap(Wrap { trim: false })
             .scroll((app.detail_scroll, 0))
             .block(block)

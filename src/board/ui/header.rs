@@ -122,7 +122,7 @@ impl Header<'_> {
                     .patch(super::fg_only(theme.light(l))),
             ));
             spans.push(Span::styled(
-                format!("{} {n}  ", lang.light(l)),
+                format!(" {} {n}  ", lang.light(l)),
                 theme.header(false),
             ));
         }

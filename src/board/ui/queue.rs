@@ -175,7 +175,9 @@ impl QueuePane<'_> {
             } else {
                 theme.text()
             };
-            buf.set_style(Rect::new(body.x, y, body.width, 1), base);
+            if selected {
+                buf.set_style(Rect::new(body.x, y, body.width, 1), base);
+            }
             let over = |s: Style| {
                 if selected {
                     s.patch(super::bg_only(theme.selected(focused)))

@@ -72,7 +72,9 @@ impl TreePane<'_> {
             } else {
                 theme.text()
             };
-            buf.set_style(Rect::new(rows.x, y, rows.width, 1), base);
+            if selected {
+                buf.set_style(Rect::new(rows.x, y, rows.width, 1), base);
+            }
             let c = app.model().counts(
                 n.units.clone(),
                 departments_only || matches!(n.kind, NodeKind::Departments(_)),
