@@ -373,3 +373,46 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
         .unwrap();
     assert_eq!(after + 3, before);
 }
+
+#[test]
+fn a_unit_is_found_by_chinese_or_english_name_or_id() {
+    let demo = demo();
+    let mut app = board(&demo, None, "default", Lang::Zh);
+    let name =
+        |app: &jiban::board::App| jiban::board::ui::TreePane::node_name(app, app.selected_node());
+    for (typed, unit) in [
+        ("崂山区市场", "崂山区市场监督管理局"),
+        ("Laoshan Administration for Market", "崂山区市场监督管理局"),
+        ("laoshan.market", "崂山区市场监督管理局"),
+        ("jinjialing", "金家岭街道"),
+        ("崂山区", "崂山区"),
+    ] {
+        drive(&mut app, &[Action::SelectUnit("city".into())]);
+        assert_eq!(name(&app), "青岛市");
+        drive(&mut app, &[Action::JumpUnit, Action::Type(typed.into())]);
+        assert_eq!(name(&app), unit, "typing {typed:?} previews the match");
+        drive(&mut app, &[Action::Submit]);
+        assert_eq!(name(&app), unit, "{typed:?}");
+        assert!(app.query().units.contains(
+            &app.model()
+                .unit_pos(&UnitId::new(match unit {
+                    "崂山区市场监督管理局" => "laoshan.market",
+                    "金家岭街道" => "laoshan.jinjialing",
+                    _ => "laoshan",
+                }))
+                .unwrap()
+        ));
+    }
+    // Cancel goes back to where the jump started; `:unit` does the same as the prompt.
+    drive(
+        &mut app,
+        &[
+            Action::JumpUnit,
+            Action::Type("即墨".into()),
+            Action::Cancel,
+        ],
+    );
+    assert_eq!(name(&app), "崂山区");
+    drive(&mut app, &[Action::Run("unit Jimo".into())]);
+    assert_eq!(name(&app), "即墨区");
+}
