@@ -59,47 +59,143 @@ fn line_with(screen: &vt100::Screen, needle: &str) -> Option<(u16, String)> {
         .map(|(i, l)| (i as u16, l))
 }
 
+/// The board running in a pseudo-terminal.
+struct Session {
+    term: Term,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    keys: Box<dyn Write + Send>,
+    pump: std::thread::JoinHandle<()>,
+    home: tempfile::TempDir,
+    tmp: tempfile::TempDir,
+}
+
+impl Session {
+    /// `jiban --now … demo` in a fresh home, 100×30, TERM=xterm-256color.
+    fn demo() -> Session {
+        let home = tempfile::tempdir().unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let pty = native_pty_system();
+        let pair = pty.openpty(size(100, 30)).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_jiban"));
+        cmd.args(["--now", "2026-11-23T09:00:00+08:00", "demo"]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env("HOME", home.path());
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("TMPDIR", tmp.path());
+        cmd.env_remove("JIBAN_DATA");
+        cmd.env_remove("NO_COLOR");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+
+        let term = Term {
+            parser: Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0))),
+            raw: Arc::new(Mutex::new(Vec::new())),
+        };
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (parser, raw) = (term.parser.clone(), term.raw.clone());
+        let pump = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                parser.lock().unwrap().process(&buf[..n]);
+                raw.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let keys = pair.master.take_writer().unwrap();
+        Session {
+            term,
+            child,
+            master: pair.master,
+            keys,
+            pump,
+            home,
+            tmp,
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.keys.write_all(bytes.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn resize(&self, cols: u16, rows: u16) {
+        self.master.resize(size(cols, rows)).unwrap();
+        self.term
+            .parser
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+    }
+
+    /// Waits for the board to exit; returns its status.
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "the board did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Checks the terminal is back in normal mode: main screen, cursor shown, no mouse
+    /// reporting, canonical mode with echo; and that the demo store was removed.
+    fn assert_restored(self) -> String {
+        self.term
+            .wait_for("the main screen", 30, |s| !s.alternate_screen());
+        {
+            let s = self.term.parser.lock().unwrap();
+            assert!(!s.screen().hide_cursor());
+            assert_eq!(
+                s.screen().mouse_protocol_mode(),
+                vt100::MouseProtocolMode::None
+            );
+        }
+        #[cfg(unix)]
+        {
+            let fd = self.master.as_raw_fd().expect("a unix pty");
+            // SAFETY: tcgetattr only writes the termios struct we own.
+            let mut t: libc::termios = unsafe { std::mem::zeroed() };
+            assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+            assert_ne!(t.c_lflag & libc::ICANON, 0, "canonical mode restored");
+            assert_ne!(t.c_lflag & libc::ECHO, 0, "echo restored");
+        }
+        drop(self.master);
+        drop(self.keys);
+        let _ = self.pump.join();
+        let left: Vec<_> = std::fs::read_dir(self.tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "the demo store is removed: {left:?}");
+        let raw = self.term.raw.lock().unwrap();
+        let out = String::from_utf8_lossy(&raw).into_owned();
+        drop(raw);
+        out
+    }
+}
+
+/// Escape sequences that ask the terminal something and wait for its answer.
+const QUERIES: [&str; 9] = [
+    "\x1b[6n",
+    "\x1b[c",
+    "\x1b[0c",
+    "\x1b[>c",
+    "\x1b]10;?",
+    "\x1b]11;?",
+    "\x1b[?u",
+    "\x1b[14t",
+    "\x1b[18t",
+];
+
 #[test]
 fn the_demo_board_in_a_real_terminal() {
-    let home = tempfile::tempdir().unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let pty = native_pty_system();
-    let pair = pty.openpty(size(100, 30)).unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_jiban"));
-    cmd.args(["--now", "2026-11-23T09:00:00+08:00", "demo"]);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("LANG", "C.UTF-8");
-    cmd.env("HOME", home.path());
-    cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
-    cmd.env("XDG_STATE_HOME", home.path().join("state"));
-    cmd.env("TMPDIR", tmp.path());
-    cmd.env_remove("JIBAN_DATA");
-    cmd.env_remove("NO_COLOR");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-
-    let term = Term {
-        parser: Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0))),
-        raw: Arc::new(Mutex::new(Vec::new())),
-    };
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let (parser, raw) = (term.parser.clone(), term.raw.clone());
-    let pump = std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            parser.lock().unwrap().process(&buf[..n]);
-            raw.lock().unwrap().extend_from_slice(&buf[..n]);
-        }
-    });
-    let mut keys = pair.master.take_writer().unwrap();
-    let mut send = |bytes: &str| {
-        keys.write_all(bytes.as_bytes()).unwrap();
-        keys.flush().unwrap();
-    };
-
+    let mut s = Session::demo();
+    let term = &s.term;
     // The demo opens on the city, in the alternate screen, with the simulated clock marked.
     term.wait_for("the board", 60, |s| {
         s.alternate_screen() && s.contents().contains("2026-11-23 09:0")
@@ -111,20 +207,20 @@ fn the_demo_board_in_a_real_terminal() {
     assert!(screen.contains("┌ 组织"), "{screen}");
 
     // Into the tree, down to Laoshan, open it.
-    send("h");
-    send("jjjj");
-    term.wait_text(" 崂山区 在办");
-    send("l");
-    term.wait_text("金家岭街道");
+    s.send("h");
+    s.send("jjjj");
+    s.term.wait_text(" 崂山区 在办");
+    s.send("l");
+    s.term.wait_text("金家岭街道");
 
     // Filter the district's queue.
-    send("\r");
-    send("/");
-    term.wait_text("筛选 /");
-    send("噪");
-    send("\r");
-    term.wait_text("“噪”");
-    let screen = term.screen();
+    s.send("\r");
+    s.send("/");
+    s.term.wait_text("筛选 /");
+    s.send("噪");
+    s.send("\r");
+    s.term.wait_text("“噪”");
+    let screen = s.term.screen();
     assert!(screen.contains("LS-20261120-0001"), "{screen}");
     assert!(
         !screen.contains("LS-20261104-0004"),
@@ -132,17 +228,16 @@ fn the_demo_board_in_a_real_terminal() {
     );
 
     // Open the case, and scroll its detail to the description and history.
-    send("\r");
-    term.wait_text("工单号   QD2611200129");
-    send("jjjjjjjjjjjj");
-    term.wait_text("诉求内容");
-    send("jjjjj");
-    term.wait_text("办理记录");
+    s.send("\r");
+    s.term.wait_text("工单号   QD2611200129");
+    s.send("jjjjjjjjjjjj");
+    s.term.wait_text("诉求内容");
+    s.send("jjjjj");
+    s.term.wait_text("办理记录");
 
     // Narrower: the detail moves below the queue.
-    pair.master.resize(size(80, 24)).unwrap();
-    term.parser.lock().unwrap().screen_mut().set_size(24, 80);
-    term.wait_for("the compact layout", 30, |s| {
+    s.resize(80, 24);
+    s.term.wait_for("the compact layout", 30, |s| {
         let queue = line_with(s, "┌ 队列");
         let detail = line_with(s, "┌ 详情");
         matches!((queue, detail), (Some((q, _)), Some((d, _))) if d > q)
@@ -150,73 +245,43 @@ fn the_demo_board_in_a_real_terminal() {
                 .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 80)
     });
     // Too small: a notice; back: the board again.
-    pair.master.resize(size(70, 20)).unwrap();
-    term.parser.lock().unwrap().screen_mut().set_size(20, 70);
-    term.wait_text("终端太小");
-    pair.master.resize(size(100, 30)).unwrap();
-    term.parser.lock().unwrap().screen_mut().set_size(30, 100);
-    term.wait_for("the wide layout again", 30, |s| {
+    s.resize(70, 20);
+    s.term.wait_text("终端太小");
+    s.resize(100, 30);
+    s.term.wait_for("the board again", 30, |s| {
         s.contents().contains("┌ 详情") && !s.contents().contains("终端太小")
     });
 
     // Help, then quit.
-    send("?");
-    term.wait_text("帮助：按键");
-    send("\x1b");
-    term.wait_for("help closed", 30, |s| !s.contents().contains("帮助：按键"));
-    send("q");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the board did not quit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    s.send("?");
+    s.term.wait_text("帮助：按键");
+    s.send("\x1b");
+    s.term
+        .wait_for("help closed", 30, |s| !s.contents().contains("帮助：按键"));
+    s.send("q");
+    let status = s.wait_exit();
     assert!(status.success(), "{status:?}");
-
-    // The terminal is back: main screen, cursor shown, no mouse reporting, cooked mode.
-    term.wait_for("the main screen", 30, |s| !s.alternate_screen());
-    let s = term.parser.lock().unwrap();
-    assert!(!s.screen().hide_cursor());
-    assert_eq!(
-        s.screen().mouse_protocol_mode(),
-        vt100::MouseProtocolMode::None
-    );
-    drop(s);
-    #[cfg(unix)]
-    {
-        let fd = pair.master.as_raw_fd().expect("a unix pty");
-        // SAFETY: tcgetattr only writes the termios struct we own.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
-        assert_ne!(t.c_lflag & libc::ICANON, 0, "canonical mode restored");
-        assert_ne!(t.c_lflag & libc::ECHO, 0, "echo restored");
-    }
-    drop(pair.master);
-    drop(keys);
-    let _ = pump.join();
-
-    // It never asked the terminal anything (cursor position, device attributes, colours, keyboard
-    // protocol), so it cannot hang on a terminal that does not answer.
-    let raw = term.raw.lock().unwrap();
-    let out = String::from_utf8_lossy(&raw);
-    for query in [
-        "\x1b[6n",
-        "\x1b[c",
-        "\x1b[0c",
-        "\x1b[>c",
-        "\x1b]10;?",
-        "\x1b]11;?",
-        "\x1b[?u",
-        "\x1b[14t",
-        "\x1b[18t",
-    ] {
+    // The log went to the state dir, not the screen.
+    let log = std::fs::read_to_string(s.home.path().join("state/jiban/board.log")).unwrap();
+    assert!(log.contains("board closed"), "{log}");
+    let out = s.assert_restored();
+    // It never asked the terminal anything, so it cannot hang on one that does not answer.
+    for query in QUERIES {
         assert!(!out.contains(query), "the board sent the query {query:?}");
     }
-    // The demo store in the temp dir is gone; the log went to the state dir.
-    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-    assert!(left.is_empty(), "{left:?}");
-    let log = std::fs::read_to_string(home.path().join("state/jiban/board.log")).unwrap();
-    assert!(log.contains("board closed"), "{log}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_ends_the_board_and_restores_the_terminal() {
+    let mut s = Session::demo();
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains("┌ 队列")
+    });
+    let pid = s.child.process_id().expect("a pid") as libc::pid_t;
+    // SAFETY: signalling our own child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = s.wait_exit();
+    assert!(status.success(), "{status:?}");
+    s.assert_restored();
 }

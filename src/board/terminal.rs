@@ -38,6 +38,7 @@ impl TerminalGuard {
     /// Enters raw mode and the alternate screen, with mouse capture; installs the panic hook.
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
+        install_signal_handlers();
         enable_raw_mode()?;
         let guard = TerminalGuard(());
         execute!(
@@ -53,6 +54,25 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+/// Set by SIGTERM or SIGHUP: the loop ends and the terminal is restored as on quit.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+#[cfg(unix)]
+extern "C" fn on_stop_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Makes SIGTERM and SIGHUP end the board cleanly (in raw mode Ctrl-C is a key, not a signal).
+fn install_signal_handlers() {
+    #[cfg(unix)]
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        let handler = on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGHUP, handler);
     }
 }
 
@@ -221,7 +241,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut minute = clock.now().timestamp().div_euclid(60);
     loop {
         draw(&mut terminal, &mut app)?;
-        if app.should_quit() {
+        if app.should_quit() || STOP.load(Ordering::SeqCst) {
             break;
         }
         let now = clock.now();
