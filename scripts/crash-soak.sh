@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash soak: runs tests/crash.rs in release mode for many cycles (default 1000) on one store and
 # prints a one-line summary. JIBAN_CRASH_CYCLES and JIBAN_CRASH_SEED override the defaults.
-# Exit status: the test's (non-zero if any acknowledged command was lost).
+# Exit status: the test's; non-zero on any failure (a lost acknowledgement, a store that will not reopen).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cycles=${JIBAN_CRASH_CYCLES:-1000}
