@@ -415,4 +415,15 @@ fn a_unit_is_found_by_chinese_or_english_name_or_id() {
     assert_eq!(name(&app), "崂山区");
     drive(&mut app, &[Action::Run("unit Jimo".into())]);
     assert_eq!(name(&app), "即墨区");
+    // The department view hides streets: jumping to one goes back to the view by level.
+    drive(
+        &mut app,
+        &[
+            Action::ViewDepartment,
+            Action::JumpUnit,
+            Action::Type("王哥庄".into()),
+            Action::Submit,
+        ],
+    );
+    assert_eq!((app.view, name(&app).as_str()), (View::Level, "王哥庄街道"));
 }

@@ -107,7 +107,7 @@ impl App {
                     (p.choice + n - 1) % n
                 };
                 if let Some(&node) = p.matches.get(p.choice) {
-                    self.select_node(node);
+                    self.go_to_node(node);
                 }
             }
             Action::Submit | Action::Open => {
@@ -117,7 +117,7 @@ impl App {
                     PromptKind::Search => self.search = value,
                     PromptKind::Unit => {
                         if let Some(&node) = p.matches.get(p.choice) {
-                            self.select_node(node);
+                            self.go_to_node(node);
                             self.focus = Pane::Tree;
                         }
                     }
@@ -152,7 +152,7 @@ impl App {
                 p.matches = self.unit_matches(&value);
                 p.choice = 0;
                 if let Some(&node) = p.matches.first() {
-                    self.select_node(node);
+                    self.go_to_node(node);
                 }
             }
             PromptKind::Command => {}
@@ -276,10 +276,7 @@ impl App {
     pub(super) fn jump_unit(&mut self, text: &str) {
         match self.unit_matches(text).first() {
             Some(&node) => {
-                if self.view == View::Department && !self.visible_nodes().contains(&node) {
-                    self.set_view(View::Level);
-                }
-                self.select_node(node);
+                self.go_to_node(node);
                 self.focus = Pane::Tree;
             }
             None => {

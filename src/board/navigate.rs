@@ -105,17 +105,21 @@ impl App {
         }
     }
 
+    /// Selects a node, first leaving the department view if that view hides it (a street or a
+    /// community).
+    pub(super) fn go_to_node(&mut self, node: usize) {
+        self.tree.reveal(node);
+        if self.view == View::Department && !self.visible_nodes().contains(&node) {
+            self.set_view(View::Level);
+        }
+        self.select_node(node);
+    }
+
     pub(super) fn select_unit(&mut self, id: &str) {
         let unit = self.model.unit_pos(&crate::domain::org::UnitId::new(id));
         match unit.and_then(|u| self.tree.node_of_unit(u)) {
             Some(node) => {
-                if self.view == View::Department
-                    && !self.tree.nodes()[node].units.is_empty()
-                    && !self.visible_nodes().contains(&node)
-                {
-                    self.set_view(View::Level);
-                }
-                self.select_node(node);
+                self.go_to_node(node);
                 self.focus = Pane::Tree;
             }
             None => {
