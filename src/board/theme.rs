@@ -251,7 +251,16 @@ impl Theme {
         let parsed: ThemeFile = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let color = |name: &str| -> Result<Color, ThemeError> {
             let raw = parsed.palette.get(name).map_or(name, String::as_str);
-            parse_color(raw)
+            // "39|lightblue": this colour, and that one on a 16-colour terminal.
+            let (main, ansi16) = match raw.split_once('|') {
+                Some((m, a)) => (m, Some(a)),
+                None => (raw, None),
+            };
+            let pick = match (depth, ansi16) {
+                (ColorDepth::Ansi16, Some(a)) => a,
+                _ => main,
+            };
+            parse_color(pick)
                 .map(|c| fit_color(c, depth))
                 .ok_or_else(|| bad(format!("unknown colour {name:?}")))
         };
@@ -488,9 +497,13 @@ mod tests {
             }
         }
         let fg = |l| t.light(l).fg;
+        assert_eq!(fg(Light::Red), Some(Color::LightRed));
+        assert_eq!(fg(Light::Yellow), Some(Color::LightYellow));
+        assert_eq!(fg(Light::Blue), Some(Color::LightBlue));
+        let t = Theme::load("night", None, ColorDepth::Ansi16).unwrap();
+        let fg = |l| t.light(l).fg;
         assert_ne!(fg(Light::Red), fg(Light::Yellow));
         assert_ne!(fg(Light::Yellow), fg(Light::Blue));
-        assert_eq!(fg(Light::Red), Some(Color::LightRed));
     }
 
     #[test]
