@@ -225,16 +225,10 @@ fn commands_run_from_the_colon_line_and_forms() {
         .case
         .accepted_at
         .is_some());
-    // `dispatch` without --to opens its form; fill it and submit.
+    // `dispatch` without --to opens its form; fill it (a unit by name) and submit.
     drive(&mut app, &[Action::Run("dispatch".into())]);
     assert!(matches!(&app.mode, Mode::Form(f) if f.word == "dispatch"));
-    drive(
-        &mut app,
-        &[
-            Action::Type("laoshan.zhonghan.zhangcun".into()),
-            Action::Submit,
-        ],
-    );
+    drive(&mut app, &[Action::Type("张村社区".into()), Action::Submit]);
     assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
     let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
     assert_eq!(

@@ -62,6 +62,20 @@ pub(super) fn run(app: &mut App, line: &str) {
             let Some((case, version)) = app.selected_version() else {
                 return app.status_msg(t.select_a_case.to_string(), false);
             };
+            // Units may be typed by name: `dispatch --to 崂山区市场`.
+            let mut words = words.clone();
+            for i in 1..words.len() {
+                let option = words[i - 1].trim_start_matches("--");
+                if words[i - 1].starts_with("--") && form::Form::is_unit_field(option) {
+                    let resolved: Option<Vec<String>> = words[i]
+                        .split([',', '，', '、'])
+                        .map(|u| app.unit_id(u.trim()))
+                        .collect();
+                    if let Some(ids) = resolved {
+                        words[i] = ids.join(",");
+                    }
+                }
+            }
             match form::parse(&words, &case, version) {
                 Parsed::Command(cmd) => {
                     app.execute(&case, version, cmd);

@@ -137,6 +137,8 @@ pub struct Form {
     pub focus: usize,
     /// Why the last submit failed.
     pub error: Option<String>,
+    /// Units the responsibility list suggests for this case (`id name`), shown in unit fields.
+    pub suggestions: Vec<String>,
 }
 
 impl Form {
@@ -181,7 +183,13 @@ impl Form {
             fields,
             focus,
             error: None,
+            suggestions: Vec::new(),
         })
+    }
+
+    /// True for a field that names units (`to`, `lead`, `support`).
+    pub fn is_unit_field(option: &str) -> bool {
+        matches!(option, "to" | "lead" | "support")
     }
 
     /// True when something has been typed.
@@ -210,6 +218,15 @@ impl Form {
 
     /// The command the form describes, or why it is not complete.
     pub fn command(&self) -> Result<ActCommand, String> {
+        self.command_resolved(&|s| Some(s.to_string()))
+    }
+
+    /// The command, with unit fields typed as names (`崂山区市场`) turned into unit ids by
+    /// `resolve`.
+    pub fn command_resolved(
+        &self,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<ActCommand, String> {
         let mut argv = vec![self.word.clone()];
         for f in &self.fields {
             let v = f.input.value().trim();
@@ -221,8 +238,17 @@ impl Form {
                     argv.push(format!("--{}", f.option));
                 }
             } else if !v.is_empty() {
+                let v = if Self::is_unit_field(&f.option) {
+                    v.split([',', '，', '、'])
+                        .map(|u| resolve(u.trim()).ok_or_else(|| u.trim().to_string()))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|u| format!("{}: {u}?", f.option))?
+                        .join(",")
+                } else {
+                    v.to_string()
+                };
                 argv.push(format!("--{}", f.option));
-                argv.push(v.to_string());
+                argv.push(v);
             }
         }
         ActLine::try_parse_from(&argv)
@@ -282,5 +308,31 @@ mod tests {
                 confirm: true
             }
         );
+    }
+
+    #[test]
+    fn unit_fields_take_names_resolved_to_ids() {
+        let id = CaseId("LS-20261123-0001".into());
+        let mut form = Form::new("joint", &id, 1, &[]).unwrap();
+        form.type_text("市场");
+        form.move_focus(true);
+        form.type_text("执法，金家岭");
+        let resolve = |s: &str| match s {
+            "市场" => Some("laoshan.market".to_string()),
+            "执法" => Some("laoshan.enforcement".to_string()),
+            "金家岭" => Some("laoshan.jinjialing".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            form.command_resolved(&resolve).unwrap(),
+            ActCommand::Joint {
+                lead: "laoshan.market".into(),
+                support: vec!["laoshan.enforcement".into(), "laoshan.jinjialing".into()],
+                days: None
+            }
+        );
+        form.type_text("、月球");
+        let e = form.command_resolved(&resolve).unwrap_err();
+        assert!(e.contains("月球"), "{e}");
     }
 }

@@ -132,6 +132,8 @@ pub struct Text {
     pub usage_view: &'static str,
     /// A `:` line with an unclosed quote.
     pub unclosed_quote: &'static str,
+    /// Before the responsibility list's suggestions in a form.
+    pub suggested: &'static str,
     /// The form's footer.
     pub form_footer: &'static str,
     /// Footer hint in normal mode.
@@ -257,7 +259,8 @@ const ZH: Text = Text {
     usage_sort: "用法：:sort due | received | light",
     usage_view: "用法：:view level | department | night | mine | search",
     unclosed_quote: "引号未闭合",
-    form_footer: "Tab 下一项 · Enter 提交 · Esc 取消",
+    suggested: "建议",
+    form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
     footer_hint: "? 帮助 · / 筛选 · : 命令 · u 单位 · 1-4 视图 · q 退出",
     label: Labels {
         stage: "阶段",
@@ -344,7 +347,8 @@ const EN: Text = Text {
     usage_sort: "usage: :sort due | received | light",
     usage_view: "usage: :view level | department | night | mine | search",
     unclosed_quote: "unclosed quote",
-    form_footer: "Tab next field · Enter submit · Esc cancel",
+    suggested: "suggested:",
+    form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
     footer_hint: "? help · / filter · : command · u unit · 1-4 views · q quit",
     label: Labels {
         stage: "Stage",

@@ -160,6 +160,50 @@ impl App {
         self.mode = Mode::Prompt(p.clone());
     }
 
+    /// The id of the unit `typed` names: an id as is, else the best name match.
+    pub fn unit_id(&self, typed: &str) -> Option<String> {
+        let model = &self.model;
+        if model
+            .unit_pos(&crate::domain::org::UnitId::new(typed))
+            .is_some()
+        {
+            return Some(typed.to_string());
+        }
+        self.unit_matches(typed)
+            .into_iter()
+            .find_map(|node| match self.tree.nodes()[node].kind {
+                super::tree::NodeKind::Unit(u) => Some(model.units()[u as usize].id.to_string()),
+                super::tree::NodeKind::Departments(_) => None,
+            })
+    }
+
+    /// Units the responsibility list suggests for a case, as `id name`.
+    pub(super) fn suggestions(&self, case: &crate::domain::case::CaseId) -> Vec<String> {
+        let cfg = self.model.config();
+        let Some(view) = self.detail.as_ref().filter(|d| &d.case.id == case) else {
+            return Vec::new();
+        };
+        let c = &view.case;
+        let platform = if cfg
+            .org
+            .get(&c.holder)
+            .is_some_and(|u| u.level.is_platform())
+        {
+            c.holder.clone()
+        } else {
+            c.district.clone()
+        };
+        let text = format!("{} {}", c.title, c.description);
+        cfg.responsibility
+            .suggest(&cfg.org, &platform, &text, 3)
+            .into_iter()
+            .map(|s| {
+                let name = cfg.org.get(&s.unit).map_or("", |u| u.name.as_str());
+                format!("{} {name}", s.unit)
+            })
+            .collect()
+    }
+
     /// Tree nodes of units whose Chinese or English name or id contains `text`.
     pub fn unit_matches(&self, text: &str) -> Vec<usize> {
         let needle = text.trim().to_lowercase();
@@ -195,7 +239,8 @@ impl App {
             }
             Action::NextPane | Action::Down => f.move_focus(true),
             Action::PrevPane | Action::Up => f.move_focus(false),
-            Action::Submit | Action::Open => match f.command() {
+            Action::Submit | Action::Open => match f.command_resolved(&|typed| self.unit_id(typed))
+            {
                 Ok(cmd) => {
                     let (case, version) = (f.case.clone(), f.version);
                     if !self.execute(&case, version, cmd) {
@@ -252,7 +297,8 @@ impl App {
         }
     }
 
-    pub(super) fn open_form(&mut self, form: Form) {
+    pub(super) fn open_form(&mut self, mut form: Form) {
+        form.suggestions = self.suggestions(&form.case);
         self.mode = Mode::Form(form);
     }
 

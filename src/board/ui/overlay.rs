@@ -179,15 +179,15 @@ impl FormBox<'_> {
             let value = field.input.value();
             let scroll = field.input.visual_scroll(field_w.saturating_sub(1));
             let shown = super::skip_columns(value, scroll);
-            let shown = if value.is_empty() && !focused {
+            let hint = if Form::is_unit_field(&field.option) && !f.suggestions.is_empty() {
+                format!("{} {}", t.suggested, f.suggestions.join(" · "))
+            } else {
                 field.hint().to_string()
-            } else {
-                shown
             };
-            let s = if value.is_empty() && !focused {
-                theme.muted()
+            let (shown, s) = if value.is_empty() {
+                (hint, theme.muted().patch(super::bg_only(style)))
             } else {
-                style
+                (shown, style)
             };
             put(buf, x, y, &shown, field_w, s);
             if focused {
