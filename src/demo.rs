@@ -418,3 +418,31 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
         ids.len()
     ))
 }
+
+/// One more citizen case for a live demo: the `n`-th demo case again, received now and taken in
+/// by its district's dispatcher (without its work-order number, so it is never a duplicate).
+pub fn arrival(engine: &Engine, n: usize) -> anyhow::Result<CaseId> {
+    let lines: Vec<&str> = crate::fixtures::DEMO_CASES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let line = lines
+        .get(n % lines.len().max(1))
+        .ok_or_else(|| anyhow!("no demo cases"))?;
+    let mut case =
+        parse_line(n + 1, line, &engine.config().org).map_err(|e| anyhow!("demo cases: {e}"))?;
+    case.received_at = None;
+    case.external_id = None;
+    let dispatcher = engine
+        .config()
+        .users
+        .all()
+        .iter()
+        .find(|u| u.unit == case.district && u.role == Role::DistrictDispatcher)
+        .cloned()
+        .unwrap_or_else(|| engine.administrator());
+    match engine.intake(&dispatcher, vec![case])?.pop() {
+        Some(IntakeOutcome::Created(id)) => Ok(id),
+        other => Err(anyhow!("demo arrival not stored: {other:?}")),
+    }
+}

@@ -71,14 +71,15 @@ struct Session {
 }
 
 impl Session {
-    /// `jiban --now … demo` in a fresh home, 100×30, TERM=xterm-256color.
-    fn demo() -> Session {
+    /// `jiban --now … demo [extra]` in a fresh home, 100×30, TERM=xterm-256color.
+    fn demo(extra: &[&str]) -> Session {
         let home = tempfile::tempdir().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let pty = native_pty_system();
         let pair = pty.openpty(size(100, 30)).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_jiban"));
         cmd.args(["--now", "2026-11-23T09:00:00+08:00", "demo"]);
+        cmd.args(extra);
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
         cmd.env("HOME", home.path());
@@ -194,7 +195,7 @@ const QUERIES: [&str; 9] = [
 
 #[test]
 fn the_demo_board_in_a_real_terminal() {
-    let mut s = Session::demo();
+    let mut s = Session::demo(&[]);
     let term = &s.term;
     // The demo opens on the city, in the alternate screen, with the simulated clock marked.
     term.wait_for("the board", 60, |s| {
@@ -274,7 +275,7 @@ fn the_demo_board_in_a_real_terminal() {
 #[cfg(unix)]
 #[test]
 fn sigterm_ends_the_board_and_restores_the_terminal() {
-    let mut s = Session::demo();
+    let mut s = Session::demo(&[]);
     s.term.wait_for("the board", 60, |s| {
         s.alternate_screen() && s.contents().contains("┌ 队列")
     });
@@ -283,5 +284,21 @@ fn sigterm_ends_the_board_and_restores_the_terminal() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let status = s.wait_exit();
     assert!(status.success(), "{status:?}");
+    s.assert_restored();
+}
+
+#[test]
+fn arrivals_appear_without_a_key_press() {
+    let mut s = Session::demo(&["--live", "1"]);
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains("┌ 队列 · 层级 · 按期限 · 94 ")
+    });
+    // No key is sent: the engine's changes reach the screen on their own.
+    s.term.wait_for("two arrivals", 30, |s| {
+        s.contents().contains("┌ 队列 · 层级 · 按期限 · 96 ")
+            && s.contents().contains("青岛市 在办 96")
+    });
+    s.send("q");
+    assert!(s.wait_exit().success());
     s.assert_restored();
 }

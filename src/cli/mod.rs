@@ -2,6 +2,7 @@
 //! Every command goes through the engine; nothing here knows a rule.
 
 pub mod act;
+pub mod board;
 pub mod output;
 
 use std::io::{BufRead, Read};
@@ -21,6 +22,7 @@ use crate::domain::org::UnitId;
 use crate::domain::users::User;
 use crate::engine::query::CaseFilter;
 use crate::engine::{Engine, EngineError, IntakeOutcome};
+pub use board::BoardArgs;
 use output::{cst_minutes, cst_rfc3339, pad, print_json, truncate};
 
 /// jiban (即办): a dispatch board for citizen-demand platforms (接诉即办).
@@ -120,6 +122,9 @@ pub enum CliCommand {
         /// How the board looks.
         #[command(flatten)]
         look: BoardArgs,
+        /// New citizen cases keep arriving, one every SECS seconds (default 20).
+        #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "20")]
+        live: Option<u64>,
     },
     /// Open the live board on an existing store.
     Board {
@@ -127,17 +132,6 @@ pub enum CliCommand {
         #[command(flatten)]
         look: BoardArgs,
     },
-}
-
-/// The board's look: theme and language (the config file's values unless given).
-#[derive(Debug, Clone, clap::Args)]
-pub struct BoardArgs {
-    /// Theme: default, light, night, mono, or a file in the config dir's themes/.
-    #[arg(long)]
-    pub theme: Option<String>,
-    /// Language: zh-CN (default) or en.
-    #[arg(long)]
-    pub lang: Option<crate::board::i18n::Lang>,
 }
 
 /// An error that carries its own exit code (refusals exit 2).
@@ -150,7 +144,7 @@ pub struct Exit {
     pub code: u8,
 }
 
-fn parse_time(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
+pub(crate) fn parse_time(s: &str, what: &str) -> anyhow::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .with_context(|| {
@@ -166,14 +160,14 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 impl Cli {
-    fn clock(&self) -> anyhow::Result<Arc<dyn Clock>> {
+    pub(crate) fn clock(&self) -> anyhow::Result<Arc<dyn Clock>> {
         Ok(match &self.now {
             Some(t) => Arc::new(SimulatedClock::fixed(parse_time(t, "--now")?)),
             None => Arc::new(SystemClock),
         })
     }
 
-    fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.data.clone().unwrap_or_else(default_data_dir)
     }
 
@@ -181,7 +175,7 @@ impl Cli {
         Ok(Engine::open(&self.data_dir(), self.clock()?)?)
     }
 
-    fn operator(&self, engine: &Engine) -> anyhow::Result<User> {
+    pub(crate) fn operator(&self, engine: &Engine) -> anyhow::Result<User> {
         match &self.login {
             Some(login) => Ok(engine.user(login)?),
             None => Ok(engine.administrator()),
@@ -209,16 +203,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Intake { file } => intake(&cli, file),
-        CliCommand::Demo { look } => demo(&cli, look),
-        CliCommand::Board { look } => {
-            let clock: Arc<dyn Clock> = match &cli.now {
-                Some(t) => Arc::new(SimulatedClock::running_from(parse_time(t, "--now")?)),
-                None => Arc::new(SystemClock),
-            };
-            let engine = Engine::open(&cli.data_dir(), clock)
-                .with_context(|| format!("opening the store at {}", cli.data_dir().display()))?;
-            open_board(&cli, engine, look)
-        }
+        CliCommand::Demo { look, live } => board::demo(&cli, look, *live),
+        CliCommand::Board { look } => board::board(&cli, look),
         CliCommand::Cases {
             json,
             stage,
@@ -360,50 +346,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// `jiban demo`: a fresh demo store, seeded as `init --demo`, on a simulated clock that starts at
-/// `--now` (or now) and runs; then the board.
-fn demo(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
-    let (dir, _temp) = match &cli.data {
-        Some(d) => (d.clone(), None),
-        None => {
-            let t = tempfile::Builder::new().prefix("jiban-demo-").tempdir()?;
-            (t.path().join("store"), Some(t))
-        }
-    };
-    if dir.join("db").exists() || dir.join("conf").exists() {
-        return Err(anyhow!(
-            "{} already holds a store; open it with `jiban board --data {}`",
-            dir.display(),
-            dir.display()
-        ));
-    }
-    let now = match &cli.now {
-        Some(t) => parse_time(t, "--now")?,
-        None => Utc::now(),
-    };
-    let clock = Arc::new(SimulatedClock::running_from(now));
-    let engine = Engine::init(&dir, &crate::fixtures::bundled(), clock.clone())?;
-    let summary = crate::demo::seed(&engine, &clock, now)?;
-    tracing::info!(%summary, dir = %dir.display(), "demo store");
-    open_board(cli, engine, look)
-}
-
-fn open_board(cli: &Cli, engine: Engine, look: &BoardArgs) -> anyhow::Result<ExitCode> {
-    let _log = crate::board::config::init_logging(&crate::board::config::state_dir());
-    let operator = cli.operator(&engine)?;
-    let settings = crate::board::Settings::resolve(
-        &crate::board::Options {
-            theme: look.theme.clone(),
-            lang: look.lang,
-            config_dir: None,
-        },
-        &crate::board::TermEnv::from_process(),
-    )?;
-    let app = crate::board::App::new(Arc::new(engine), operator, settings)?;
-    crate::board::terminal::run(app)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 fn warn_provisional(engine: &Engine, due: Option<DateTime<Utc>>) {
