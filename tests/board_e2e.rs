@@ -73,6 +73,10 @@ struct Session {
 impl Session {
     /// `jiban --now … demo [extra]` in a fresh home, 100×30, TERM=xterm-256color.
     fn demo(extra: &[&str]) -> Session {
+        Session::demo_with_env(extra, &[])
+    }
+
+    fn demo_with_env(extra: &[&str], env: &[(&str, &str)]) -> Session {
         let home = tempfile::tempdir().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let pty = native_pty_system();
@@ -88,6 +92,9 @@ impl Session {
         cmd.env("TMPDIR", tmp.path());
         cmd.env_remove("JIBAN_DATA");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
 
@@ -285,6 +292,22 @@ fn sigterm_ends_the_board_and_restores_the_terminal() {
     let status = s.wait_exit();
     assert!(status.success(), "{status:?}");
     s.assert_restored();
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_leaves_the_message_readable() {
+    let mut s = Session::demo_with_env(&[], &[("JIBAN_TEST_PANIC_KEY", "~")]);
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains("┌ 队列")
+    });
+    s.send("~");
+    let status = s.wait_exit();
+    assert!(!status.success(), "a panic exits with failure: {status:?}");
+    let out = s.assert_restored();
+    assert!(
+        out.contains("injected panic"),
+        "the panic message is printed"
+    );
 }
 
 #[test]

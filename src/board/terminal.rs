@@ -231,8 +231,18 @@ pub fn translate(app: &mut App, ev: Event) -> Option<Action> {
 /// How long to wait for input before looking at the engine's changes again.
 pub const POLL: Duration = Duration::from_millis(200);
 
+/// Fault injection for the end-to-end test of the panic path: in debug builds only, the key named
+/// by `JIBAN_TEST_PANIC_KEY` makes the board panic. Release builds ignore the variable.
+fn injected_panic_key() -> Option<char> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    std::env::var("JIBAN_TEST_PANIC_KEY").ok()?.chars().next()
+}
+
 /// Runs the board in the terminal until it quits.
 pub fn run(mut app: App) -> anyhow::Result<()> {
+    let panic_key = injected_panic_key();
     let _guard = TerminalGuard::enter()?;
     let mut terminal = BoardTerminal::new(io::stdout())?;
     let size = terminal.terminal.size()?;
@@ -249,7 +259,13 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         let wait = POLL.min(Duration::from_millis(to_tick as u64 + 5));
         if event::poll(wait)? {
             while {
-                if let Some(a) = translate(&mut app, event::read()?) {
+                let ev = event::read()?;
+                if let (Event::Key(k), Some(c)) = (&ev, panic_key) {
+                    if k.code == event::KeyCode::Char(c) {
+                        panic!("injected panic (JIBAN_TEST_PANIC_KEY)");
+                    }
+                }
+                if let Some(a) = translate(&mut app, ev) {
                     app.handle(a);
                 }
                 !app.should_quit() && event::poll(Duration::ZERO)?
