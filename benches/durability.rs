@@ -15,62 +15,20 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jiban::domain::case::{CaseId, Category, Channel, Requester};
-use jiban::domain::clock::SystemClock;
+use jiban::domain::case::{CaseId, Category};
 use jiban::domain::command::Command;
 use jiban::domain::intake::NewCase;
 use jiban::domain::org::UnitId;
 use jiban::engine::{Engine, IntakeOutcome};
-use tempfile::TempDir;
+#[path = "support/mod.rs"]
+mod support;
+use support::{fresh, new_case};
 
 const COMMANDS: usize = 2_000;
 const INTAKE_CASES: usize = 10_000;
 const INTAKE_BATCH: usize = 1_000;
-
-/// An engine on a fresh store in its own temp dir (the engine is dropped before the dir).
-struct Bench {
-    engine: Engine,
-    dir: TempDir,
-}
-
-fn fresh() -> Bench {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let engine = Engine::init(
-        &dir.path().join("store"),
-        &jiban::fixtures::bundled(),
-        Arc::new(SystemClock),
-    )
-    .expect("init store");
-    Bench { engine, dir }
-}
-
-/// A plausible case for `district`; half come from the 12345 hotline with a unique work-order
-/// number, half from WeChat without one.
-fn new_case(district: &UnitId, n: u64) -> NewCase {
-    let hotline = n.is_multiple_of(2);
-    NewCase {
-        district: district.clone(),
-        channel: if hotline {
-            Channel::Hotline
-        } else {
-            Channel::Wechat
-        },
-        title: format!("小区路灯损坏夜间无照明（第{n}号）"),
-        description: "小区内多盏路灯损坏，夜间出行不便，老人孩子容易摔倒，请尽快维修。".into(),
-        requester: Requester {
-            name: "王女士".into(),
-            phone: format!("139{:08}", n % 100_000_000),
-        },
-        address: Some(format!("{district}某路{}号", n % 500)),
-        community: None,
-        category: None,
-        received_at: None,
-        external_id: hotline.then(|| format!("QD{n:010}")),
-    }
-}
 
 /// Takes in `count` cases for `districts` (round robin) in batches of `batch`; returns their ids
 /// and the time spent inside `Engine::intake`.

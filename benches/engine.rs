@@ -16,61 +16,19 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use jiban::domain::case::{CaseId, Category, Channel, Requester};
-use jiban::domain::clock::SystemClock;
+use jiban::domain::case::{CaseId, Category};
 use jiban::domain::command::Command;
 use jiban::domain::intake::NewCase;
 use jiban::domain::org::{Level, UnitId};
 use jiban::domain::users::User;
 use jiban::engine::query::CaseFilter;
 use jiban::engine::{Engine, IntakeOutcome};
-use tempfile::TempDir;
-
-/// An engine on a fresh store in its own temp dir (the engine is dropped before the dir).
-struct Bench {
-    engine: Engine,
-    dir: TempDir,
-}
-
-fn fresh() -> Bench {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let engine = Engine::init(
-        &dir.path().join("store"),
-        &jiban::fixtures::bundled(),
-        Arc::new(SystemClock),
-    )
-    .expect("init store");
-    Bench { engine, dir }
-}
-
-/// A plausible case for `district`; half come from the 12345 hotline with a unique work-order
-/// number, half from WeChat without one.
-fn new_case(district: &UnitId, n: u64) -> NewCase {
-    let hotline = n.is_multiple_of(2);
-    NewCase {
-        district: district.clone(),
-        channel: if hotline {
-            Channel::Hotline
-        } else {
-            Channel::Wechat
-        },
-        title: format!("小区路灯损坏夜间无照明（第{n}号）"),
-        description: "小区内多盏路灯损坏，夜间出行不便，老人孩子容易摔倒，请尽快维修。".into(),
-        requester: Requester {
-            name: "王女士".into(),
-            phone: format!("139{:08}", n % 100_000_000),
-        },
-        address: Some(format!("{district}某路{}号", n % 500)),
-        community: None,
-        category: None,
-        received_at: None,
-        external_id: hotline.then(|| format!("QD{n:010}")),
-    }
-}
+#[path = "support/mod.rs"]
+mod support;
+use support::{fresh, new_case};
 
 /// Takes in `count` cases for `districts` (round robin) in batches of 1,000; returns their ids.
 fn take_in(engine: &Engine, districts: &[UnitId], count: usize, next: &mut u64) -> Vec<CaseId> {
