@@ -244,12 +244,15 @@ fn commands_run_from_the_colon_line_and_forms() {
     );
     let (msg, ok) = app.status().unwrap();
     assert!(!ok && msg.contains("Refused"), "{msg}");
-    // A form with text asks before quitting; no quits, yes quits.
+    // A command not offered opens no form, even one with options to fill.
     drive(&mut app, &[Action::Run("escalate".into())]);
-    assert!(matches!(app.mode, Mode::Normal), "escalate needs no option");
+    assert!(matches!(app.mode, Mode::Normal));
+    assert!(!app.status().unwrap().1);
+    // A form with text asks before quitting; no quits, yes quits.
     drive(
         &mut app,
         &[
+            Action::Run("LS-20261105-0003".into()),
             Action::Run("send-back".into()),
             Action::Type("x".into()),
             Action::Quit,

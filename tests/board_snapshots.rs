@@ -8,7 +8,7 @@ mod board_support;
 
 use std::sync::OnceLock;
 
-use board_support::{board, demo, screen, Demo, LONG_HANDLED};
+use board_support::{board, demo, screen, Demo, LONG_HANDLED, LONG_TRIAGE};
 use jiban::board::action::Action;
 use jiban::board::i18n::Lang;
 use jiban::board::App;
@@ -110,16 +110,24 @@ fn the_help_overlay_lists_the_keymap() {
 
 #[test]
 fn a_command_form_and_the_quit_question() {
-    let mut app = board(shared(), Some("ls_dispatch"), "default", Lang::Zh);
-    app.handle(Action::SelectUnit("laoshan.market".into()));
-    app.handle(Action::Open);
+    let mut app = board(shared(), Some("ls_market"), "default", Lang::Zh);
+    app.handle(Action::Run(LONG_HANDLED.into()));
     app.handle(Action::Run("reply --person 王芳".into()));
     insta::assert_snapshot!("form_reply_zh_120x40", screen(&mut app, 120, 40));
     app.handle(Action::Quit);
     insta::assert_snapshot!("confirm_quit_zh_80x24", screen(&mut app, 80, 24));
-    let mut app = board(shared(), Some("ls_dispatch"), "default", Lang::En);
-    app.handle(Action::SelectUnit("laoshan.market".into()));
-    app.handle(Action::Open);
+    // Routing needs an accepted case: a store of its own, so the shared pictures stay put.
+    let demo = demo();
+    let accept = jiban::domain::command::Command::Accept {
+        category: jiban::domain::case::Category::Livelihood,
+        kind: None,
+        complex: false,
+    };
+    let id = jiban::domain::case::CaseId(LONG_TRIAGE.into());
+    let admin = demo.engine.administrator();
+    demo.engine.execute(&admin, &id, &accept, None).unwrap();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    app.handle(Action::Run(LONG_TRIAGE.into()));
     app.handle(Action::Run("dispatch".into()));
     insta::assert_snapshot!("form_dispatch_en_80x24", screen(&mut app, 80, 24));
 }

@@ -45,6 +45,8 @@ pub enum Action {
     Search,
     /// Show or hide the help overlay.
     Help,
+    /// The actions the operator may take on the selected case.
+    Actions,
     /// The view by level: a unit and everything below it.
     ViewLevel,
     /// The view by department: cases held by functional departments.
@@ -108,6 +110,7 @@ impl Action {
         Action::Command,
         Action::JumpUnit,
         Action::Search,
+        Action::Actions,
         Action::ViewLevel,
         Action::ViewDepartment,
         Action::ViewNight,

@@ -13,6 +13,7 @@ use super::config::Settings;
 use super::form::Form;
 use super::model::{Counts, Model, Query, Sort};
 use super::tree::{NodeKind, OrgTree};
+use super::workflow::Menu;
 use crate::domain::users::User;
 use crate::engine::query::CaseView;
 use crate::engine::{Committed, Engine};
@@ -86,6 +87,8 @@ pub enum Mode {
     Help(u16),
     /// "Quit with a form open?"; the mode to go back to.
     ConfirmQuit(Box<Mode>),
+    /// The actions the operator may take on the selected case (`a`).
+    Menu(Menu),
 }
 
 /// Where the panes were last drawn (for the mouse and page sizes).
@@ -127,6 +130,7 @@ pub struct App {
     pub(super) queue_offset: usize,
     pub(super) selected: Option<String>,
     pub(super) detail: Option<CaseView>,
+    pub(super) offered: Vec<&'static str>,
     pub(super) detail_scroll: u16,
     pub(super) status: Option<(String, bool)>,
     pub(super) areas: Areas,
@@ -197,6 +201,7 @@ impl App {
             queue_offset: 0,
             selected: None,
             detail: None,
+            offered: Vec::new(),
             detail_scroll: 0,
             status: None,
             areas: Areas::default(),
@@ -362,11 +367,16 @@ impl App {
         }
         if now_selected.is_none() {
             self.detail = None;
+            self.offered.clear();
         }
         self.selected = id;
         if stale {
             if let Some(id) = &self.selected {
                 self.detail = self.engine.show(id).ok();
+                self.offered = self
+                    .engine
+                    .available_commands(&self.operator, id)
+                    .unwrap_or_default();
             }
         }
     }
@@ -414,6 +424,7 @@ impl App {
                     self.background(other);
                 }
             },
+            Mode::Menu(m) => self.menu(m, action),
             Mode::ConfirmQuit(back) => match action {
                 Action::Confirm | Action::Quit => self.quit = true,
                 Action::Cancel | Action::Back => self.mode = *back,
@@ -493,6 +504,7 @@ impl App {
                 self.open_prompt(PromptKind::Search, &s);
             }
             Action::Help => self.mode = Mode::Help(0),
+            Action::Actions => self.open_menu(),
             Action::ViewLevel => self.set_view(View::Level),
             Action::ViewDepartment => self.set_view(View::Department),
             Action::ViewNight => {

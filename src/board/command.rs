@@ -62,6 +62,9 @@ pub(super) fn run(app: &mut App, line: &str) {
             let Some((case, version)) = app.selected_version() else {
                 return app.status_msg(t.select_a_case.to_string(), false);
             };
+            if !app.offered_commands().contains(&w) {
+                return app.not_offered(&case, w);
+            }
             // Units may be typed by name: `dispatch --to 崂山区市场`.
             let mut words = words.clone();
             for i in 1..words.len() {

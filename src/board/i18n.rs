@@ -138,6 +138,16 @@ pub struct Text {
     pub form_footer: &'static str,
     /// Footer hint in normal mode.
     pub footer_hint: &'static str,
+    /// The help overlay's heading of the selected case's actions.
+    pub help_case_actions: &'static str,
+    /// The actions menu's title.
+    pub menu_title: &'static str,
+    /// The actions menu's footer.
+    pub menu_footer: &'static str,
+    /// The operator may do nothing on the selected case.
+    pub no_actions: &'static str,
+    /// A command the operator may not issue on the case now.
+    pub not_offered: &'static str,
     /// Detail labels, in display order of use.
     pub label: Labels,
 }
@@ -261,7 +271,12 @@ const ZH: Text = Text {
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
-    footer_hint: "? 帮助 · / 筛选 · : 命令 · u 单位 · 1-4 视图 · q 退出",
+    footer_hint: "? 帮助 · a 办理 · / 筛选 · : 命令 · u 单位 · 1-4 视图 · q 退出",
+    help_case_actions: "本案可办理（a 或 :命令）",
+    menu_title: "办理",
+    menu_footer: "↑↓ 选择 · Enter 或数字 打开 · Esc 关闭",
+    no_actions: "本案当前没有你可办理的事项",
+    not_offered: "本案当前不可由你办理",
     label: Labels {
         stage: "阶段",
         round: "轮次",
@@ -349,7 +364,12 @@ const EN: Text = Text {
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
-    footer_hint: "? help · / filter · : command · u unit · 1-4 views · q quit",
+    footer_hint: "? help · a act · / filter · : command · u unit · 1-4 views · q quit",
+    help_case_actions: "This case: you may (a, or :command)",
+    menu_title: "Act",
+    menu_footer: "↑↓ choose · Enter or a digit opens · Esc closes",
+    no_actions: "Nothing on this case is yours to do now",
+    not_offered: "not yours to do on this case now",
     label: Labels {
         stage: "Stage",
         round: "Round",
@@ -585,6 +605,10 @@ pub fn describe(lang: Lang, action: &Action) -> &'static str {
             "search all cases: title, address, id, work order",
         ),
         Help => ("显示/关闭帮助", "show or hide this help"),
+        Actions => (
+            "办理：本案你可执行的操作",
+            "act: what you may do on this case",
+        ),
         ViewLevel => ("视图：按层级", "view: by level"),
         ViewDepartment => ("视图：按部门", "view: by department"),
         ViewNight => (

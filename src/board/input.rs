@@ -29,6 +29,15 @@ impl App {
                 KeyCode::Esc => Some(Action::Back),
                 _ => self.settings.keymap.action(k),
             },
+            Mode::Menu(_) => match k.code {
+                KeyCode::Esc => Some(Action::Back),
+                KeyCode::Enter => Some(Action::Open),
+                KeyCode::Char(c) if c.is_ascii_digit() && !ctrl && !alt => {
+                    Some(Action::Type(c.to_string()))
+                }
+                _ if ctrl_c => Some(Action::Quit),
+                _ => self.settings.keymap.action(k),
+            },
             Mode::ConfirmQuit(_) => match k.code {
                 KeyCode::Char('y' | 'Y') if !ctrl => Some(Action::Confirm),
                 KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Cancel),

@@ -148,6 +148,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::Command, &[":"]),
     (Action::JumpUnit, &["u"]),
     (Action::Search, &["S"]),
+    (Action::Actions, &["a"]),
     (Action::ViewLevel, &["1"]),
     (Action::ViewDepartment, &["2"]),
     (Action::ViewNight, &["3"]),

@@ -18,6 +18,7 @@ pub mod terminal;
 pub mod theme;
 pub mod tree;
 pub mod ui;
+pub mod workflow;
 
 pub use app::App;
 pub use config::{Options, Settings, TermEnv};

@@ -1,6 +1,8 @@
 //! Roles and units: who may issue which command on which case.
 
 use super::case::{Case, PendingRequest};
+use super::command::{Command, COMMAND_WORDS};
+use super::lifecycle::{decide, route_targets, Context, Refusal};
 use super::org::{Org, UnitId};
 use super::users::{Role, User};
 
@@ -74,5 +76,371 @@ pub fn may_see_phone(user: &User, case: &Case) -> bool {
         Role::DistrictDispatcher => user.unit == case.district,
         Role::UnitHandler => user.unit == case.holder || case.supporting.contains(&user.unit),
         Role::Supervisor => false,
+    }
+}
+
+/// A command of this word with options that pass every check of their own, so that trying it
+/// tests only whether the word applies to the case now (stage, role, unit, pending requests, the
+/// routing rules). For `dispatch` and `joint` the first units the routing rules allow.
+fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
+    use super::case::{AssessmentOutcome, Category, Resolution, Satisfaction};
+    let text = || "-".to_string();
+    Some(match word {
+        "accept" => Command::Accept {
+            category: case.category.unwrap_or(Category::Livelihood),
+            kind: None,
+            complex: false,
+        },
+        "reject" => Command::Reject {
+            reason: 1,
+            note: text(),
+        },
+        "dispatch" => Command::Dispatch {
+            to: route_targets(case, org, false)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| case.holder.clone()),
+        },
+        "joint" => {
+            let mut units = route_targets(case, org, true).into_iter();
+            let lead = units.next().unwrap_or_else(|| case.holder.clone());
+            let support = units.next().unwrap_or_else(|| case.holder.clone());
+            Command::Joint {
+                lead,
+                support: vec![support],
+                days: None,
+            }
+        }
+        "sign" => Command::Sign,
+        "escalate" => Command::Escalate { note: None },
+        "return" => Command::Return {
+            reason: text(),
+            confirm: true,
+        },
+        "approve-return" => Command::ApproveReturn,
+        "deny-return" => Command::DenyReturn,
+        "extend" => Command::Extend {
+            days: 1,
+            reason: text(),
+        },
+        "approve-extension" => Command::ApproveExtension,
+        "deny-extension" => Command::DenyExtension,
+        "report" => Command::Report { text: text() },
+        "reply" => Command::Reply {
+            result: text(),
+            basis: text(),
+            person: text(),
+            phone: "13800000000".into(),
+        },
+        "approve-reply" => Command::ApproveReply,
+        "send-back" => Command::SendBack { note: text() },
+        "evaluate" => Command::Evaluate {
+            satisfaction: Satisfaction::Satisfied,
+            resolution: Resolution::Resolved,
+        },
+        "assess" => Command::Assess {
+            outcome: AssessmentOutcome::Pass,
+            note: None,
+        },
+        _ => return None,
+    })
+}
+
+/// Why the operator in `cx` may not issue `word` on `case` now, or `None` when they may. The
+/// answer is the lifecycle's own: the command is tried through [`decide`] with options that pass
+/// their own checks, so no rule is written here a second time.
+pub fn refusal_for(word: &str, case: &Case, cx: &Context) -> Option<Refusal> {
+    let Some(command) = sample(word, case, cx.org) else {
+        return Some(Refusal::Invalid {
+            field: "command",
+            reason: format!("unknown command {word:?}"),
+        });
+    };
+    decide(case, &command, cx).err()
+}
+
+/// The command words the operator in `cx` may issue on `case` now, in lifecycle order: what the
+/// operator's role allows ([`roles_for`]), for the unit that must act ([`responsible_unit`]), in
+/// the case's stage and state.
+pub fn available_commands(case: &Case, cx: &Context) -> Vec<&'static str> {
+    COMMAND_WORDS
+        .iter()
+        .copied()
+        .filter(|w| role_may(cx.operator.role, w))
+        .filter(|w| refusal_for(w, case, cx).is_none())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{
+        AssessmentOutcome, Category, Kind, Resolution as R, Satisfaction as S,
+    };
+    use crate::domain::testkit::Walk;
+
+    const COMMUNITY: &str = "laoshan.jinjialing.haidamaidao";
+    const EVERYONE: &[&str] = &[
+        "trainer",
+        "qd_dispatch",
+        "qd_supervisor",
+        "ls_dispatch",
+        "ls_supervisor",
+        "sb_dispatch",
+        "sb_supervisor",
+        "ls_haidamaidao",
+        "ls_jinjialing",
+        "ls_hrss",
+        "ls_enforcement",
+        "ls_housing",
+        "qd_hrss",
+    ];
+
+    fn offered(w: &Walk, login: &str) -> Vec<&'static str> {
+        let operator = w.config.users.get(login).expect("known login");
+        let cx = Context {
+            now: w.now,
+            operator,
+            org: &w.config.org,
+            rules: &w.config.rules,
+            calendar: &w.config.calendar,
+            assessed_record: None,
+        };
+        available_commands(&w.case, &cx)
+    }
+
+    /// Every login sees exactly the listed words; everyone not listed sees nothing.
+    fn expect(w: &Walk, who: &[(&str, &[&str])]) {
+        for login in EVERYONE {
+            let want: &[&str] = who
+                .iter()
+                .find(|(l, _)| l == login)
+                .map_or(&[], |(_, words)| words);
+            assert_eq!(
+                offered(w, login),
+                want,
+                "{login} on {} in {}",
+                w.case.id,
+                w.case.stage
+            );
+        }
+    }
+
+    fn accept(category: Category) -> Command {
+        Command::Accept {
+            category,
+            kind: Some(Kind::Complaint),
+            complex: false,
+        }
+    }
+
+    fn reply() -> Command {
+        Command::Reply {
+            result: "已修复".into(),
+            basis: "《条例》".into(),
+            person: "李和超".into(),
+            phone: "0532-88886666".into(),
+        }
+    }
+
+    #[test]
+    fn a_livelihood_case_offers_each_role_only_its_next_steps() {
+        let mut w = Walk::new();
+        let triage: &[&str] = &["accept", "reject"];
+        expect(&w, &[("trainer", triage), ("ls_dispatch", triage)]);
+        w.run("ls_dispatch", accept(Category::Livelihood));
+        let route: &[&str] = &["dispatch", "joint", "escalate"];
+        expect(&w, &[("trainer", route), ("ls_dispatch", route)]);
+        w.run(
+            "ls_dispatch",
+            Command::Dispatch {
+                to: UnitId::new(COMMUNITY),
+            },
+        );
+        let assigned: &[&str] = &["sign", "escalate", "return", "extend"];
+        expect(&w, &[("trainer", assigned), ("ls_haidamaidao", assigned)]);
+        w.run("ls_haidamaidao", Command::Sign);
+        let handling: &[&str] = &["escalate", "return", "extend", "reply"];
+        expect(&w, &[("trainer", handling), ("ls_haidamaidao", handling)]);
+        w.run(
+            "ls_haidamaidao",
+            Command::Extend {
+                days: 2,
+                reason: "需现场勘查".into(),
+            },
+        );
+        let decide: &[&str] = &["approve-extension", "deny-extension"];
+        expect(&w, &[("trainer", decide), ("ls_dispatch", decide)]);
+        w.run("ls_dispatch", Command::ApproveExtension);
+        w.run("ls_haidamaidao", reply());
+        let review: &[&str] = &["approve-reply", "send-back"];
+        expect(&w, &[("trainer", review), ("ls_dispatch", review)]);
+        w.run("ls_dispatch", Command::ApproveReply);
+        expect(
+            &w,
+            &[("trainer", &["evaluate"]), ("ls_dispatch", &["evaluate"])],
+        );
+        w.run(
+            "ls_dispatch",
+            Command::Evaluate {
+                satisfaction: S::Unsatisfied,
+                resolution: R::Unresolved,
+            },
+        );
+        // Round 2 starts at the platform, already accepted: route it again.
+        expect(&w, &[("trainer", route), ("ls_dispatch", route)]);
+        w.run(
+            "ls_dispatch",
+            Command::Dispatch {
+                to: UnitId::new("laoshan.housing"),
+            },
+        );
+        w.run("ls_housing", Command::Sign);
+        w.run("ls_housing", reply());
+        w.run("ls_dispatch", Command::ApproveReply);
+        w.run(
+            "ls_dispatch",
+            Command::Evaluate {
+                satisfaction: S::Basic,
+                resolution: R::Unresolved,
+            },
+        );
+        // The district's supervisor and the city's assess; the other district's does not.
+        expect(
+            &w,
+            &[
+                ("trainer", &["assess"]),
+                ("ls_supervisor", &["assess"]),
+                ("qd_supervisor", &["assess"]),
+            ],
+        );
+        w.run(
+            "ls_supervisor",
+            Command::Assess {
+                outcome: AssessmentOutcome::Fail,
+                note: None,
+            },
+        );
+        expect(&w, &[]);
+    }
+
+    #[test]
+    fn a_joint_case_offers_the_lead_its_handling_and_a_supporting_unit_its_report() {
+        let mut w = Walk::new();
+        w.run("ls_dispatch", accept(Category::Enforcement));
+        // Enforcement is assigned jointly: no plain dispatch.
+        let route: &[&str] = &["joint", "escalate"];
+        expect(&w, &[("trainer", route), ("ls_dispatch", route)]);
+        w.run(
+            "ls_dispatch",
+            Command::Joint {
+                lead: UnitId::new("laoshan.enforcement"),
+                support: vec![UnitId::new("laoshan.housing"), UnitId::new("laoshan.hrss")],
+                days: None,
+            },
+        );
+        // A joint case is returned, not escalated.
+        let lead: &[&str] = &["sign", "return", "extend"];
+        expect(
+            &w,
+            &[
+                ("trainer", &["sign", "return", "extend", "report"]),
+                ("ls_enforcement", lead),
+                ("ls_housing", &["report"]),
+                ("ls_hrss", &["report"]),
+            ],
+        );
+        w.run("ls_enforcement", Command::Sign);
+        w.run(
+            "ls_housing",
+            Command::Report {
+                text: "已配合拆除".into(),
+            },
+        );
+        // The lead replies only once every part is in.
+        expect(
+            &w,
+            &[
+                ("trainer", &["return", "extend", "report"]),
+                ("ls_enforcement", &["return", "extend"]),
+                ("ls_hrss", &["report"]),
+            ],
+        );
+        w.run(
+            "ls_hrss",
+            Command::Report {
+                text: "已核查用工".into(),
+            },
+        );
+        expect(
+            &w,
+            &[
+                ("trainer", &["return", "extend", "reply"]),
+                ("ls_enforcement", &["return", "extend", "reply"]),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_return_request_is_decided_by_the_platform_and_blocks_the_holder() {
+        let mut w = Walk::new();
+        w.run("ls_dispatch", accept(Category::Development));
+        w.run(
+            "ls_dispatch",
+            Command::Dispatch {
+                to: UnitId::new("laoshan.hrss"),
+            },
+        );
+        // A department does not escalate.
+        expect(
+            &w,
+            &[
+                ("trainer", &["sign", "return", "extend"]),
+                ("ls_hrss", &["sign", "return", "extend"]),
+            ],
+        );
+        w.run(
+            "ls_hrss",
+            Command::Return {
+                reason: "不属于本单位职责".into(),
+                confirm: true,
+            },
+        );
+        let decide: &[&str] = &["approve-return", "deny-return"];
+        expect(&w, &[("trainer", decide), ("ls_dispatch", decide)]);
+        let why = refusal_for(
+            "sign",
+            &w.case,
+            &Context {
+                now: w.now,
+                operator: w.config.users.get("ls_hrss").unwrap(),
+                org: &w.config.org,
+                rules: &w.config.rules,
+                calendar: &w.config.calendar,
+                assessed_record: None,
+            },
+        );
+        assert!(
+            why.is_some_and(|r| r.to_string().contains("return request waits")),
+            "the holder is told why"
+        );
+    }
+
+    #[test]
+    fn route_targets_follow_the_routing_rules() {
+        let mut w = Walk::new();
+        assert!(route_targets(&w.case, &w.config.org, false).contains(&UnitId::new(COMMUNITY)));
+        w.run("ls_dispatch", accept(Category::Livelihood));
+        let plain = route_targets(&w.case, &w.config.org, false);
+        assert_eq!(
+            plain,
+            [UnitId::new(COMMUNITY)],
+            "a livelihood case: its community"
+        );
+        let joint = route_targets(&w.case, &w.config.org, true);
+        assert!(joint.contains(&UnitId::new("laoshan.jinjialing")));
+        assert!(joint.contains(&UnitId::new("laoshan.hrss")));
+        assert!(!joint.contains(&UnitId::new(COMMUNITY)));
+        assert!(!joint.contains(&UnitId::new("shibei.hrss")));
     }
 }

@@ -3,6 +3,7 @@
 //! the domain, written with its history and indexes in one sled transaction, **flushed**, and only
 //! then published to subscribers and acknowledged.
 
+mod preview;
 pub mod query;
 
 use std::path::Path;

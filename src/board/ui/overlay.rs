@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use super::super::action::Action;
 use super::super::app::App;
 use super::super::form::Form;
+use super::super::workflow::Menu;
 use super::{fit_spans, put};
 use crate::cli::output::{truncate, width};
 
@@ -45,10 +46,11 @@ pub struct HelpBox<'a> {
 }
 
 impl HelpBox<'_> {
-    /// One line per action: keys, then what it does.
+    /// One line per action: keys, then what it does; then the selected case's commands that the
+    /// operator may issue, under their own heading.
     pub fn entries(app: &App) -> Vec<(String, &'static str)> {
         let lang = app.settings().lang;
-        Action::BINDABLE
+        let mut out: Vec<(String, &'static str)> = Action::BINDABLE
             .iter()
             .map(|a| {
                 let keys: Vec<String> = app
@@ -60,7 +62,13 @@ impl HelpBox<'_> {
                     .collect();
                 (keys.join(" "), a.description(lang))
             })
-            .collect()
+            .collect();
+        let words = app.offered_commands();
+        if !words.is_empty() {
+            out.push((String::new(), lang.text().help_case_actions));
+            out.extend(words.iter().map(|w| (format!(":{w}"), lang.event(w))));
+        }
+        out
     }
 
     /// Draws the box.
@@ -228,5 +236,55 @@ impl ConfirmBox<'_> {
             usize::from(inner.width.saturating_sub(2)),
             theme.status(false),
         );
+    }
+}
+
+/// The actions menu: the command words the operator may issue on the case, numbered.
+pub struct MenuBox<'a> {
+    /// The board.
+    pub app: &'a App,
+    /// The menu.
+    pub menu: &'a Menu,
+}
+
+impl MenuBox<'_> {
+    /// Draws the box.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let lang = app.settings().lang;
+        let t = lang.text();
+        let m = self.menu;
+        let lines: Vec<(String, &str)> = m
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (format!("{} {}", i + 1, lang.event(w)), *w))
+            .collect();
+        let inner_w = lines
+            .iter()
+            .map(|(l, w)| width(l) + width(w) + 4)
+            .chain([width(t.menu_footer) + 2])
+            .max()
+            .unwrap_or(20);
+        let rect = centered(area, inner_w as u16 + 2, lines.len() as u16 + 4);
+        let title = format!("{} · {}", t.menu_title, m.case);
+        let inner = frame(app, rect, buf, &title);
+        let w = usize::from(inner.width.saturating_sub(2));
+        for (i, (label, word)) in lines.iter().enumerate() {
+            let y = inner.y + i as u16;
+            if y >= inner.bottom().saturating_sub(2) {
+                break;
+            }
+            let style = if i == m.sel {
+                theme.text().patch(theme.selected(true))
+            } else {
+                theme.text()
+            };
+            let text = format!("{label}  {word}");
+            put(buf, inner.x + 1, y, &text, w, style);
+        }
+        let y = inner.bottom().saturating_sub(1);
+        put(buf, inner.x + 1, y, t.menu_footer, w, theme.muted());
     }
 }

@@ -18,6 +18,7 @@ use crate::domain::org::{Org, Unit, UnitId};
 use crate::domain::permissions::{acts_for, responsible_unit, role_may, supervises};
 use crate::domain::rules::Rules;
 use crate::domain::users::User;
+pub use routing::route_targets;
 use routing::{check_route, escalate, report};
 
 /// Why a command was refused. The message is shown to the operator as it is.

@@ -164,3 +164,17 @@ pub(super) fn report(case: &mut Case, text: &str, cx: &Context) -> Result<Event,
     });
     Ok(Event::Report { unit, text })
 }
+
+/// The units a platform may route `case` to as it stands: with `joint`, the units that may lead
+/// or support a joint assignment; otherwise the units `dispatch` may name. Empty when the holder
+/// is not a platform that routes (the stage is checked by `decide`).
+pub fn route_targets(case: &Case, org: &Org, joint: bool) -> Vec<UnitId> {
+    if !org.get(&case.holder).is_some_and(|u| u.level.is_platform()) {
+        return Vec::new();
+    }
+    org.units()
+        .iter()
+        .filter(|u| check_route(case, u, org, joint).is_ok())
+        .map(|u| u.id.clone())
+        .collect()
+}

@@ -1,0 +1,101 @@
+//! Workflow on the board: the actions the operator may take on the selected case (worked out by
+//! the engine from the lifecycle's own rules), the actions menu, and starting a command's panel.
+
+use super::action::Action;
+use super::app::{App, Mode};
+use super::form::{self, Form, Parsed};
+use crate::domain::case::CaseId;
+
+/// The actions menu (`a`): the command words the operator may issue on one case.
+#[derive(Debug, Clone)]
+pub struct Menu {
+    /// The case.
+    pub case: CaseId,
+    /// The command words, in lifecycle order.
+    pub items: Vec<&'static str>,
+    /// The highlighted item.
+    pub sel: usize,
+}
+
+impl App {
+    /// The command words the operator may issue on the selected case now, in lifecycle order.
+    /// The help overlay, the actions menu and the `:` line's completion offer exactly these.
+    pub fn offered_commands(&self) -> &[&'static str] {
+        &self.offered
+    }
+
+    pub(super) fn open_menu(&mut self) {
+        let t = self.settings.lang.text();
+        let Some((case, _)) = self.selected_version() else {
+            return self.set_status(t.select_a_case, false);
+        };
+        if self.offered.is_empty() {
+            return self.set_status(format!("{}: {case}", t.no_actions), false);
+        }
+        self.mode = Mode::Menu(Menu {
+            case,
+            items: self.offered.clone(),
+            sel: 0,
+        });
+    }
+
+    pub(super) fn menu(&mut self, mut m: Menu, action: Action) {
+        let n = m.items.len().max(1);
+        match action {
+            Action::Up => m.sel = (m.sel + n - 1) % n,
+            Action::Down | Action::NextPane => m.sel = (m.sel + 1) % n,
+            Action::PrevPane => m.sel = (m.sel + n - 1) % n,
+            Action::Type(d) => {
+                let pick = d.parse::<usize>().ok().filter(|i| (1..=n).contains(i));
+                if let Some(i) = pick {
+                    return self.start(m.items[i - 1]);
+                }
+            }
+            Action::Open | Action::Submit | Action::Right => {
+                if let Some(word) = m.items.get(m.sel) {
+                    return self.start(word);
+                }
+            }
+            Action::Back | Action::Cancel | Action::Actions | Action::Left => return,
+            Action::Quit => {
+                self.quit = true;
+                return;
+            }
+            other => self.background(other),
+        }
+        self.mode = Mode::Menu(m);
+    }
+
+    /// Starts a command on the selected case: its panel when it has options, else the command
+    /// itself. A word the operator may not issue is refused here with the lifecycle's reason.
+    pub(super) fn start(&mut self, word: &str) {
+        let t = self.settings.lang.text();
+        let Some((case, version)) = self.selected_version() else {
+            return self.set_status(t.select_a_case, false);
+        };
+        if !self.offered.contains(&word) {
+            return self.not_offered(&case, word);
+        }
+        match Form::new(word, &case, version, &[]) {
+            Some(f) if !f.fields.is_empty() => self.open_form(f),
+            _ => match form::parse(&[word.to_string()], &case, version) {
+                Parsed::Command(cmd) => {
+                    self.execute(&case, version, cmd);
+                }
+                Parsed::NeedsForm(f) => self.open_form(f),
+                Parsed::Error(e) => self.set_status(e, false),
+            },
+        }
+    }
+
+    /// Reports that `word` is not offered on `case`, with the lifecycle's reason.
+    pub(super) fn not_offered(&mut self, case: &CaseId, word: &str) {
+        let t = self.settings.lang.text();
+        let why = match self.engine.refusal_for(&self.operator, case.as_str(), word) {
+            Ok(Some(r)) => r.to_string(),
+            Ok(None) => t.not_offered.to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.set_status(format!("{}: {word}: {why}", t.refused), false);
+    }
+}

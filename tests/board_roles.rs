@@ -1,0 +1,142 @@
+//! Each role sees exactly its actions: on cases in every stage of the demo, the board offers each
+//! login the lifecycle commands its role and unit allow now, and nothing else, in the help
+//! overlay, the actions menu and the `:` line.
+
+mod board_support;
+
+use board_support::{board, demo, screen, LONG_HANDLED, LONG_TRIAGE};
+use jiban::board::action::Action;
+use jiban::board::app::Mode;
+use jiban::board::i18n::Lang;
+use jiban::domain::command::COMMAND_WORDS;
+
+/// (case, login (None: the administrator, a trainer), the words offered).
+const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
+    // Fresh in triage at the Laoshan platform.
+    (LONG_TRIAGE, Some("ls_dispatch"), &["accept", "reject"]),
+    (LONG_TRIAGE, Some("ls_duty"), &["accept", "reject"]),
+    (LONG_TRIAGE, None, &["accept", "reject"]),
+    (LONG_TRIAGE, Some("ls_supervisor"), &[]),
+    (LONG_TRIAGE, Some("qd_dispatch"), &[]),
+    (LONG_TRIAGE, Some("sn_dispatch"), &[]),
+    (LONG_TRIAGE, Some("ls_market"), &[]),
+    // A development case a department is handling: departments do not escalate.
+    (
+        LONG_HANDLED,
+        Some("ls_market"),
+        &["return", "extend", "reply"],
+    ),
+    (LONG_HANDLED, Some("ls_dispatch"), &[]),
+    (LONG_HANDLED, Some("ls_hrss"), &[]),
+    (LONG_HANDLED, None, &["return", "extend", "reply"]),
+    // A joint enforcement case: the lead waits for both parts; each supporting unit reports.
+    (
+        "LS-20261116-0001",
+        Some("ls_enforcement"),
+        &["return", "extend"],
+    ),
+    ("LS-20261116-0001", Some("ls_jinjialing"), &["report"]),
+    ("LS-20261116-0001", Some("ls_hrss"), &["report"]),
+    ("LS-20261116-0001", Some("ls_dispatch"), &[]),
+    ("LS-20261116-0001", None, &["return", "extend", "report"]),
+    // Round 2 at a community.
+    (
+        "LS-20261107-0001",
+        Some("ls_yangkou"),
+        &["escalate", "return", "extend", "reply"],
+    ),
+    ("LS-20261107-0001", Some("ls_wanggezhuang"), &[]),
+    // A reply under review, a case waiting for the callback.
+    (
+        "LS-20261105-0003",
+        Some("ls_dispatch"),
+        &["approve-reply", "send-back"],
+    ),
+    ("LS-20261105-0003", Some("ls_liuqinghe"), &[]),
+    ("LS-20261105-0003", Some("ls_supervisor"), &[]),
+    ("LS-20261120-0001", Some("ls_dispatch"), &["evaluate"]),
+    ("LS-20261120-0001", Some("ls_supervisor"), &[]),
+    // A failed round 2 waiting for the district's (or the city's) supervisor.
+    ("SN-20261103-0001", Some("sn_supervisor"), &["assess"]),
+    ("SN-20261103-0001", Some("qd_supervisor"), &["assess"]),
+    ("SN-20261103-0001", Some("ls_supervisor"), &[]),
+    ("SN-20261103-0001", Some("sn_dispatch"), &[]),
+];
+
+#[test]
+fn each_role_sees_exactly_its_actions() {
+    let demo = demo();
+    for (case, login, want) in EXPECTED {
+        let who = login.unwrap_or("admin");
+        let mut app = board(&demo, *login, "default", Lang::En);
+        app.handle(Action::Run(case.to_string()));
+        assert_eq!(app.selected_case(), Some(*case), "{who}");
+        assert_eq!(app.offered_commands(), *want, "{who} on {case}");
+
+        // The help overlay lists exactly these under the case's heading.
+        app.handle(Action::Help);
+        let help = screen(&mut app, 120, 40);
+        for word in COMMAND_WORDS {
+            let listed = help.contains(&format!(":{word} "));
+            assert_eq!(
+                listed,
+                want.contains(word),
+                "{who} on {case}: :{word} in the help\n{help}"
+            );
+        }
+        assert_eq!(
+            help.contains("This case: you may"),
+            !want.is_empty(),
+            "{help}"
+        );
+        app.handle(Action::Back);
+
+        // The actions menu offers the same words, or says there is nothing to do.
+        app.handle(Action::Actions);
+        match &app.mode {
+            Mode::Menu(m) => assert_eq!(m.items, *want, "{who} on {case}"),
+            Mode::Normal => {
+                assert!(want.is_empty(), "{who} on {case}: no menu");
+                let (msg, ok) = app.status().expect("a message");
+                assert!(!ok && msg.contains("Nothing on this case"), "{msg}");
+            }
+            other => panic!("{other:?}"),
+        }
+        app.handle(Action::Back);
+
+        // A word not offered is refused on the `:` line with the lifecycle's reason, and opens
+        // no form.
+        if let Some(word) = COMMAND_WORDS.iter().find(|w| !want.contains(w)) {
+            app.handle(Action::Run(word.to_string()));
+            assert!(
+                matches!(app.mode, Mode::Normal),
+                "{who}: {word} opened a form"
+            );
+            let (msg, ok) = app.status().expect("a message");
+            assert!(!ok && msg.contains(word), "{who} on {case}: {msg}");
+        }
+    }
+}
+
+#[test]
+fn the_actions_menu_opens_a_panel_or_runs_a_command_without_options() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    app.handle(Action::Run(LONG_HANDLED.into()));
+    app.handle(Action::Actions);
+    // The third item (reply) by its digit opens the reply panel.
+    app.handle(Action::Type("3".into()));
+    assert!(
+        matches!(&app.mode, Mode::Form(f) if f.word == "reply"),
+        "{:?}",
+        app.mode
+    );
+    app.handle(Action::Cancel);
+    // A dispatcher's review: approve-reply has no options.
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    app.handle(Action::Run("LS-20261105-0003".into()));
+    app.handle(Action::Actions);
+    app.handle(Action::Down);
+    app.handle(Action::Open);
+    assert!(matches!(&app.mode, Mode::Form(f) if f.word == "send-back"));
+}
