@@ -10,6 +10,7 @@ use tui_input::Input;
 
 use super::action::Action;
 use super::config::Settings;
+use super::confirm::Confirm;
 use super::form::Form;
 use super::model::{Counts, Model, Query, Sort};
 use super::tree::{NodeKind, OrgTree};
@@ -89,6 +90,8 @@ pub enum Mode {
     ConfirmQuit(Box<Mode>),
     /// The actions the operator may take on the selected case (`a`).
     Menu(Menu),
+    /// A command waiting for the operator's yes.
+    Confirm(Confirm),
 }
 
 /// Where the panes were last drawn (for the mouse and page sizes).
@@ -129,8 +132,12 @@ pub struct App {
     pub(super) queue_sel: usize,
     pub(super) queue_offset: usize,
     pub(super) selected: Option<String>,
+    /// A case just acted on that has left the queue (closed, rejected, moved elsewhere): its
+    /// detail stays in view, so the action shows in its history, until the operator moves.
+    pub(super) pinned: Option<String>,
     pub(super) detail: Option<CaseView>,
     pub(super) offered: Vec<&'static str>,
+    pub(super) drafts: std::collections::HashMap<(String, String), Form>,
     pub(super) detail_scroll: u16,
     pub(super) status: Option<(String, bool)>,
     pub(super) areas: Areas,
@@ -200,8 +207,10 @@ impl App {
             queue_sel: 0,
             queue_offset: 0,
             selected: None,
+            pinned: None,
             detail: None,
             offered: Vec::new(),
+            drafts: Default::default(),
             detail_scroll: 0,
             status: None,
             areas: Areas::default(),
@@ -355,7 +364,17 @@ impl App {
             }
         }
         self.queue_sel = self.queue_sel.min(self.queue.len().saturating_sub(1));
-        let now_selected = self.queue.get(self.queue_sel).map(|&r| self.model.row(r));
+        let pinned = self
+            .pinned
+            .as_deref()
+            .and_then(|p| self.model.find(p))
+            .filter(|pos| !self.queue.contains(pos));
+        if pinned.is_none() {
+            self.pinned = None;
+        }
+        let now_selected = pinned
+            .or_else(|| self.queue.get(self.queue_sel).copied())
+            .map(|r| self.model.row(r));
         let id = now_selected.map(|r| r.id.to_string());
         let stale = match (&self.detail, now_selected) {
             (Some(d), Some(r)) => d.case.id != r.id || d.case.version != r.version,
@@ -425,6 +444,7 @@ impl App {
                 }
             },
             Mode::Menu(m) => self.menu(m, action),
+            Mode::Confirm(c) => self.confirm(c, action),
             Mode::ConfirmQuit(back) => match action {
                 Action::Confirm | Action::Quit => self.quit = true,
                 Action::Cancel | Action::Back => self.mode = *back,

@@ -80,9 +80,7 @@ pub(super) fn run(app: &mut App, line: &str) {
                 }
             }
             match form::parse(&words, &case, version) {
-                Parsed::Command(cmd) => {
-                    app.execute(&case, version, cmd);
-                }
+                Parsed::Command(cmd) => app.submit(case, version, cmd, None),
                 Parsed::NeedsForm(f) => app.open_form(f),
                 Parsed::Error(e) => app.status_msg(e, false),
             }

@@ -148,7 +148,8 @@ impl Form {
         let sub = cmd.find_subcommand(word)?;
         let mut fields: Vec<Field> = sub
             .get_arguments()
-            .filter(|a| a.get_id() != "help")
+            // A return's `--confirm` is given by the board's second confirmation, not typed.
+            .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
             .filter_map(|a| {
                 Some(Field {
                     option: a.get_long()?.to_string(),
@@ -296,16 +297,34 @@ mod tests {
     #[test]
     fn a_filled_form_gives_the_command_and_flags_read_yes() {
         let id = CaseId("LS-20261123-0001".into());
-        let mut form = Form::new("return", &id, 1, &[]).unwrap();
+        let mut form = Form::new("accept", &id, 1, &[]).unwrap();
         assert!(form.command().is_err());
-        form.type_text("不属于本单位职责");
+        form.type_text("enforcement");
+        form.move_focus(true);
         form.move_focus(true);
         form.type_text("y");
         assert_eq!(
             form.command().unwrap(),
+            ActCommand::Accept {
+                category: crate::domain::case::Category::Enforcement,
+                kind: None,
+                complex: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_return_form_has_no_confirm_field_the_confirmation_gives_it() {
+        let id = CaseId("LS-20261123-0001".into());
+        let mut form = Form::new("return", &id, 1, &[]).unwrap();
+        let names: Vec<&str> = form.fields.iter().map(|f| f.option.as_str()).collect();
+        assert_eq!(names, ["reason"]);
+        form.type_text("不属于本单位职责");
+        assert_eq!(
+            form.command().unwrap(),
             ActCommand::Return {
                 reason: "不属于本单位职责".into(),
-                confirm: true
+                confirm: false
             }
         );
     }

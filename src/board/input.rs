@@ -38,7 +38,7 @@ impl App {
                 _ if ctrl_c => Some(Action::Quit),
                 _ => self.settings.keymap.action(k),
             },
-            Mode::ConfirmQuit(_) => match k.code {
+            Mode::ConfirmQuit(_) | Mode::Confirm(_) => match k.code {
                 KeyCode::Char('y' | 'Y') if !ctrl => Some(Action::Confirm),
                 KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Cancel),
                 _ if ctrl_c => Some(Action::Quit),
@@ -252,11 +252,7 @@ impl App {
             {
                 Ok(cmd) => {
                     let (case, version) = (f.case.clone(), f.version);
-                    if !self.execute(&case, version, cmd) {
-                        f.error = self.status.as_ref().map(|(s, _)| s.clone());
-                        self.mode = Mode::Form(f);
-                    }
-                    return;
+                    return self.submit(case, version, cmd, Some(f));
                 }
                 Err(e) => f.error = Some(e),
             },
@@ -293,6 +289,7 @@ impl App {
             .execute(&self.operator, case, &command, Some(version))
         {
             Ok(entry) => {
+                self.pinned = Some(case.to_string());
                 let what = self.settings.lang.event(entry.event.action());
                 self.set_status(format!("{}: {what} {case}", t.done), true);
                 self.pump();
@@ -353,7 +350,7 @@ impl App {
     }
 
     pub(super) fn selected_version(&self) -> Option<(crate::domain::case::CaseId, u64)> {
-        let r = self.model.row(*self.queue.get(self.queue_sel)?);
+        let r = self.model.row(self.model.find(self.selected.as_deref()?)?);
         Some((r.id.clone(), r.version))
     }
 }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod backend;
 pub mod command;
 pub mod config;
+pub mod confirm;
 pub mod form;
 pub mod i18n;
 mod input;

@@ -6,6 +6,7 @@ use super::model::Sort;
 impl App {
     pub(super) fn set_view(&mut self, view: View) {
         if self.view != view {
+            self.pinned = None;
             self.view = view;
             self.queue_sel = 0;
             self.queue_offset = 0;
@@ -44,6 +45,7 @@ impl App {
                 }
             }
             Pane::Queue => {
+                self.pinned = None;
                 self.queue_sel = step(self.queue_sel, self.queue.len());
             }
             Pane::Detail => {
@@ -56,6 +58,7 @@ impl App {
     }
 
     pub(super) fn node_changed(&mut self) {
+        self.pinned = None;
         self.queue_sel = 0;
         self.queue_offset = 0;
         self.selected = None;
@@ -130,6 +133,7 @@ impl App {
     }
 
     pub(super) fn select_case(&mut self, id: &str) {
+        self.pinned = None;
         let id = id.trim().to_uppercase();
         let Some(pos) = self.model.find(&id) else {
             let t = self.settings.lang.text();
@@ -178,6 +182,7 @@ impl App {
             }
             Pane::Queue => {
                 let i = self.queue_offset + usize::from(y - self.areas.queue.y);
+                self.pinned = None;
                 if i < self.queue.len() {
                     self.queue_sel = i;
                 }

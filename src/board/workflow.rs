@@ -79,9 +79,7 @@ impl App {
         match Form::new(word, &case, version, &[]) {
             Some(f) if !f.fields.is_empty() => self.open_form(f),
             _ => match form::parse(&[word.to_string()], &case, version) {
-                Parsed::Command(cmd) => {
-                    self.execute(&case, version, cmd);
-                }
+                Parsed::Command(cmd) => self.submit(case, version, cmd, None),
                 Parsed::NeedsForm(f) => self.open_form(f),
                 Parsed::Error(e) => self.set_status(e, false),
             },

@@ -18,7 +18,7 @@ use crate::cli::output::{truncate, width};
 
 pub use detail::DetailPane;
 pub use header::Header;
-pub use overlay::{ConfirmBox, FormBox, HelpBox, MenuBox};
+pub use overlay::{ActConfirmBox, ConfirmBox, FormBox, HelpBox, MenuBox};
 pub use queue::QueuePane;
 pub use tree::TreePane;
 
@@ -172,6 +172,10 @@ pub fn render_into(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Positi
         Mode::Form(f) => FormBox { app, form: f }.render_into(area, buf),
         Mode::ConfirmQuit(_) => {
             ConfirmBox { app }.render_into(area, buf);
+            None
+        }
+        Mode::Confirm(c) => {
+            ActConfirmBox { app, confirm: c }.render_into(area, buf);
             None
         }
         Mode::Menu(m) => {

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::super::action::Action;
 use super::super::app::App;
+use super::super::confirm::Confirm;
 use super::super::form::Form;
 use super::super::workflow::Menu;
 use super::{fit_spans, put};
@@ -286,5 +287,87 @@ impl MenuBox<'_> {
         }
         let y = inner.bottom().saturating_sub(1);
         put(buf, inner.x + 1, y, t.menu_footer, w, theme.muted());
+    }
+}
+
+/// A command waiting for a yes: what it will do, and for a return the second, explicit step.
+pub struct ActConfirmBox<'a> {
+    /// The board.
+    pub app: &'a App,
+    /// The command.
+    pub confirm: &'a Confirm,
+}
+
+impl ActConfirmBox<'_> {
+    /// The box's lines, before wrapping.
+    pub fn lines(&self) -> Vec<(String, bool)> {
+        let lang = self.app.settings().lang;
+        let c = self.confirm;
+        let mut out = vec![(c.outcome.clone(), false)];
+        if c.word == "return" {
+            let key = if c.step == 1 {
+                "return_first"
+            } else {
+                "return_second"
+            };
+            out.push((lang.says(key).to_string(), c.step > 1));
+        }
+        out
+    }
+
+    /// Draws the box.
+    pub fn render_into(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let theme = &app.settings().theme;
+        let lang = app.settings().lang;
+        let c = self.confirm;
+        let w = area.width.saturating_sub(8).min(72);
+        let text_w = usize::from(w.saturating_sub(4)).max(1);
+        let lines = self.lines();
+        let rows: usize = lines
+            .iter()
+            .map(|(l, _)| width(l).div_ceil(text_w).max(1))
+            .sum();
+        let h = (rows + 4).min(usize::from(area.height)) as u16;
+        let rect = centered(area, w, h);
+        let mut title = format!("{} · {}", lang.event(c.word), c.case);
+        if c.steps > 1 {
+            title.push_str(&format!(
+                " · {} {}/{}",
+                lang.says("confirm_step"),
+                c.step,
+                c.steps
+            ));
+        }
+        let inner = frame(app, rect, buf, &title);
+        let body = Rect::new(
+            inner.x + 1,
+            inner.y,
+            inner.width.saturating_sub(2),
+            inner.height.saturating_sub(1),
+        );
+        let text: Vec<Line> = lines
+            .into_iter()
+            .map(|(l, warn)| {
+                let style = if warn {
+                    theme.status(false)
+                } else {
+                    theme.text()
+                };
+                Line::from(Span::styled(l, style))
+            })
+            .collect();
+        ratatui::widgets::Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .render(body, buf);
+        let y = inner.bottom().saturating_sub(1);
+        put(
+            buf,
+            inner.x + 1,
+            y,
+            lang.says("confirm_footer"),
+            usize::from(inner.width.saturating_sub(2)),
+            theme.key(),
+        );
     }
 }

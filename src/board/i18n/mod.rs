@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod workflow;
+
 use super::action::Action;
 use crate::domain::case::{Category, Channel, Kind, Resolution, Satisfaction, Stage};
 use crate::domain::light::Light;
