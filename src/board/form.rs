@@ -94,8 +94,40 @@ pub struct Field {
     pub flag: bool,
     /// Must be filled.
     pub required: bool,
-    /// What is typed.
+    /// What is typed (for a choice: the chosen value).
     pub input: Input,
+    /// The values of a fixed-choice option (`""` first when it may be left out); empty for
+    /// free text.
+    pub choices: Vec<String>,
+    /// What is wrong with the value (an i18n key), shown under the field once it matters.
+    pub problem: Option<&'static str>,
+    /// The operator has been in this field and left it: its problem is shown from then on.
+    pub touched: bool,
+}
+
+/// The fixed values of an option of a command word, when it has them.
+fn choices_for(word: &str, option: &str) -> Vec<String> {
+    let list: &[&str] = match (word, option) {
+        (_, "category") => &["livelihood", "development", "enforcement"],
+        (_, "kind") => &["", "consultation", "suggestion", "complaint"],
+        ("reject", "reason") => &["1", "2", "3", "4", "5", "6", "7"],
+        (_, "satisfaction") => &["satisfied", "basic", "unsatisfied"],
+        (_, "resolution") => &["resolved", "basic", "unresolved"],
+        (_, "outcome") => &["pass", "fail"],
+        _ => &[],
+    };
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// A unit offered in a unit field: its id, its name, and why it is offered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    /// Unit id.
+    pub id: String,
+    /// Name in the board's language.
+    pub name: String,
+    /// The keyword or rule that suggested it (empty for a search match).
+    pub why: String,
 }
 
 impl Field {
@@ -106,19 +138,71 @@ impl Field {
             l => l,
         }
     }
-    /// The values the option takes, when they are a fixed list.
+    /// What the field takes, shown while it is empty.
     pub fn hint(&self) -> &'static str {
         match self.option.as_str() {
-            "category" => "livelihood | development | enforcement",
-            "kind" => "consultation | suggestion | complaint",
-            "satisfaction" => "satisfied | basic | unsatisfied",
-            "resolution" => "resolved | basic | unresolved",
-            "outcome" => "pass | fail",
-            "reason" => "",
-            "support" => "unit,unit",
-            _ if self.flag => "y / n",
+            "support" => "unit, unit",
+            "days" => "1-20",
             _ => "",
         }
+    }
+    /// True for a fixed-choice field or a flag (chosen with ← →, not typed).
+    pub fn is_choice(&self) -> bool {
+        self.flag || !self.choices.is_empty()
+    }
+    /// The position of the chosen value among the choices.
+    pub fn chosen(&self) -> usize {
+        self.choices
+            .iter()
+            .position(|c| c == self.input.value())
+            .unwrap_or(0)
+    }
+    /// Chooses the value at `i` (a flag: 0 no, 1 yes).
+    pub fn choose(&mut self, i: usize) {
+        if self.flag {
+            self.input = Input::new(if i == 1 { "y".into() } else { String::new() });
+        } else if let Some(v) = self.choices.get(i) {
+            self.input = Input::new(v.clone());
+        }
+    }
+    /// The next (or previous) value; a flag toggles.
+    pub fn cycle(&mut self, forward: bool) {
+        if self.flag {
+            let on = self.is_on();
+            return self.choose(usize::from(!on));
+        }
+        let n = self.choices.len().max(1);
+        if !self.choices.iter().any(|c| c == self.input.value()) {
+            return self.choose(if forward { 0 } else { n - 1 });
+        }
+        let i = self.chosen();
+        self.choose(if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        });
+    }
+    /// True for a flag that is set.
+    pub fn is_on(&self) -> bool {
+        matches!(
+            self.input.value().trim().to_lowercase().as_str(),
+            "y" | "yes" | "1" | "true" | "是" | "确认"
+        )
+    }
+    /// Works out what is wrong with the value, if anything.
+    pub fn check(&mut self) {
+        let v = self.input.value().trim();
+        self.problem = if self.flag {
+            None
+        } else if v.is_empty() {
+            self.required.then_some("required")
+        } else if self.option == "phone" && !crate::domain::lifecycle::is_plausible_phone(v) {
+            Some("bad_phone")
+        } else if self.option == "days" && !v.parse::<u32>().is_ok_and(|d| d > 0) {
+            Some("bad_days")
+        } else {
+            None
+        };
     }
 }
 
@@ -137,8 +221,27 @@ pub struct Form {
     pub focus: usize,
     /// Why the last submit failed.
     pub error: Option<String>,
-    /// Units the responsibility list suggests for this case (`id name`), shown in unit fields.
-    pub suggestions: Vec<String>,
+    /// Units suggested for this case (the responsibility list and the case's community), each
+    /// with the keyword or rule that matched; shown in unit fields.
+    pub suggestions: Vec<Pick>,
+    /// The units the case may be routed to now; unit fields search only these.
+    pub targets: Vec<Pick>,
+    /// For the focused unit field: the units to pick from, and the highlighted one.
+    pub picks: Vec<Pick>,
+    /// The highlighted pick.
+    pub pick: usize,
+    /// The operator moved the highlight: Enter takes the pick instead of submitting.
+    pub picking: bool,
+    /// What the command will do (the engine's dry run), or why the engine would refuse it.
+    pub preview: Option<Result<String, String>>,
+    /// An evaluation's outcomes, satisfaction × resolution (3×3), from the engine's dry runs.
+    pub grid: Vec<Vec<String>>,
+    /// A submit was tried: every field's problem is shown.
+    pub submitted: bool,
+    /// Typed in or chosen since it opened (or given on the `:` line).
+    pub edited: bool,
+    /// Facts about the case the panel shows above the fields (e.g. a unit's failures in a row).
+    pub notes: Vec<String>,
 }
 
 impl Form {
@@ -151,22 +254,38 @@ impl Form {
             // A return's `--confirm` is given by the board's second confirmation, not typed.
             .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
             .filter_map(|a| {
+                let option = a.get_long()?.to_string();
+                let choices = choices_for(word, &option);
+                let required = a.is_required_set();
+                // A required choice starts on its first value, except a reject reason: that one
+                // is chosen on purpose.
+                let value = if required && !(word == "reject" && option == "reason") {
+                    choices.first().cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                };
                 Some(Field {
-                    option: a.get_long()?.to_string(),
                     flag: !a.get_action().takes_values(),
-                    required: a.is_required_set(),
-                    input: Input::default(),
+                    required,
+                    input: Input::new(value),
+                    choices,
+                    option,
+                    problem: None,
+                    touched: false,
                 })
             })
             .collect();
         let mut i = 0;
+        let mut edited = false;
         while i < given.len() {
             if let Some(name) = given[i].strip_prefix("--") {
                 if let Some(f) = fields.iter_mut().find(|f| f.option == name) {
                     if f.flag {
                         f.input = Input::new("y".into());
+                        edited = true;
                     } else if let Some(v) = given.get(i + 1) {
                         f.input = Input::new(v.clone());
+                        edited = true;
                         i += 1;
                     }
                 }
@@ -175,7 +294,7 @@ impl Form {
         }
         let focus = fields
             .iter()
-            .position(|f| f.input.value().is_empty())
+            .position(|f| f.required && f.input.value().is_empty())
             .unwrap_or(0);
         Some(Form {
             word: word.to_string(),
@@ -185,7 +304,81 @@ impl Form {
             focus,
             error: None,
             suggestions: Vec::new(),
+            targets: Vec::new(),
+            picks: Vec::new(),
+            pick: 0,
+            picking: false,
+            preview: None,
+            grid: Vec::new(),
+            submitted: false,
+            edited,
+            notes: Vec::new(),
         })
+    }
+
+    /// The focused field.
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    /// True when the focused field names units.
+    pub fn in_unit_field(&self) -> bool {
+        self.focused()
+            .is_some_and(|f| Self::is_unit_field(&f.option))
+    }
+
+    /// The focused unit field's unit being typed: the text after the last separator.
+    pub fn token(&self) -> &str {
+        let v = self.focused().map_or("", |f| f.input.value());
+        v.rsplit([',', '，', '、']).next().unwrap_or("").trim()
+    }
+
+    /// Puts the highlighted pick in place of the unit being typed.
+    pub fn take_pick(&mut self) {
+        let Some(id) = self.picks.get(self.pick).map(|p| p.id.clone()) else {
+            return;
+        };
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            let v = f.input.value();
+            let cut = v
+                .char_indices()
+                .filter(|(_, c)| matches!(c, ',' | '，' | '、'))
+                .map(|(i, c)| i + c.len_utf8())
+                .next_back()
+                .unwrap_or(0);
+            let head = v[..cut].trim_end();
+            let sep = if head.is_empty() { "" } else { " " };
+            f.input = Input::new(format!("{head}{sep}{id}"));
+            self.edited = true;
+        }
+        self.picking = false;
+    }
+
+    /// Moves the pick highlight.
+    pub fn move_pick(&mut self, forward: bool) {
+        let n = self.picks.len().max(1);
+        self.pick = if forward {
+            (self.pick + 1) % n
+        } else {
+            (self.pick + n - 1) % n
+        };
+        self.picking = true;
+    }
+
+    /// Works out every field's problem; true when there is none.
+    pub fn check(&mut self) -> bool {
+        for f in &mut self.fields {
+            f.check();
+        }
+        self.fields.iter().all(|f| f.problem.is_none())
+    }
+
+    /// Chooses the next (or previous) value of the focused choice field.
+    pub fn cycle(&mut self, forward: bool) {
+        if let Some(f) = self.fields.get_mut(self.focus).filter(|f| f.is_choice()) {
+            f.cycle(forward);
+            self.edited = true;
+        }
     }
 
     /// True for a field that names units (`to`, `lead`, `support`).
@@ -198,17 +391,58 @@ impl Form {
         self.fields.iter().any(|f| !f.input.value().is_empty())
     }
 
-    /// Types text into the focused field.
+    /// Types text into the focused field: a choice takes the digit of a value (1 for the
+    /// first) or a value typed whole, a flag takes y or n; pasted line breaks become spaces.
     pub fn type_text(&mut self, text: &str) {
-        if let Some(f) = self.fields.get_mut(self.focus) {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        self.edited = true;
+        self.picking = false;
+        if f.flag {
+            match text.trim() {
+                "y" | "Y" | "1" | "是" => f.choose(1),
+                "n" | "N" | "0" | "否" => f.choose(0),
+                " " => f.cycle(true),
+                _ => {}
+            }
+        } else if f.is_choice() {
+            let skip = usize::from(f.choices.first().is_some_and(|c| c.is_empty()));
+            let t = text.trim();
+            if let Some(i) = f.choices.iter().position(|c| !c.is_empty() && c == t) {
+                f.choose(i);
+            } else if let Some(d) = t.parse::<usize>().ok().filter(|d| *d >= 1) {
+                f.choose(d - 1 + skip);
+            }
+        } else {
             for c in text.chars() {
+                let c = if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                };
                 f.input.handle(InputRequest::InsertChar(c));
             }
         }
     }
 
-    /// Moves to the next (or previous) field.
+    /// Deletes the character before the cursor (a choice goes back to its first value).
+    pub fn backspace(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            if !f.is_choice() {
+                f.input.handle(InputRequest::DeletePrevChar);
+                self.edited = true;
+            }
+        }
+    }
+
+    /// Moves to the next (or previous) field; the field left counts as touched.
     pub fn move_focus(&mut self, forward: bool) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            f.touched = true;
+        }
+        self.picking = false;
+        self.pick = 0;
         let n = self.fields.len().max(1);
         self.focus = if forward {
             (self.focus + 1) % n
@@ -232,16 +466,15 @@ impl Form {
         for f in &self.fields {
             let v = f.input.value().trim();
             if f.flag {
-                if matches!(
-                    v.to_lowercase().as_str(),
-                    "y" | "yes" | "1" | "true" | "是" | "确认"
-                ) {
+                if f.is_on() {
                     argv.push(format!("--{}", f.option));
                 }
             } else if !v.is_empty() {
                 let v = if Self::is_unit_field(&f.option) {
                     v.split([',', '，', '、'])
-                        .map(|u| resolve(u.trim()).ok_or_else(|| u.trim().to_string()))
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(|u| resolve(u).ok_or_else(|| u.to_string()))
                         .collect::<Result<Vec<_>, _>>()
                         .map_err(|u| format!("{}: {u}?", f.option))?
                         .join(",")
@@ -259,99 +492,5 @@ impl Form {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn words(s: &str) -> Vec<String> {
-        split_words(s).unwrap()
-    }
-
-    #[test]
-    fn words_split_on_spaces_and_keep_quoted_text() {
-        assert_eq!(
-            words(r#"reply --result "已修复 楼道灯" --person '王 芳'"#),
-            ["reply", "--result", "已修复 楼道灯", "--person", "王 芳"]
-        );
-        assert_eq!(words("  sign  "), ["sign"]);
-        assert_eq!(words(r#"note --note """#), ["note", "--note", ""]);
-        assert!(split_words("reply --result \"open").is_err());
-    }
-
-    #[test]
-    fn a_complete_line_parses_and_a_missing_option_opens_the_form_prefilled() {
-        let id = CaseId("LS-20261123-0001".into());
-        assert!(matches!(
-            parse(&words("dispatch --to laoshan.hrss"), &id, 3),
-            Parsed::Command(ActCommand::Dispatch { .. })
-        ));
-        let Parsed::NeedsForm(form) = parse(&words("reply --person 王芳"), &id, 3) else {
-            panic!("expected a form");
-        };
-        let names: Vec<&str> = form.fields.iter().map(|f| f.option.as_str()).collect();
-        assert_eq!(names, ["result", "basis", "person", "phone"]);
-        assert_eq!(form.fields[2].input.value(), "王芳");
-        assert_eq!(form.focus, 0);
-        assert!(matches!(parse(&words("fly"), &id, 3), Parsed::Error(_)));
-    }
-
-    #[test]
-    fn a_filled_form_gives_the_command_and_flags_read_yes() {
-        let id = CaseId("LS-20261123-0001".into());
-        let mut form = Form::new("accept", &id, 1, &[]).unwrap();
-        assert!(form.command().is_err());
-        form.type_text("enforcement");
-        form.move_focus(true);
-        form.move_focus(true);
-        form.type_text("y");
-        assert_eq!(
-            form.command().unwrap(),
-            ActCommand::Accept {
-                category: crate::domain::case::Category::Enforcement,
-                kind: None,
-                complex: true
-            }
-        );
-    }
-
-    #[test]
-    fn a_return_form_has_no_confirm_field_the_confirmation_gives_it() {
-        let id = CaseId("LS-20261123-0001".into());
-        let mut form = Form::new("return", &id, 1, &[]).unwrap();
-        let names: Vec<&str> = form.fields.iter().map(|f| f.option.as_str()).collect();
-        assert_eq!(names, ["reason"]);
-        form.type_text("不属于本单位职责");
-        assert_eq!(
-            form.command().unwrap(),
-            ActCommand::Return {
-                reason: "不属于本单位职责".into(),
-                confirm: false
-            }
-        );
-    }
-
-    #[test]
-    fn unit_fields_take_names_resolved_to_ids() {
-        let id = CaseId("LS-20261123-0001".into());
-        let mut form = Form::new("joint", &id, 1, &[]).unwrap();
-        form.type_text("市场");
-        form.move_focus(true);
-        form.type_text("执法，金家岭");
-        let resolve = |s: &str| match s {
-            "市场" => Some("laoshan.market".to_string()),
-            "执法" => Some("laoshan.enforcement".to_string()),
-            "金家岭" => Some("laoshan.jinjialing".to_string()),
-            _ => None,
-        };
-        assert_eq!(
-            form.command_resolved(&resolve).unwrap(),
-            ActCommand::Joint {
-                lead: "laoshan.market".into(),
-                support: vec!["laoshan.enforcement".into(), "laoshan.jinjialing".into()],
-                days: None
-            }
-        );
-        form.type_text("、月球");
-        let e = form.command_resolved(&resolve).unwrap_err();
-        assert!(e.contains("月球"), "{e}");
-    }
-}
+#[path = "form_tests.rs"]
+mod tests;

@@ -7,7 +7,6 @@ use tui_input::{Input, InputRequest};
 
 use super::action::Action;
 use super::app::{App, Mode, Pane, Prompt, PromptKind, View};
-use super::form::Form;
 use super::model::Sort;
 
 impl App {
@@ -17,6 +16,8 @@ impl App {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let alt = k.modifiers.contains(KeyModifiers::ALT);
         let ctrl_c = ctrl && matches!(k.code, KeyCode::Char('c'));
+        let choice =
+            matches!(&self.mode, Mode::Form(f) if f.focused().is_some_and(|x| x.is_choice()));
         match &mut self.mode {
             Mode::Normal => {
                 if ctrl_c {
@@ -48,6 +49,13 @@ impl App {
                 if ctrl_c {
                     return Some(Action::Quit);
                 }
+                if choice {
+                    match k.code {
+                        KeyCode::Left => return Some(Action::Left),
+                        KeyCode::Right | KeyCode::Char(' ') => return Some(Action::Right),
+                        _ => {}
+                    }
+                }
                 match k.code {
                     KeyCode::Enter => return Some(Action::Submit),
                     KeyCode::Esc => return Some(Action::Cancel),
@@ -67,9 +75,11 @@ impl App {
                         self.prompt_changed(&mut p);
                     }
                     Mode::Form(mut f) => {
-                        if let Some(field) = f.fields.get_mut(f.focus) {
+                        if let Some(field) = f.fields.get_mut(f.focus).filter(|x| !x.is_choice()) {
                             field.input.handle(req);
+                            f.edited = true;
                         }
+                        self.update_form(&mut f);
                         self.mode = Mode::Form(f);
                     }
                     other => self.mode = other,
@@ -186,33 +196,6 @@ impl App {
             })
     }
 
-    /// Units the responsibility list suggests for a case, as `id name`.
-    pub(super) fn suggestions(&self, case: &crate::domain::case::CaseId) -> Vec<String> {
-        let cfg = self.model.config();
-        let Some(view) = self.detail.as_ref().filter(|d| &d.case.id == case) else {
-            return Vec::new();
-        };
-        let c = &view.case;
-        let platform = if cfg
-            .org
-            .get(&c.holder)
-            .is_some_and(|u| u.level.is_platform())
-        {
-            c.holder.clone()
-        } else {
-            c.district.clone()
-        };
-        let text = format!("{} {}", c.title, c.description);
-        cfg.responsibility
-            .suggest(&cfg.org, &platform, &text, 3)
-            .into_iter()
-            .map(|s| {
-                let name = cfg.org.get(&s.unit).map_or("", |u| u.name.as_str());
-                format!("{} {name}", s.unit)
-            })
-            .collect()
-    }
-
     /// Tree nodes of units whose Chinese or English name or id contains `text`.
     pub fn unit_matches(&self, text: &str) -> Vec<usize> {
         let needle = text.trim().to_lowercase();
@@ -236,34 +219,6 @@ impl App {
             .collect();
         hits.sort();
         hits.into_iter().map(|(_, n)| n).collect()
-    }
-
-    pub(super) fn form(&mut self, mut f: Form, action: Action) {
-        match action {
-            Action::Type(text) => f.type_text(&text),
-            Action::Backspace => {
-                if let Some(field) = f.fields.get_mut(f.focus) {
-                    field.input.handle(InputRequest::DeletePrevChar);
-                }
-            }
-            Action::NextPane | Action::Down => f.move_focus(true),
-            Action::PrevPane | Action::Up => f.move_focus(false),
-            Action::Submit | Action::Open => match f.command_resolved(&|typed| self.unit_id(typed))
-            {
-                Ok(cmd) => {
-                    let (case, version) = (f.case.clone(), f.version);
-                    return self.submit(case, version, cmd, Some(f));
-                }
-                Err(e) => f.error = Some(e),
-            },
-            Action::Cancel | Action::Back => return,
-            Action::Quit => {
-                self.mode = Mode::ConfirmQuit(Box::new(Mode::Form(f)));
-                return;
-            }
-            other => self.background(other),
-        }
-        self.mode = Mode::Form(f);
     }
 
     /// Runs a `:` line: a case id, a board command (`theme night`, `lang en`, `sort light`,
@@ -301,11 +256,6 @@ impl App {
                 false
             }
         }
-    }
-
-    pub(super) fn open_form(&mut self, mut form: Form) {
-        form.suggestions = self.suggestions(&form.case);
-        self.mode = Mode::Form(form);
     }
 
     pub(super) fn quit_now(&mut self) {

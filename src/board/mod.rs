@@ -15,6 +15,7 @@ mod input;
 pub mod keymap;
 pub mod model;
 mod navigate;
+mod panel;
 pub mod terminal;
 pub mod theme;
 pub mod tree;

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -19,14 +20,20 @@ use ratatui::layout::{Position, Rect};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 
 use super::action::Action;
-use super::app::App;
+use super::app::{App, Mode};
 use super::backend::WideBackend;
 
-/// Puts the terminal back: leaves the alternate screen, shows the cursor, stops mouse capture,
-/// and leaves raw mode. Safe to call more than once.
+/// Puts the terminal back: leaves the alternate screen, shows the cursor, stops mouse capture
+/// and bracketed paste, and leaves raw mode. Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
-    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
@@ -35,7 +42,8 @@ pub fn restore() {
 pub struct TerminalGuard(());
 
 impl TerminalGuard {
-    /// Enters raw mode and the alternate screen, with mouse capture; installs the panic hook.
+    /// Enters raw mode and the alternate screen, with mouse capture and bracketed paste (a
+    /// paste arrives as one piece of text, not as keys); installs the panic hook.
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         install_signal_handlers();
@@ -45,6 +53,7 @@ impl TerminalGuard {
             io::stdout(),
             EnterAlternateScreen,
             EnableMouseCapture,
+            EnableBracketedPaste,
             cursor::Hide
         )?;
         Ok(guard)
@@ -224,6 +233,10 @@ pub fn translate(app: &mut App, ev: Event) -> Option<Action> {
             _ => None,
         },
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        // Pasted text types into an open prompt or form, line breaks as spaces.
+        Event::Paste(text) if matches!(app.mode, Mode::Prompt(_) | Mode::Form(_)) => Some(
+            Action::Type(text.replace("\r\n", " ").replace(['\r', '\n', '\t'], " ")),
+        ),
         _ => None,
     }
 }

@@ -24,6 +24,35 @@ pub struct Matter {
     pub category: Category,
 }
 
+/// Why a unit is suggested as a route for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Because {
+    /// A keyword of a matter in the responsibility list is in the case text.
+    Keyword {
+        /// The matter's Chinese name.
+        matter: String,
+        /// The matter's English name.
+        matter_en: String,
+        /// The keyword found.
+        keyword: String,
+    },
+    /// The requester's community (livelihood cases go there first).
+    Community,
+    /// The street of the requester's community (the locality, 属地).
+    Locality,
+    /// The unit's name is in the case's address or text.
+    Named,
+}
+
+/// A suggested route for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteSuggestion {
+    /// The unit.
+    pub unit: UnitId,
+    /// The keyword or rule that suggested it.
+    pub because: Because,
+}
+
 #[derive(Deserialize)]
 struct ResponsibilityFile {
     matter: Vec<Matter>,
@@ -70,6 +99,58 @@ impl ResponsibilityList {
         })
     }
 
+    /// Where `platform` might route `case`, best first: departments whose matters' keywords are
+    /// in the case text, then the requester's community and its street, then streets and
+    /// communities of the platform named in the address or text. The caller keeps the ones the
+    /// routing rules allow now.
+    pub fn route_suggestions(
+        &self,
+        org: &Org,
+        platform: &UnitId,
+        case: &super::case::Case,
+    ) -> Vec<RouteSuggestion> {
+        let text = format!("{} {}", case.title, case.description);
+        let mut out: Vec<RouteSuggestion> = self
+            .suggest(org, platform, &text, usize::MAX)
+            .into_iter()
+            .map(|s| {
+                let m = self.matters.iter().find(|m| m.id == s.matter);
+                RouteSuggestion {
+                    unit: s.unit,
+                    because: Because::Keyword {
+                        matter: m.map(|m| m.name.clone()).unwrap_or_default(),
+                        matter_en: m.map(|m| m.name_en.clone()).unwrap_or_default(),
+                        keyword: s.keyword,
+                    },
+                }
+            })
+            .collect();
+        if let Some(community) = case.community.as_ref().and_then(|c| org.get(c)) {
+            out.push(RouteSuggestion {
+                unit: community.id.clone(),
+                because: Because::Community,
+            });
+            if let Some(street) = org.parent(&community.id) {
+                out.push(RouteSuggestion {
+                    unit: street.id.clone(),
+                    because: Because::Locality,
+                });
+            }
+        }
+        let place = format!("{} {text}", case.address.as_deref().unwrap_or(""));
+        for u in org.units() {
+            let local = matches!(u.level, Level::Street | Level::Community)
+                && org.is_within(&u.id, platform);
+            if local && place.contains(u.name.as_str()) && out.iter().all(|s| s.unit != u.id) {
+                out.push(RouteSuggestion {
+                    unit: u.id.clone(),
+                    because: Because::Named,
+                });
+            }
+        }
+        out
+    }
+
     /// Up to `max` owning departments of `platform` (a district or the city) for a case text,
     /// best first: the matters whose keywords appear most often in the text.
     pub fn suggest(&self, org: &Org, platform: &UnitId, text: &str, max: usize) -> Vec<Suggestion> {
@@ -106,5 +187,52 @@ impl ResponsibilityList {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testkit::{config, new_case};
+
+    #[test]
+    fn route_suggestions_name_the_keyword_then_the_community_and_its_street() {
+        let cfg = config();
+        let mut case = new_case();
+        case.title = "小区音响噪音扰民，社保卡也办不下来".into();
+        case.address = Some("金家岭街道海大麦岛社区".into());
+        let got = cfg
+            .responsibility
+            .route_suggestions(&cfg.org, &UnitId::new("laoshan"), &case);
+        let units: Vec<&str> = got.iter().map(|s| s.unit.as_str()).collect();
+        assert_eq!(
+            units,
+            [
+                "laoshan.enforcement",
+                "laoshan.hrss",
+                "laoshan.jinjialing.haidamaidao",
+                "laoshan.jinjialing"
+            ]
+        );
+        assert!(matches!(
+            &got[0].because,
+            Because::Keyword { keyword, matter, .. } if keyword == "噪音" && matter == "噪音扰民"
+        ));
+        assert_eq!(got[2].because, Because::Community);
+        assert_eq!(got[3].because, Because::Locality);
+        // Without a known community, one named in the address is suggested for that reason.
+        case.community = None;
+        case.title = "台阶破损".into();
+        case.address = Some("崂山区海大麦岛社区 9 号楼".into());
+        let got = cfg
+            .responsibility
+            .route_suggestions(&cfg.org, &UnitId::new("laoshan"), &case);
+        assert_eq!(
+            got,
+            [RouteSuggestion {
+                unit: UnitId::new("laoshan.jinjialing.haidamaidao"),
+                because: Because::Named
+            }]
+        );
     }
 }

@@ -3,11 +3,15 @@
 //! run of a command against the case as stored. Nothing here writes.
 
 use super::{Engine, EngineError, Result};
+use crate::domain::calendar::Deadline;
 use crate::domain::case::{Case, UnitRecord};
 use crate::domain::command::Command;
-use crate::domain::lifecycle::{decide, route_targets, Context, Decision, Refusal};
+use crate::domain::lifecycle::{
+    decide, extended_deadline, route_targets, Context, Decision, Refusal,
+};
 use crate::domain::org::UnitId;
 use crate::domain::permissions;
+use crate::domain::responsibility::RouteSuggestion;
 use crate::domain::users::User;
 
 impl Engine {
@@ -78,5 +82,42 @@ impl Engine {
     pub fn route_targets(&self, case_id: &str, joint: bool) -> Result<Vec<UnitId>> {
         let case = self.stored(case_id)?;
         Ok(route_targets(&case, &self.config.org, joint))
+    }
+
+    /// Up to `max` units to route the case to, each with the keyword or rule that suggested it
+    /// (the responsibility list, the requester's community and its street), keeping only those
+    /// the routing rules allow now (`joint`: as lead or supporting unit).
+    pub fn suggest_routes(
+        &self,
+        case_id: &str,
+        joint: bool,
+        max: usize,
+    ) -> Result<Vec<RouteSuggestion>> {
+        let case = self.stored(case_id)?;
+        let targets = route_targets(&case, &self.config.org, joint);
+        let mut out: Vec<RouteSuggestion> = Vec::new();
+        for s in self
+            .config
+            .responsibility
+            .route_suggestions(&self.config.org, &case.holder, &case)
+        {
+            if targets.contains(&s.unit) && out.iter().all(|o| o.unit != s.unit) {
+                out.push(s);
+            }
+        }
+        out.truncate(max);
+        Ok(out)
+    }
+
+    /// The deadline the case would get if an extension of `days` working days were approved
+    /// now.
+    pub fn extension_due(&self, case_id: &str, days: u32) -> Result<Deadline> {
+        let case = self.stored(case_id)?;
+        Ok(extended_deadline(
+            &case,
+            days,
+            self.clock.now(),
+            &self.config.calendar,
+        ))
     }
 }

@@ -4,6 +4,7 @@
 mod detail;
 mod header;
 mod overlay;
+mod panel;
 mod queue;
 mod tree;
 
@@ -18,7 +19,8 @@ use crate::cli::output::{truncate, width};
 
 pub use detail::DetailPane;
 pub use header::Header;
-pub use overlay::{ActConfirmBox, ConfirmBox, FormBox, HelpBox, MenuBox};
+pub use overlay::{ActConfirmBox, ConfirmBox, HelpBox, MenuBox};
+pub use panel::FormBox;
 pub use queue::QueuePane;
 pub use tree::TreePane;
 

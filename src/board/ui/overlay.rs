@@ -2,19 +2,18 @@
 //! command form, and the quit question.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::super::action::Action;
 use super::super::app::App;
 use super::super::confirm::Confirm;
-use super::super::form::Form;
 use super::super::workflow::Menu;
-use super::{fit_spans, put};
-use crate::cli::output::{truncate, width};
+use super::put;
+use crate::cli::output::width;
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -25,7 +24,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame(app: &App, area: Rect, buf: &mut Buffer, title: &str) -> Rect {
+pub(super) fn frame(app: &App, area: Rect, buf: &mut Buffer, title: &str) -> Rect {
     let theme = &app.settings().theme;
     Clear.render(area, buf);
     buf.set_style(area, theme.base());
@@ -132,86 +131,6 @@ impl HelpBox<'_> {
             usize::from(inner.width.saturating_sub(2)),
             theme.muted(),
         );
-    }
-}
-
-/// A command form over the board.
-pub struct FormBox<'a> {
-    /// The board.
-    pub app: &'a App,
-    /// The form.
-    pub form: &'a Form,
-}
-
-impl FormBox<'_> {
-    /// Draws the box; returns where the cursor goes.
-    pub fn render_into(self, area: Rect, buf: &mut Buffer) -> Option<Position> {
-        let app = self.app;
-        let theme = &app.settings().theme;
-        let lang = app.settings().lang;
-        let t = lang.text();
-        let f = self.form;
-        let w = area.width.saturating_sub(8).min(90);
-        let h = (f.fields.len() as u16) * 2 + 5;
-        let rect = centered(area, w, h);
-        let title = format!("{} · {} {}", t.prompt_command, f.word, f.case);
-        let inner = frame(
-            app,
-            rect,
-            buf,
-            &truncate(&title, usize::from(w.saturating_sub(6))),
-        );
-        let label_w = f
-            .fields
-            .iter()
-            .map(|x| width(x.label(lang)))
-            .max()
-            .unwrap_or(6)
-            + 2;
-        let field_w = usize::from(inner.width).saturating_sub(label_w + 3);
-        let mut cursor = None;
-        for (i, field) in f.fields.iter().enumerate() {
-            let y = inner.y + 1 + 2 * i as u16;
-            if y >= inner.bottom() {
-                break;
-            }
-            let focused = i == f.focus;
-            let mark = if field.required { "*" } else { " " };
-            let label = format!("{mark}{}", field.label(lang));
-            put(buf, inner.x + 1, y, &label, label_w, theme.label());
-            let x = inner.x + 1 + label_w as u16;
-            let style = if focused {
-                theme.selected(true)
-            } else {
-                theme.selected(false)
-            };
-            let value = field.input.value();
-            let scroll = field.input.visual_scroll(field_w.saturating_sub(1));
-            let shown = super::skip_columns(value, scroll);
-            let hint = if Form::is_unit_field(&field.option) && !f.suggestions.is_empty() {
-                format!("{} {}", t.suggested, f.suggestions.join(" · "))
-            } else {
-                field.hint().to_string()
-            };
-            let (shown, s) = if value.is_empty() {
-                (hint, theme.muted().patch(super::bg_only(style)))
-            } else {
-                (shown, style)
-            };
-            put(buf, x, y, &shown, field_w, s);
-            if focused {
-                let cx = field.input.visual_cursor() - scroll;
-                cursor = Some(Position::new(x + cx as u16, y));
-            }
-        }
-        let y = inner.bottom().saturating_sub(1);
-        let line = match &f.error {
-            Some(e) => Line::from(Span::styled(e.clone(), theme.status(false))),
-            None => Line::from(Span::styled(t.form_footer.to_string(), theme.muted())),
-        };
-        let line = fit_spans(line.spans, usize::from(inner.width.saturating_sub(2)));
-        buf.set_line(inner.x + 1, y, &line, inner.width.saturating_sub(2));
-        cursor
     }
 }
 

@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
+#[cfg(test)]
+mod preview_tests;
 mod routing;
 #[cfg(test)]
 mod tests;
 
-use crate::domain::calendar::WorkCalendar;
+use crate::domain::calendar::{Deadline, WorkCalendar};
 use crate::domain::case::{
     Arrival, AssessmentOutcome, Case, Category, Evaluation, Kind, PendingRequest, Referral, Reply,
     RoundRecord, Stage, UnitRecord,
@@ -172,12 +174,39 @@ fn set_deadline(case: &mut Case, cx: &Context, days: Option<u32>) -> Option<Date
     }
     let start = case.clock_start.unwrap_or(cx.now);
     let limit = days.unwrap_or_else(|| cx.rules.limit_days(category, case.kind, case.complex));
-    let deadline = cx.calendar.deadline(start, limit);
+    let deadline = round_deadline(case, cx.now, cx.calendar, limit);
     case.clock_start = Some(start);
     case.limit_days = Some(limit);
     case.due_at = Some(deadline.at);
     case.due_provisional = deadline.provisional;
     Some(deadline.at)
+}
+
+/// The deadline of `limit` working days counted from the round's clock start (now, when the
+/// round's clock has not started).
+fn round_deadline(
+    case: &Case,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+    limit: u32,
+) -> Deadline {
+    calendar.deadline(case.clock_start.unwrap_or(now), limit)
+}
+
+/// The deadline an approved extension of `days` more working days would set: the round's limit
+/// plus `days`, from the round's clock start. `approve-extension` sets exactly this.
+pub fn extended_deadline(
+    case: &Case,
+    days: u32,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+) -> Deadline {
+    round_deadline(
+        case,
+        now,
+        calendar,
+        case.limit_days.unwrap_or_default() + days,
+    )
 }
 
 fn clear_assignment(case: &mut Case) {

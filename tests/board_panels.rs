@@ -1,0 +1,337 @@
+//! The workflow panels as a dispatcher or handler fills them in: previews from the engine's dry
+//! run (the limit and due date for accept and joint, the new due date for an extension, the
+//! outcome of an evaluation), route suggestions with the rule that matched and a unit picker,
+//! the reply form's checks, Tab and Shift-Tab, a draft kept when the form is closed, and paste.
+
+mod board_support;
+
+use board_support::{board, demo, LONG_HANDLED, LONG_TRIAGE};
+use jiban::board::action::Action;
+use jiban::board::app::Mode;
+use jiban::board::form::Form;
+use jiban::board::i18n::Lang;
+use jiban::board::App;
+use jiban::domain::case::{Kind, PendingRequest, Stage};
+
+fn drive(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        app.handle(a.clone());
+    }
+}
+
+fn form(app: &App) -> &Form {
+    match &app.mode {
+        Mode::Form(f) => f,
+        other => panic!("expected a form, got {other:?} ({:?})", app.status()),
+    }
+}
+
+fn preview(app: &App) -> String {
+    match &form(app).preview {
+        Some(Ok(p)) => p.clone(),
+        other => panic!("expected a preview, got {other:?}"),
+    }
+}
+
+fn value(app: &App, option: &str) -> String {
+    form(app)
+        .fields
+        .iter()
+        .find(|f| f.option == option)
+        .map(|f| f.input.value().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[Action::Run(LONG_TRIAGE.into()), Action::Actions],
+    );
+    drive(&mut app, &[Action::Type("1".into())]);
+    assert_eq!(form(&app).word, "accept");
+    // Accepted Monday 09:00: a simple livelihood complaint has 2 working days.
+    assert_eq!(
+        preview(&app),
+        "Will: limit 2 working days · due 2026-11-25 09:00"
+    );
+    // Kind: consultation, 1 working day.
+    drive(&mut app, &[Action::NextPane, Action::Right]);
+    assert_eq!(value(&app, "kind"), "consultation");
+    assert_eq!(
+        preview(&app),
+        "Will: limit 1 working days · due 2026-11-24 09:00"
+    );
+    // Development, complex: 20.
+    drive(
+        &mut app,
+        &[
+            Action::PrevPane,
+            Action::Right,
+            Action::NextPane,
+            Action::Left,
+            Action::NextPane,
+            Action::Type("y".into()),
+        ],
+    );
+    assert_eq!(value(&app, "category"), "development");
+    assert!(
+        preview(&app).contains("limit 20 working days"),
+        "{}",
+        preview(&app)
+    );
+    // Back to livelihood consultation, and accept: no confirmation for accept.
+    drive(
+        &mut app,
+        &[
+            Action::Type("n".into()),
+            Action::PrevPane,
+            Action::Right,
+            Action::PrevPane,
+            Action::Type("1".into()),
+            Action::Submit,
+        ],
+    );
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
+    let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
+    assert_eq!(case.kind, Some(Kind::Consultation));
+    assert_eq!(case.limit_days, Some(1));
+
+    // Routing: the community named in the address is suggested, with why.
+    drive(&mut app, &[Action::Run("dispatch".into())]);
+    let f = form(&app);
+    assert_eq!(f.suggestions.len(), 1, "{:?}", f.suggestions);
+    assert_eq!(f.suggestions[0].id, "laoshan.zhonghan.zhangcun");
+    assert_eq!(f.suggestions[0].why, "named in the address or text");
+    assert_eq!(f.picks, f.suggestions);
+    // The picker searches the units the case may go to by English name, Chinese name or id.
+    drive(&mut app, &[Action::Type("Kutao".into())]);
+    let ids: Vec<&str> = form(&app).picks.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["laoshan.zhonghan.kutao"]);
+    for _ in 0..5 {
+        app.handle(Action::Backspace);
+    }
+    drive(&mut app, &[Action::Type("枯桃".into())]);
+    assert_eq!(form(&app).picks[0].id, "laoshan.zhonghan.kutao");
+    for _ in 0..2 {
+        app.handle(Action::Backspace);
+    }
+    drive(&mut app, &[Action::Type("market".into())]);
+    assert!(
+        form(&app).picks.is_empty(),
+        "a department may not take a fresh livelihood case"
+    );
+    for _ in 0..6 {
+        app.handle(Action::Backspace);
+    }
+    // ↓ then Enter takes the highlighted unit; Enter again dispatches.
+    drive(&mut app, &[Action::Down, Action::Submit]);
+    assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
+    assert!(preview(&app).contains("dispatch"), "{}", preview(&app));
+    drive(&mut app, &[Action::Submit]);
+    let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
+    assert_eq!(
+        (case.stage, case.holder.as_str()),
+        (Stage::Assigned, "laoshan.zhonghan.zhangcun")
+    );
+}
+
+#[test]
+fn joint_shows_the_due_date_on_the_working_day_calendar() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    let case = "LS-20261113-0001";
+    drive(
+        &mut app,
+        &[
+            Action::Run(case.into()),
+            Action::Run("accept --category enforcement".into()),
+        ],
+    );
+    // Given on the : line, the accept form is not needed.
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.mode);
+    drive(&mut app, &[Action::Run("joint".into())]);
+    let ids: Vec<&str> = form(&app)
+        .suggestions
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    assert!(ids.contains(&"laoshan.jinjialing"), "{ids:?}");
+    drive(
+        &mut app,
+        &[
+            Action::Type("综合行政执法".into()),
+            Action::NextPane,
+            Action::Type("laoshan.transport, 金家岭街道".into()),
+        ],
+    );
+    // The rules' 10 working days from Monday 09:00: Monday 12-07.
+    assert_eq!(
+        preview(&app),
+        "将：时限 10 个工作日 · 期限 2026-12-07 09:00"
+    );
+    drive(&mut app, &[Action::NextPane, Action::Type("3".into())]);
+    assert_eq!(preview(&app), "将：时限 3 个工作日 · 期限 2026-11-26 09:00");
+    // A community cannot support a joint case: the engine's reason shows before submitting.
+    drive(
+        &mut app,
+        &[Action::PrevPane, Action::Type(", 张村社区".into())],
+    );
+    match &form(&app).preview {
+        Some(Err(e)) => assert!(e.contains("streets or departments"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    for _ in 0..6 {
+        app.handle(Action::Backspace);
+    }
+    drive(&mut app, &[Action::Submit]);
+    let c = demo.engine.show(case).unwrap().case;
+    assert_eq!(
+        c.lead.as_ref().map(|u| u.as_str()),
+        Some("laoshan.enforcement")
+    );
+    let support: Vec<&str> = c.supporting.iter().map(|u| u.as_str()).collect();
+    assert_eq!(support, ["laoshan.transport", "laoshan.jinjialing"]);
+    assert_eq!(c.limit_days, Some(3));
+    // The detail shows each supporting unit's part: waiting.
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(
+        text.contains("配合     崂山区交通运输局 — 待反馈"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_extension_shows_the_new_due_date_the_approval_then_sets() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_HANDLED.into()),
+            Action::Run("extend".into()),
+            Action::Type("3".into()),
+        ],
+    );
+    assert_eq!(preview(&app), "Will: due if approved 2026-12-10 09:00");
+    drive(
+        &mut app,
+        &[
+            Action::NextPane,
+            Action::Type("需调取商家销售记录".into()),
+            Action::Submit,
+        ],
+    );
+    assert!(matches!(
+        demo.engine.show(LONG_HANDLED).unwrap().case.pending,
+        Some(PendingRequest::Extension { days: 3, .. })
+    ));
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_HANDLED.into()),
+            Action::Run("approve-extension".into()),
+        ],
+    );
+    let due = demo.engine.show(LONG_HANDLED).unwrap().case.due_at.unwrap();
+    assert_eq!(
+        due.with_timezone(&jiban::domain::calendar::cst())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        "2026-12-10 09:00"
+    );
+}
+
+#[test]
+fn evaluation_is_a_three_by_three_choice_that_says_what_will_happen() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[
+            Action::Run("LS-20261120-0001".into()),
+            Action::Run("evaluate".into()),
+        ],
+    );
+    let grid = form(&app).grid.clone();
+    assert_eq!(
+        grid,
+        [
+            ["close", "close", "2nd round"],
+            ["close", "close", "2nd round"],
+            ["2nd round", "2nd round", "2nd round"],
+        ]
+    );
+    assert_eq!(preview(&app), "Will: close the case");
+    drive(&mut app, &[Action::NextPane, Action::Left]);
+    assert_eq!(value(&app, "resolution"), "unresolved");
+    assert_eq!(
+        preview(&app),
+        "Will: start a second round, back to the platform to route again"
+    );
+}
+
+#[test]
+fn the_reply_form_checks_each_element_keeps_a_draft_and_takes_paste() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_HANDLED.into()),
+            Action::Run("reply".into()),
+            Action::Type("已约谈商家，同意退货".into()),
+            Action::NextPane,
+            Action::NextPane,
+            Action::Type("王欣怡".into()),
+            Action::PrevPane,
+        ],
+    );
+    // Shift-Tab went back to the basis; the result was left filled, the basis is still empty.
+    assert_eq!(form(&app).focus, 1);
+    let problems: Vec<_> = form(&app).fields.iter().map(|f| f.problem).collect();
+    assert_eq!(problems, [None, Some("required"), None, Some("required")]);
+    // Nothing is sent while an element is missing; every problem then shows.
+    drive(&mut app, &[Action::Submit]);
+    assert!(form(&app).submitted);
+    assert!(demo.engine.show(LONG_HANDLED).unwrap().case.reply.is_none());
+    // A paste arrives as text; its line breaks become spaces.
+    drive(
+        &mut app,
+        &[Action::Type(
+            "《消费者权益保护法》第二十五条\n七日无理由退货".into(),
+        )],
+    );
+    assert_eq!(
+        value(&app, "basis"),
+        "《消费者权益保护法》第二十五条 七日无理由退货"
+    );
+    drive(
+        &mut app,
+        &[
+            Action::NextPane,
+            Action::NextPane,
+            Action::Type("0532-88".into()),
+        ],
+    );
+    assert_eq!(form(&app).fields[3].problem, Some("bad_phone"));
+    // Closed by mistake: the draft is kept and comes back.
+    drive(&mut app, &[Action::Cancel]);
+    assert!(matches!(app.mode, Mode::Normal));
+    drive(&mut app, &[Action::Actions, Action::Type("3".into())]);
+    assert_eq!(form(&app).word, "reply");
+    assert_eq!(value(&app, "person"), "王欣怡");
+    assert_eq!(value(&app, "phone"), "0532-88");
+    assert!(app.status().is_some_and(|(m, _)| m.contains("草稿")));
+    drive(&mut app, &[Action::Type("886666".into()), Action::Submit]);
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
+    let case = demo.engine.show(LONG_HANDLED).unwrap().case;
+    assert_eq!(case.stage, Stage::Review);
+    assert_eq!(case.reply.unwrap().phone, "0532-88886666");
+    // Sent: no draft is left.
+    drive(&mut app, &[Action::Run(LONG_HANDLED.into())]);
+    assert!(app.offered_commands().is_empty());
+}
