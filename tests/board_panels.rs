@@ -129,7 +129,7 @@ fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() 
     // ↓ then Enter takes the highlighted unit; Enter again dispatches.
     drive(&mut app, &[Action::Down, Action::Submit]);
     assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
-    assert!(preview(&app).contains("dispatch"), "{}", preview(&app));
+    assert_eq!(preview(&app), "Will: send to Zhangcun Community");
     drive(&mut app, &[Action::Submit]);
     let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
     assert_eq!(
@@ -334,4 +334,270 @@ fn the_reply_form_checks_each_element_keeps_a_draft_and_takes_paste() {
     // Sent: no draft is left.
     drive(&mut app, &[Action::Run(LONG_HANDLED.into())]);
     assert!(app.offered_commands().is_empty());
+}
+
+/// Runs commands as the administrator (set-up only; the board is what is under test).
+fn walk(demo: &board_support::Demo, id: &str, commands: Vec<jiban::domain::command::Command>) {
+    let admin = demo.engine.administrator();
+    let id = jiban::domain::case::CaseId(id.into());
+    for c in commands {
+        demo.engine.execute(&admin, &id, &c, None).unwrap();
+    }
+}
+
+#[test]
+fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
+    use jiban::domain::command::Command;
+    let demo = demo();
+    walk(
+        &demo,
+        LONG_HANDLED,
+        vec![Command::Extend {
+            days: 2,
+            reason: "需调取商家销售记录".into(),
+        }],
+    );
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(&mut app, &[Action::ViewRequests]);
+    let ids: Vec<String> = app
+        .queue()
+        .iter()
+        .map(|&i| app.model().row(i).id.to_string())
+        .collect();
+    // The demo's own return request at Yangkou, and this extension.
+    assert_eq!(ids, ["LS-20261103-0002", LONG_HANDLED]);
+    drive(&mut app, &[Action::Down]);
+    assert_eq!(app.selected_case(), Some(LONG_HANDLED));
+    assert_eq!(
+        app.offered_commands(),
+        ["approve-extension", "deny-extension"]
+    );
+    drive(&mut app, &[Action::Actions, Action::Open]);
+    assert_eq!(form(&app).word, "approve-extension");
+    assert_eq!(preview(&app), "Will: due if approved 2026-12-09 09:00");
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(text.contains("extension request"), "{text}");
+    assert!(text.contains("需调取商家销售记录"), "{text}");
+    drive(&mut app, &[Action::Submit]);
+    assert!(demo
+        .engine
+        .show(LONG_HANDLED)
+        .unwrap()
+        .case
+        .pending
+        .is_none());
+    // Decided: it leaves the requests view.
+    assert_eq!(app.queue().len(), 1);
+
+    // A return: approving it takes the case back to the platform's triage.
+    walk(
+        &demo,
+        LONG_HANDLED,
+        vec![Command::Return {
+            reason: "不属于本单位职责".into(),
+            confirm: true,
+        }],
+    );
+    app.pump();
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_HANDLED.into()),
+            Action::Actions,
+            Action::Open,
+        ],
+    );
+    assert_eq!(form(&app).word, "approve-return");
+    assert_eq!(
+        preview(&app),
+        "Will: approve: the case goes back to Laoshan District"
+    );
+    drive(
+        &mut app,
+        &[Action::Cancel, Action::Actions, Action::Down, Action::Open],
+    );
+    assert_eq!(form(&app).word, "deny-return");
+    assert_eq!(preview(&app), "Will: deny: the unit goes on handling it");
+    drive(&mut app, &[Action::Submit]);
+    let case = demo.engine.show(LONG_HANDLED).unwrap().case;
+    assert!(case.pending.is_none());
+    assert_eq!(case.holder.as_str(), "laoshan.market");
+}
+
+#[test]
+fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() {
+    use jiban::domain::case::Category;
+    use jiban::domain::command::Command;
+    use jiban::domain::org::UnitId;
+    let demo = demo();
+    let case = "LS-20261104-0002";
+    walk(
+        &demo,
+        case,
+        vec![
+            Command::Accept {
+                category: Category::Development,
+                kind: None,
+                complex: false,
+            },
+            Command::Escalate { note: None },
+            Command::Dispatch {
+                to: UnitId::new("city.housing"),
+            },
+            Command::Sign,
+            Command::Reply {
+                result: "已督促物业修复台阶".into(),
+                basis: "《青岛市物业管理条例》".into(),
+                person: "刘强".into(),
+                phone: "0532-85912345".into(),
+            },
+        ],
+    );
+    let mut app = board(&demo, Some("qd_dispatch"), "default", Lang::En);
+    drive(&mut app, &[Action::Run(case.into()), Action::Actions]);
+    assert_eq!(app.offered_commands(), ["approve-reply", "send-back"]);
+    drive(&mut app, &[Action::Open]);
+    // The reply beside the case; approving passes it to the district platform.
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(text.contains("已督促物业修复台阶"), "{text}");
+    assert!(text.contains("台阶"), "{text}");
+    assert_eq!(preview(&app), "Will: approve, and pass to Laoshan District");
+    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    let c = demo.engine.show(case).unwrap().case;
+    assert_eq!((c.stage, c.holder.as_str()), (Stage::Review, "laoshan"));
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[Action::Run(case.into()), Action::Actions, Action::Open],
+    );
+    assert_eq!(preview(&app), "Will: approve; the callback comes next");
+    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    assert_eq!(
+        demo.engine.show(case).unwrap().case.stage,
+        Stage::Evaluation
+    );
+}
+
+#[test]
+fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
+    use jiban::domain::case::{Category, Resolution as R, Satisfaction as S};
+    use jiban::domain::command::Command;
+    use jiban::domain::org::UnitId;
+    let demo = demo();
+    let community = "shinan.xianggangzhonglu.yanchenglu";
+    let mut app = board(&demo, Some("sn_supervisor"), "default", Lang::Zh);
+    drive(
+        &mut app,
+        &[
+            Action::Run("SN-20261103-0001".into()),
+            Action::Run("assess".into()),
+        ],
+    );
+    assert_eq!(form(&app).notes, ["连续未通过评估 0 · 问责移交 0"]);
+    drive(&mut app, &[Action::Right, Action::Submit, Action::Confirm]);
+    assert_eq!(
+        demo.engine
+            .unit_record(&UnitId::new(community))
+            .unwrap()
+            .failed_assessments,
+        1
+    );
+    // Another case of the same community fails its second round too.
+    let line = format!(
+        r#"{{"district":"shinan","channel":"wechat","title":"盐城路社区楼道灯不亮","description":"楼道灯坏了一个月","requester":{{"name":"周梓萱","phone":"13853211503"}},"community":"{community}"}}"#
+    );
+    let new = jiban::domain::intake::parse_line(1, &line, &demo.engine.config().org).unwrap();
+    let admin = demo.engine.administrator();
+    let id = match &demo.engine.intake(&admin, vec![new]).unwrap()[0] {
+        jiban::engine::IntakeOutcome::Created(id) => id.to_string(),
+        other => panic!("{other:?}"),
+    };
+    let reply = || Command::Reply {
+        result: "已更换灯泡".into(),
+        basis: "物业服务合同".into(),
+        person: "林明辉".into(),
+        phone: "0532-82870019".into(),
+    };
+    let round = |s, r| {
+        vec![
+            Command::Dispatch {
+                to: UnitId::new(community),
+            },
+            Command::Sign,
+            reply(),
+            Command::ApproveReply,
+            Command::Evaluate {
+                satisfaction: s,
+                resolution: r,
+            },
+        ]
+    };
+    let mut commands = vec![Command::Accept {
+        category: Category::Livelihood,
+        kind: None,
+        complex: false,
+    }];
+    commands.extend(round(S::Basic, R::Unresolved));
+    commands.extend(round(S::Unsatisfied, R::Basic));
+    walk(&demo, &id, commands);
+    app.pump();
+    drive(
+        &mut app,
+        &[Action::Run(id.clone()), Action::Run("assess".into())],
+    );
+    assert_eq!(form(&app).notes, ["连续未通过评估 1 · 问责移交 0"]);
+    drive(&mut app, &[Action::Right]);
+    assert_eq!(
+        preview(&app),
+        "将：盐城路社区 · 评估未通过，连续未通过 2 · 问责移交纪检监察和组织部门"
+    );
+    let before = board_support::screen(&mut app, 120, 40);
+    assert!(before.contains("问责移交 1"), "{before}");
+    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    let record = demo.engine.unit_record(&UnitId::new(community)).unwrap();
+    assert_eq!(record.referrals.len(), 1);
+    // The referral shows on the unit in the tree and in the header's count.
+    drive(&mut app, &[Action::SelectUnit(community.into())]);
+    let text = board_support::screen(&mut app, 120, 40);
+    let row = text
+        .lines()
+        .find(|l| l.contains("盐城路社区") && l.starts_with('│'))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("问责"), "{row}");
+    drive(&mut app, &[Action::SelectUnit("shinan".into())]);
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(text.contains("问责移交 2"), "{text}");
+}
+
+#[test]
+fn a_second_round_shows_round_one_beside_the_new_work() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_yangkou"), "default", Lang::Zh);
+    drive(&mut app, &[Action::Run("LS-20261107-0001".into())]);
+    let text = board_support::screen(&mut app, 200, 60);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not shown:\n{text}"))
+    };
+    // The queue marks the round; the detail shows round 1's unit, rating and reply.
+    assert!(lines
+        .iter()
+        .any(|l| l.contains("LS-20261107-0001 民生 东麦窑") && l.contains('②')));
+    let round1 = at("第1轮");
+    assert!(lines[round1].contains("崂山区综合行政执法局 · 不满意 / 未解决"));
+    let block = lines[round1 + 1..round1 + 4].join("\n");
+    assert!(
+        block.contains("答复") && block.contains("已联系诉求人"),
+        "{block}"
+    );
+    // The reply form of round 2 shows round 1 above the fields.
+    drive(&mut app, &[Action::Run("reply".into())]);
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(
+        text.contains("第1轮 崂山区综合行政执法局 · 不满意 / 未解决"),
+        "{text}"
+    );
 }

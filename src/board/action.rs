@@ -55,6 +55,8 @@ pub enum Action {
     ViewNight,
     /// The queue of the operator's own unit.
     ViewMine,
+    /// Return and extension requests waiting for a decision.
+    ViewRequests,
     /// Sort by the next key: due time, received time, light.
     CycleSort,
     /// Ring the terminal bell on a new red case, or stop.
@@ -115,6 +117,7 @@ impl Action {
         Action::ViewDepartment,
         Action::ViewNight,
         Action::ViewMine,
+        Action::ViewRequests,
         Action::CycleSort,
         Action::ToggleBell,
         Action::NextTheme,

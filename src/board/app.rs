@@ -41,6 +41,8 @@ pub enum View {
     Night,
     /// The operator's unit: cases it holds or supports.
     Mine,
+    /// Return and extension requests waiting for a platform's decision, under the selected unit.
+    Requests,
     /// Every case, finished ones too, matching the search text.
     Search,
 }
@@ -323,6 +325,7 @@ impl App {
             mine: None,
             urgent: self.view == View::Night,
             all_stages: false,
+            pending_only: self.view == View::Requests,
             text: self.filter.to_lowercase(),
             sort: self.sort,
         };
@@ -532,6 +535,7 @@ impl App {
                 self.sort = Sort::Light;
             }
             Action::ViewMine => self.set_view(View::Mine),
+            Action::ViewRequests => self.set_view(View::Requests),
             Action::CycleSort => self.sort = self.sort.next(),
             Action::ToggleBell => {
                 self.settings.bell = !self.settings.bell;

@@ -52,6 +52,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "night" | "urgent" => app.change_view(View::Night),
             "mine" => app.change_view(View::Mine),
             "search" => app.change_view(View::Search),
+            "requests" | "pending" => app.change_view(View::Requests),
             _ => app.status_msg(t.usage_view.to_string(), false),
         },
         "unit" | "u" => app.jump_unit(&rest),

@@ -206,6 +206,26 @@ impl App {
                 }
                 out
             }
+            Event::Dispatch { to, due_at, .. } => {
+                let mut out = format!("{} {}", s("will_send"), self.unit_name(to));
+                if let Some(at) = due_at {
+                    out.push_str(&format!(" · {} {}", s("due"), due(*at)));
+                }
+                out
+            }
+            Event::Escalate { to, .. } => format!("{} {}", s("will_escalate"), self.unit_name(to)),
+            Event::ApproveReturn { to } => {
+                format!("{} {}", s("will_take_back"), self.unit_name(to))
+            }
+            Event::ApproveExtension { due_at, .. } => {
+                let at = due_at.map(due).unwrap_or_default();
+                format!("{} {at}", s("due_if_approved"))
+            }
+            Event::DenyReturn | Event::DenyExtension => s("will_deny").to_string(),
+            Event::Reply { reviewer, .. } => {
+                format!("{} {}", s("will_review"), self.unit_name(reviewer))
+            }
+            Event::SendBack { to, .. } => format!("{} {}", s("will_send_back"), self.unit_name(to)),
             other => lang.event(other.action()).to_string(),
         };
         format!("{}{what}", s("will"))

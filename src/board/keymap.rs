@@ -153,6 +153,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ViewDepartment, &["2"]),
     (Action::ViewNight, &["3"]),
     (Action::ViewMine, &["4"]),
+    (Action::ViewRequests, &["5"]),
     (Action::CycleSort, &["s"]),
     (Action::ToggleBell, &["b"]),
     (Action::NextTheme, &["t"]),

@@ -117,6 +117,8 @@ pub struct Row {
     pub limit_days: Option<u32>,
     /// Light as of the model's last tick.
     pub light: Option<Light>,
+    /// A return or extension request waits for the platform.
+    pub pending: bool,
     /// Lower-case id, title, address, work-order number and holder names, for filter and search.
     haystack: String,
 }
@@ -169,6 +171,8 @@ pub struct Query {
     pub urgent: bool,
     /// Closed and rejected cases too (search).
     pub all_stages: bool,
+    /// Only cases with a return or extension request waiting.
+    pub pending_only: bool,
     /// Lower-case text to match (empty: all).
     pub text: String,
     /// Order.
@@ -183,6 +187,7 @@ pub struct Model {
     rows: Vec<Row>,
     by_id: HashMap<CaseId, u32>,
     own: Vec<Counts>,
+    referrals: Vec<u32>,
     now: DateTime<Utc>,
     generation: u64,
 }
@@ -240,6 +245,7 @@ impl Model {
             .map(|(i, u)| (u.id.clone(), i as u32))
             .collect();
         let own = vec![Counts::default(); units.len()];
+        let referrals = vec![0; units.len()];
         Model {
             config,
             units,
@@ -247,6 +253,7 @@ impl Model {
             rows: Vec::new(),
             by_id: HashMap::new(),
             own,
+            referrals,
             now,
             generation: 0,
         }
@@ -255,6 +262,11 @@ impl Model {
     /// Builds the projection from every case the engine holds.
     pub fn build(engine: &Engine) -> crate::engine::Result<Model> {
         let mut model = Model::new(engine.config().clone(), engine.clock().now());
+        for u in engine.units()? {
+            if let Some(i) = model.unit_pos(&u.id) {
+                model.referrals[i as usize] = u.referrals.len() as u32;
+            }
+        }
         for case in engine.all_cases() {
             model.upsert(&case?);
         }
@@ -263,7 +275,25 @@ impl Model {
 
     /// Applies one published change; returns true when it made a case newly red.
     pub fn apply(&mut self, change: &Committed) -> bool {
+        if let crate::domain::event::Event::Assess {
+            referral: Some(r), ..
+        } = &change.entry.event
+        {
+            if let Some(i) = self.unit_pos(&r.unit) {
+                self.referrals[i as usize] += 1;
+            }
+        }
         self.upsert(&change.case)
+    }
+
+    /// Accountability referrals (问责移交) recorded on the unit at position `i`.
+    pub fn referrals_of(&self, i: u32) -> u32 {
+        self.referrals.get(i as usize).copied().unwrap_or(0)
+    }
+
+    /// Accountability referrals recorded on the units in a range of positions.
+    pub fn referrals_in(&self, units: Range<u32>) -> u32 {
+        units.map(|i| self.referrals_of(i)).sum()
     }
 
     /// Inserts or replaces a case; returns true when it is newly red.
@@ -304,6 +334,7 @@ impl Model {
                 &cfg.calendar,
                 &cfg.rules,
             ),
+            pending: case.pending.is_some(),
             haystack: haystack.to_lowercase(),
         };
         let newly_red = row.light == Some(Light::Red);
@@ -446,6 +477,7 @@ impl Model {
             .enumerate()
             .filter(|(_, r)| {
                 (q.all_stages || r.is_open())
+                    && (!q.pending_only || r.pending)
                     && (!q.urgent || matches!(r.light, Some(Light::Red | Light::Yellow)))
                     && in_scope(r)
                     && r.matches(&q.text)

@@ -96,6 +96,19 @@ impl App {
         if form.word == "evaluate" {
             form.grid = self.outcome_grid(&form);
         }
+        if form.word == "assess" {
+            let unit = case.as_ref().and_then(|c| c.assessed_unit.clone());
+            if let Some(r) = unit.and_then(|u| self.engine.unit_record(&u).ok()) {
+                let lang = self.settings.lang;
+                form.notes = vec![format!(
+                    "{} {} · {} {}",
+                    lang.says("failures_in_a_row"),
+                    r.failed_assessments,
+                    lang.says("referrals"),
+                    r.referrals.len()
+                )];
+            }
+        }
         self.update_form(&mut form);
         self.mode = Mode::Form(form);
     }

@@ -17,6 +17,16 @@ pub struct Menu {
     pub sel: usize,
 }
 
+/// Decisions without options that still open a panel from the menu, to show the reply or the
+/// request being decided and what the decision will do.
+const DECISION_PANELS: &[&str] = &[
+    "approve-reply",
+    "approve-return",
+    "deny-return",
+    "approve-extension",
+    "deny-extension",
+];
+
 impl App {
     /// The command words the operator may issue on the selected case now, in lifecycle order.
     /// The help overlay, the actions menu and the `:` line's completion offer exactly these.
@@ -77,7 +87,7 @@ impl App {
             return self.not_offered(&case, word);
         }
         match Form::new(word, &case, version, &[]) {
-            Some(f) if !f.fields.is_empty() => self.open_form(f),
+            Some(f) if !f.fields.is_empty() || DECISION_PANELS.contains(&word) => self.open_form(f),
             _ => match form::parse(&[word.to_string()], &case, version) {
                 Parsed::Command(cmd) => self.submit(case, version, cmd, None),
                 Parsed::NeedsForm(f) => self.open_form(f),

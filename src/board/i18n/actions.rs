@@ -51,6 +51,10 @@ pub fn describe(lang: Lang, action: &Action) -> &'static str {
             "view: overdue and yellow (night shift)",
         ),
         ViewMine => ("视图：本单位队列", "view: my unit's queue"),
+        ViewRequests => (
+            "视图：待审批的退单和延期申请",
+            "view: return and extension requests to decide",
+        ),
         CycleSort => (
             "切换排序：期限 / 收件 / 灯色",
             "sort: due / received / light",

@@ -72,6 +72,8 @@ pub struct Text {
     pub col_round: &'static str,
     /// The mark on a second-round case.
     pub round2_mark: &'static str,
+    /// The mark on a unit with an accountability referral (问责移交).
+    pub referral_mark: &'static str,
     /// An empty queue.
     pub no_cases: &'static str,
     /// No case selected.
@@ -86,6 +88,8 @@ pub struct Text {
     pub view_mine: &'static str,
     /// Views: search.
     pub view_search: &'static str,
+    /// Views: requests waiting for a decision.
+    pub view_requests: &'static str,
     /// Sort: by due time.
     pub sort_due: &'static str,
     /// Sort: by received time.
@@ -205,8 +209,6 @@ pub struct Labels {
     pub basis: &'static str,
     /// Responsible person.
     pub person: &'static str,
-    /// Earlier round.
-    pub earlier_round: &'static str,
     /// Rating.
     pub evaluation: &'static str,
     /// Assessment.
@@ -241,6 +243,7 @@ const ZH: Text = Text {
     col_stage: "阶段",
     col_round: "轮",
     round2_mark: "②",
+    referral_mark: "问责",
     no_cases: "没有案件",
     no_case_selected: "未选择案件",
     view_level: "层级",
@@ -248,6 +251,7 @@ const ZH: Text = Text {
     view_night: "超期/黄灯",
     view_mine: "本单位",
     view_search: "搜索",
+    view_requests: "待审批",
     sort_due: "按期限",
     sort_received: "按收件",
     sort_light: "按灯色",
@@ -271,7 +275,7 @@ const ZH: Text = Text {
     resynced: "事件积压，已重建队列",
     matches: "匹配",
     usage_sort: "用法：:sort due | received | light",
-    usage_view: "用法：:view level | department | night | mine | search",
+    usage_view: "用法：:view level | department | night | mine | requests | search",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
@@ -305,7 +309,6 @@ const ZH: Text = Text {
         reply: "答复",
         basis: "依据",
         person: "责任人",
-        earlier_round: "前轮",
         evaluation: "评价",
         assessment: "履职评估",
         referral: "问责移交",
@@ -334,6 +337,7 @@ const EN: Text = Text {
     col_stage: "Stage",
     col_round: "R",
     round2_mark: "②",
+    referral_mark: "ref.",
     no_cases: "No cases",
     no_case_selected: "No case selected",
     view_level: "Level",
@@ -341,6 +345,7 @@ const EN: Text = Text {
     view_night: "Overdue/yellow",
     view_mine: "My unit",
     view_search: "Search",
+    view_requests: "Requests",
     sort_due: "by due",
     sort_received: "by received",
     sort_light: "by light",
@@ -364,7 +369,7 @@ const EN: Text = Text {
     resynced: "Fell behind the events; queue rebuilt",
     matches: "matches",
     usage_sort: "usage: :sort due | received | light",
-    usage_view: "usage: :view level | department | night | mine | search",
+    usage_view: "usage: :view level | department | night | mine | requests | search",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
@@ -398,7 +403,6 @@ const EN: Text = Text {
         reply: "Reply",
         basis: "Basis",
         person: "Person",
-        earlier_round: "Round",
         evaluation: "Rating",
         assessment: "Assessment",
         referral: "Referral",
@@ -422,6 +426,14 @@ impl Lang {
         match self {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+
+    /// A round's name: 第1轮, Round 1.
+    pub fn round_name(self, n: u8) -> String {
+        match self {
+            Lang::Zh => format!("第{n}轮"),
+            Lang::En => format!("Round {n}"),
         }
     }
 

@@ -254,7 +254,10 @@ impl DetailPane<'_> {
             out.push(Line::from(vec![label(l.lead), text(self.unit(lead))]));
             for s in &c.supporting {
                 let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
-                let state = part.map_or_else(|| l.waiting.to_string(), |p| p.text.clone());
+                let state = part.map_or_else(
+                    || l.waiting.to_string(),
+                    |p| format!("{} {}", short_time(p.at), p.text),
+                );
                 out.push(Line::from(vec![
                     label(l.supporting),
                     text(format!("{} — {state}", self.unit(s))),
@@ -293,19 +296,28 @@ impl DetailPane<'_> {
                 text(format!("{} {phone}", r.person)),
             ]));
         }
+        // Round 1 beside the new work: who handled it, its reply, and the rating it got.
         for prev in &c.previous_rounds {
             out.push(Line::from(vec![
-                label(&format!("{} {}", l.earlier_round, prev.round)),
-                text(format!(
-                    "{} · {} / {}",
-                    prev.handled_by
-                        .as_ref()
-                        .map(|u| self.unit(u))
-                        .unwrap_or_default(),
-                    lang.satisfaction(prev.evaluation.satisfaction),
-                    lang.resolution(prev.evaluation.resolution)
-                )),
+                label(&lang.round_name(prev.round)),
+                Span::styled(
+                    format!(
+                        "{} · {} / {}",
+                        prev.handled_by
+                            .as_ref()
+                            .map(|u| self.unit(u))
+                            .unwrap_or_default(),
+                        lang.satisfaction(prev.evaluation.satisfaction),
+                        lang.resolution(prev.evaluation.resolution)
+                    ),
+                    theme.round2(),
+                ),
             ]));
+            if let Some(r) = &prev.reply {
+                let sub = |s: &str| label(&format!(" {s}"));
+                out.push(Line::from(vec![sub(l.reply), text(r.result.clone())]));
+                out.push(Line::from(vec![sub(l.basis), text(r.basis.clone())]));
+            }
         }
         if let Some(e) = &c.evaluation {
             out.push(Line::from(vec![

@@ -109,6 +109,16 @@ impl Header<'_> {
             Span::styled(format!(" {} ", self.scope_name()), theme.header(true)),
             Span::styled(format!("{} {}  ", t.open, c.open), theme.header(false)),
         ];
+        let referred = app.model().referrals_in(app.query().units);
+        if referred > 0 {
+            spans.push(Span::styled(
+                format!("{} {referred}", t.label.referral),
+                theme
+                    .status(false)
+                    .patch(super::bg_only(theme.header(false))),
+            ));
+            spans.push(Span::styled("  ", theme.header(false)));
+        }
         for (l, n) in [
             (Light::Red, c.red),
             (Light::Yellow, c.yellow),

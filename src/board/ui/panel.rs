@@ -15,7 +15,9 @@ use super::overlay::{centered, frame};
 use super::{fit_spans, put};
 use crate::cli::output::{mask_phone, width};
 use crate::domain::calendar::cst;
-use crate::domain::case::{AssessmentOutcome, Case, Category, Kind, Resolution, Satisfaction};
+use crate::domain::case::{
+    AssessmentOutcome, Case, Category, Kind, PendingRequest, Resolution, Satisfaction,
+};
 use crate::domain::org::UnitId;
 use crate::domain::permissions::may_see_phone;
 
@@ -168,6 +170,10 @@ impl FormBox<'_> {
                 }
             }
             "approve-reply" | "send-back" | "evaluate" => {
+                // The citizen's demand beside the reply that answers it.
+                if let Some(first) = wrap(&c.description, cols).into_iter().next() {
+                    out.push(Line::from(Span::styled(first, theme.muted())));
+                }
                 if let Some(r) = &c.reply {
                     out.push(pair(l.reply, r.result.clone()));
                     out.push(pair(l.basis, r.basis.clone()));
@@ -176,6 +182,36 @@ impl FormBox<'_> {
                         format!("{} {} · {}", r.person, phone(&r.phone), self.unit(&r.unit)),
                     ));
                 }
+            }
+            "approve-return" | "deny-return" | "approve-extension" | "deny-extension" => {
+                let mut due = format!("{} {}", lang.stage(c.stage), self.unit(&c.holder));
+                if let Some(d) = c.due_at {
+                    due.push_str(&format!(" · {} {}", l.due, time(d)));
+                }
+                out.push(text(due));
+                let why = match &c.pending {
+                    Some(PendingRequest::Return { unit, reason, at }) => {
+                        out.push(pair(
+                            l.pending_return,
+                            format!("{} · {}", self.unit(unit), time(*at)),
+                        ));
+                        reason
+                    }
+                    Some(PendingRequest::Extension {
+                        unit,
+                        days,
+                        reason,
+                        at,
+                    }) => {
+                        out.push(pair(
+                            l.pending_extension,
+                            format!("{} · +{days}{} · {}", self.unit(unit), l.days, time(*at)),
+                        ));
+                        reason
+                    }
+                    None => "",
+                };
+                out.push(pair(lang.field("reason"), why.to_string()));
             }
             _ => {
                 let mut due = format!("{} {}", lang.stage(c.stage), self.unit(&c.holder));
@@ -203,7 +239,7 @@ impl FormBox<'_> {
                 .map(|r| r.result.clone())
                 .unwrap_or_default();
             out.push(pair(
-                &format!("{} {}", l.earlier_round, prev.round),
+                &lang.round_name(prev.round),
                 format!(
                     "{} · {} / {} · {reply}",
                     prev.handled_by

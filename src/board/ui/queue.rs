@@ -73,6 +73,7 @@ impl QueuePane<'_> {
             View::Night => t.view_night,
             View::Mine => t.view_mine,
             View::Search => t.view_search,
+            View::Requests => t.view_requests,
         };
         let sort = match app.sort {
             Sort::Due => t.sort_due,

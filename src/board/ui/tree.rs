@@ -89,6 +89,17 @@ impl TreePane<'_> {
                 }
                 .patch(sel(base, selected)),
             )];
+            if let NodeKind::Unit(u) = n.kind {
+                if app.model().referrals_of(u) > 0 {
+                    right.insert(
+                        0,
+                        Span::styled(
+                            format!(" {}", t.referral_mark),
+                            theme.status(false).patch(sel(base, selected)),
+                        ),
+                    );
+                }
+            }
             for (l, k) in [(Light::Red, c.red), (Light::Yellow, c.yellow)] {
                 if k > 0 {
                     right.push(Span::styled(
