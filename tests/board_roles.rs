@@ -1,6 +1,6 @@
 //! Each role sees exactly its actions: on cases in every stage of the demo, the board offers each
 //! login the lifecycle commands its role and unit allow now, and nothing else, in the help
-//! overlay, the actions menu and the `:` line.
+//! overlay, the actions menu, and the `:` line's completion and refusals.
 
 mod board_support;
 
@@ -72,6 +72,14 @@ fn each_role_sees_exactly_its_actions() {
         app.handle(Action::Run(case.to_string()));
         assert_eq!(app.selected_case(), Some(*case), "{who}");
         assert_eq!(app.offered_commands(), *want, "{who} on {case}");
+
+        // The `:` line completes exactly these command words (then the board's own).
+        let words: Vec<String> = app
+            .completions("")
+            .into_iter()
+            .filter(|w| COMMAND_WORDS.contains(&w.as_str()))
+            .collect();
+        assert_eq!(words, *want, "{who} on {case}: completion");
 
         // The help overlay lists exactly these under the case's heading.
         app.handle(Action::Help);

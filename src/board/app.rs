@@ -75,6 +75,10 @@ pub struct Prompt {
     pub matches: Vec<usize>,
     /// The chosen match.
     pub choice: usize,
+    /// `:` line completions of the last word, as whole replacements of that word.
+    pub completions: Vec<String>,
+    /// While Tab cycles: the line before completing, and the completion shown.
+    pub completing: Option<(String, usize)>,
 }
 
 /// The input mode.

@@ -143,6 +143,11 @@ impl Settings {
         Ok(())
     }
 
+    /// The themes that can be chosen, bundled ones first.
+    pub fn theme_names(&self) -> Vec<String> {
+        self.theme_names.clone()
+    }
+
     /// The theme after the current one.
     pub fn next_theme_name(&self) -> String {
         let i = self

@@ -105,8 +105,21 @@ pub struct Field {
     pub touched: bool,
 }
 
+/// The long options of a command word (`to`, `support`), without the board's own `confirm`.
+pub fn options_of(word: &str) -> Vec<String> {
+    let cmd = ActLine::command();
+    cmd.find_subcommand(word)
+        .map(|sub| {
+            sub.get_arguments()
+                .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
+                .filter_map(|a| a.get_long().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The fixed values of an option of a command word, when it has them.
-fn choices_for(word: &str, option: &str) -> Vec<String> {
+pub fn choices_for(word: &str, option: &str) -> Vec<String> {
     let list: &[&str] = match (word, option) {
         (_, "category") => &["livelihood", "development", "enforcement"],
         (_, "kind") => &["", "consultation", "suggestion", "complaint"],

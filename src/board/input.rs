@@ -100,7 +100,15 @@ impl App {
             before_node: self.selected_node(),
             matches: Vec::new(),
             choice: 0,
+            completions: Vec::new(),
+            completing: None,
         });
+        if kind == PromptKind::Command {
+            let words = self.completions("");
+            if let Mode::Prompt(p) = &mut self.mode {
+                p.completions = words;
+            }
+        }
     }
 
     pub(super) fn prompt(&mut self, mut p: Prompt, action: Action) {
@@ -128,6 +136,10 @@ impl App {
                 if let Some(&node) = p.matches.get(p.choice) {
                     self.go_to_node(node);
                 }
+            }
+            Action::NextPane | Action::PrevPane if p.kind == PromptKind::Command => {
+                self.complete(&mut p, action == Action::NextPane);
+                self.mode = Mode::Prompt(p);
             }
             Action::Submit | Action::Open => {
                 let value = p.input.value().to_string();
@@ -174,7 +186,10 @@ impl App {
                     self.go_to_node(node);
                 }
             }
-            PromptKind::Command => {}
+            PromptKind::Command => {
+                p.completing = None;
+                p.completions = self.completions(&value);
+            }
         }
         self.mode = Mode::Prompt(p.clone());
     }

@@ -7,6 +7,7 @@ pub mod action;
 pub mod app;
 pub mod backend;
 pub mod command;
+mod complete;
 pub mod config;
 pub mod confirm;
 pub mod form;

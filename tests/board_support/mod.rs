@@ -3,6 +3,8 @@
 //! it rendered to plain text.
 #![allow(dead_code)]
 
+pub mod keys;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

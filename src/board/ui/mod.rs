@@ -242,6 +242,22 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
                 t.matches
             );
         }
+        if p.kind == PromptKind::Command && !p.completions.is_empty() {
+            let current = p.completing.as_ref().map(|(_, i)| *i);
+            let list: Vec<String> = p
+                .completions
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if Some(i) == current {
+                        format!("[{c}]")
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
+            right = truncate(&format!("  Tab {}", list.join(" ")), w / 2);
+        }
         let room = w.saturating_sub(width(&prefix) + width(&right) + 1).max(1);
         let scroll = p.input.visual_scroll(room);
         let shown: String = skip_columns(p.input.value(), scroll);
