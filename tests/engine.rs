@@ -2,6 +2,7 @@
 //! and the demo seeding.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use jiban::domain::case::{CaseId, Category, Stage};
@@ -119,7 +120,7 @@ fn reopening_keeps_every_case_and_a_second_opener_gets_a_clear_message() {
         id
     };
     let clock = Arc::new(SimulatedClock::fixed(at("2026-11-23T10:00:00+08:00")));
-    let engine = Engine::open(dir.path(), clock).expect("reopen");
+    let engine = open_when_free(dir.path(), clock).expect("reopen");
     let view = engine.show(id.as_str()).expect("case survives");
     assert_eq!(view.history.len(), 1);
     // The same 12345 work order is not stored twice, across restarts.
@@ -136,7 +137,13 @@ fn a_store_of_another_schema_version_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(engine_at(dir.path(), "2026-11-23T09:00:00+08:00"));
     {
-        let db = sled::open(dir.path()).expect("raw open");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let db = loop {
+            match sled::open(dir.path()) {
+                Err(_) if Instant::now() < deadline => std::thread::yield_now(),
+                other => break other.expect("raw open"),
+            }
+        };
         db.open_tree("meta")
             .expect("meta")
             .insert("schema_version", &99u32.to_be_bytes())
@@ -144,7 +151,7 @@ fn a_store_of_another_schema_version_is_refused() {
         db.flush().expect("flush");
     }
     let clock = Arc::new(SimulatedClock::fixed(at("2026-11-23T09:00:00+08:00")));
-    match Engine::open(dir.path(), clock) {
+    match open_when_free(dir.path(), clock) {
         Err(EngineError::Store(e @ StoreError::Schema { .. })) => {
             assert!(e.to_string().contains("schema version 99"), "{e}");
         }
@@ -236,6 +243,24 @@ fn a_snapshot_left_half_written_by_a_killed_process_does_not_stop_the_store_open
     // that sorts after every real snapshot.
     std::fs::write(dir.path().join("snap.FFFFFFFFFFFFFFFF.generating"), b"").expect("plant");
     let clock = Arc::new(SimulatedClock::fixed(at("2026-11-23T10:00:00+08:00")));
-    let engine = Engine::open(dir.path(), clock).expect("the store opens");
+    let engine = open_when_free(dir.path(), clock).expect("the store opens");
     assert_eq!(engine.show(id.as_str()).expect("case").history.len(), 1);
+}
+
+/// Opens a store that an engine of this process just dropped. sled's background threads let go
+/// of its file a moment after the drop, so this polls while the store reads as in use, for a
+/// bounded time.
+fn open_when_free(
+    path: &std::path::Path,
+    clock: Arc<SimulatedClock>,
+) -> Result<Engine, EngineError> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match Engine::open(path, clock.clone()) {
+            Err(EngineError::Store(StoreError::InUse(_))) if Instant::now() < deadline => {
+                std::thread::yield_now()
+            }
+            other => return other,
+        }
+    }
 }
