@@ -1,0 +1,177 @@
+//! Snapshots of every workflow panel, in Chinese and English, at 120×40 and 80×24: the actions
+//! menu, triage (accept, reject with the seven reasons, its validation error and its
+//! confirmation), routing (suggestions, the unit picker, joint with its due date and with the
+//! engine's refusal), unit handling (escalate, return and its two confirmations, extension with
+//! its new due date, a supporting unit's report, the reply with its validation errors and with
+//! round 1 beside it), review, send back, pending requests, the 3×3 evaluation and the
+//! assessment. Each is typed as keys into a board over one demo store prepared once; nothing is
+//! submitted, so every picture starts from the same state. `screen` also checks that no line is
+//! broken by a double-width character.
+
+mod board_support;
+
+use std::sync::OnceLock;
+
+use board_support::keys::keys;
+use board_support::{board, demo, screen, Demo, LONG_HANDLED, LONG_TRIAGE};
+use jiban::board::action::Action;
+use jiban::board::i18n::Lang;
+use jiban::domain::case::{CaseId, Category};
+use jiban::domain::command::Command;
+
+/// The demo, with a triage case accepted for routing, an enforcement case accepted for a joint
+/// assignment, and an extension waiting for the platform.
+fn prepared() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let demo = demo();
+        let admin = demo.engine.administrator();
+        let run = |id: &str, cmd: Command| {
+            demo.engine
+                .execute(&admin, &CaseId(id.into()), &cmd, None)
+                .unwrap();
+        };
+        let accept = |category| Command::Accept {
+            category,
+            kind: None,
+            complex: false,
+        };
+        run(LONG_TRIAGE, accept(Category::Livelihood));
+        run("LS-20261113-0001", accept(Category::Enforcement));
+        run(
+            "LS-20261105-0002",
+            Command::Extend {
+                days: 3,
+                reason: "需联合街道夜间巡查".into(),
+            },
+        );
+        demo
+    })
+}
+
+/// (picture, login, case, keys typed after selecting the case).
+const SHOTS: &[(&str, &str, &str, &str)] = &[
+    ("menu", "ls_dispatch", "LS-20261104-0002", "a"),
+    ("accept", "ls_dispatch", "LS-20261104-0002", "a1"),
+    (
+        "reject",
+        "ls_dispatch",
+        "LS-20261104-0002",
+        "a27⇥不属于本区管辖",
+    ),
+    (
+        "reject_missing_reason",
+        "ls_dispatch",
+        "LS-20261104-0002",
+        "a2⏎",
+    ),
+    (
+        "reject_confirm",
+        "ls_dispatch",
+        "LS-20261104-0002",
+        "a27⇥不属于本区管辖⏎",
+    ),
+    ("dispatch", "ls_dispatch", LONG_TRIAGE, "a1"),
+    ("dispatch_picker", "ls_dispatch", LONG_TRIAGE, "a1枯桃"),
+    (
+        "joint",
+        "ls_dispatch",
+        "LS-20261113-0001",
+        "a1laoshan.enforcement⇥laoshan.transport,金家岭",
+    ),
+    (
+        "joint_refused",
+        "ls_dispatch",
+        "LS-20261113-0001",
+        "a1laoshan.enforcement⇥laoshan.transport,张村社区",
+    ),
+    (
+        "escalate",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a1社区无法协调清运车辆",
+    ),
+    (
+        "return",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a2不属于本社区职责",
+    ),
+    (
+        "return_confirm",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a2不属于本社区职责⏎",
+    ),
+    (
+        "return_second",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a2不属于本社区职责⏎y",
+    ),
+    (
+        "extend",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a33⇥需协调环卫车辆",
+    ),
+    (
+        "reply_errors",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a4已清运⇥⇥⇥12⏎",
+    ),
+    (
+        "reply_round2",
+        "ls_yangkou",
+        "LS-20261107-0001",
+        "a4已协调环卫每日清运两次⇥《城市生活垃圾管理办法》⇥吕明辉⇥0532-87291486",
+    ),
+    (
+        "report",
+        "ls_jinjialing",
+        "LS-20261116-0001",
+        "a1已派街道执法队员配合",
+    ),
+    ("review", "ls_dispatch", "LS-20261105-0003", "a1"),
+    ("review_confirm", "ls_dispatch", "LS-20261105-0003", "a1⏎"),
+    (
+        "send_back",
+        "ls_dispatch",
+        "LS-20261105-0003",
+        "a2依据不明确，请补充",
+    ),
+    ("approve_extension", "ls_dispatch", "LS-20261105-0002", "a1"),
+    ("approve_return", "ls_dispatch", "LS-20261103-0002", "a1"),
+    ("evaluate", "ls_dispatch", "LS-20261120-0001", "a1→⇥←"),
+    (
+        "assess",
+        "sn_supervisor",
+        "SN-20261103-0001",
+        "a1→⇥未按期整改",
+    ),
+];
+
+#[test]
+fn every_panel_in_both_languages_at_both_sizes() {
+    let demo = prepared();
+    for (name, login, case, typed) in SHOTS {
+        for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
+            for (w, h) in [(120, 40), (80, 24)] {
+                let mut app = board(demo, Some(login), "default", lang);
+                app.handle(Action::Run(case.to_string()));
+                assert_eq!(app.selected_case(), Some(*case), "{name}");
+                keys(&mut app, typed);
+                let text = screen(&mut app, w, h);
+                insta::assert_snapshot!(format!("panel_{name}_{tag}_{w}x{h}"), text);
+            }
+        }
+    }
+    // Nothing was submitted: the prepared cases are as they were.
+    let c = demo.engine.show(LONG_HANDLED).unwrap().case;
+    assert!(c.pending.is_none() && c.reply.is_none());
+    assert_eq!(
+        demo.engine.show("LS-20261104-0002").unwrap().case.stage,
+        jiban::domain::case::Stage::Triage
+    );
+}
