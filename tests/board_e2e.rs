@@ -1,7 +1,8 @@
 //! End to end: the real binary in a pseudo-terminal (portable-pty), its output fed to a terminal
 //! emulator (vt100). Opens the demo, moves through the tree, filters, opens a case, resizes, quits;
 //! checks the screen text at each step, that the board never asked the terminal a question, and
-//! that the terminal is back in normal mode afterwards.
+//! that the terminal is back in normal mode afterwards. And a dispatcher's day in brief by
+//! keystrokes: a triage, a joint assignment and a reply, checked on screen and in the store.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -324,4 +325,103 @@ fn arrivals_appear_without_a_key_press() {
     s.send("q");
     assert!(s.wait_exit().success());
     s.assert_restored();
+}
+
+/// Keys as a terminal sends them.
+const ENTER: &str = "\r";
+const TAB: &str = "\t";
+const DOWN: &str = "\x1b[B";
+const LEFT: &str = "\x1b[D";
+
+#[test]
+fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
+    let data = tempfile::tempdir().unwrap();
+    let store = data.path().join("store");
+    let mut s = Session::demo(&["--data", store.to_str().unwrap()]);
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains("┌ 队列")
+    });
+
+    // Triage: accept (the panel shows the limit and due date first), then route to the
+    // requester's community, the panel's suggestion, taken with ↓ and Enter.
+    s.send(":LS-20261104-0002\r");
+    s.term.wait_text("亚麦山城小区9号楼");
+    s.send("a");
+    s.term.wait_text("办理 · LS-20261104-0002");
+    s.send("1");
+    s.term.wait_text("将：时限 2 个工作日");
+    s.send(ENTER);
+    s.term.wait_text("已执行: 受理 LS-20261104-0002");
+    s.send("a1");
+    s.term.wait_text("诉求人所在社区");
+    s.send(DOWN);
+    s.send(ENTER);
+    s.term.wait_text("laoshan.jinjialing.haidamaidao");
+    s.send(ENTER);
+    s.term.wait_text("已执行: 转办 LS-20261104-0002");
+
+    // A joint assignment: accept as enforcement, then a lead and two supporting units (one by
+    // name), with the due date on the working-day calendar shown before Enter.
+    s.send(":LS-20261113-0001\r");
+    s.term.wait_text("共享单车乱停放");
+    s.send("a1");
+    s.term.wait_text("将：时限 10 个工作日");
+    s.send(ENTER);
+    s.term.wait_text("已执行: 受理 LS-20261113-0001");
+    s.send("a1");
+    s.term.wait_text("联合派单 · LS-20261113-0001");
+    s.send("laoshan.enforcement");
+    s.send(TAB);
+    s.send("laoshan.transport,金家岭街道");
+    s.term.wait_text("将：时限 10 个工作日 · 期限");
+    s.send(ENTER);
+    s.term.wait_text("已执行: 联合派单 LS-20261113-0001");
+
+    // A reply: the four elements, Tab between them, a pasted basis, a name corrected by moving
+    // the cursor, and a phone that is refused until it is plausible.
+    s.send(":LS-20261109-0001\r");
+    s.term.wait_text("学区划片");
+    s.send("a4");
+    s.term.wait_text("答复 · LS-20261109-0001");
+    s.send("已联系诉求人，告知学区划片结果");
+    s.send(TAB);
+    s.send("\x1b[200~《青岛市义务教育招生入学工作意见》\n第三条\x1b[201~");
+    s.send(TAB);
+    s.send("刘师");
+    s.send(LEFT);
+    s.send("老");
+    s.send(TAB);
+    s.send("0532-87");
+    s.send(ENTER);
+    s.term.wait_text("不像有效电话");
+    s.send("654321");
+    s.send(ENTER);
+    s.term.wait_text("已执行: 答复 LS-20261109-0001");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+
+    // The store holds what was typed.
+    let clock = std::sync::Arc::new(jiban::domain::clock::SimulatedClock::fixed(
+        chrono::Utc::now(),
+    ));
+    let engine = jiban::engine::Engine::open(&store, clock).unwrap();
+    let c = engine.show("LS-20261104-0002").unwrap().case;
+    assert_eq!(c.holder.as_str(), "laoshan.jinjialing.haidamaidao");
+    let c = engine.show("LS-20261113-0001").unwrap().case;
+    assert_eq!(
+        c.lead.as_ref().map(|u| u.as_str()),
+        Some("laoshan.enforcement")
+    );
+    let support: Vec<&str> = c.supporting.iter().map(|u| u.as_str()).collect();
+    assert_eq!(support, ["laoshan.transport", "laoshan.jinjialing"]);
+    let view = engine.show("LS-20261109-0001").unwrap();
+    let reply = view.case.reply.unwrap();
+    assert_eq!(reply.basis, "《青岛市义务教育招生入学工作意见》 第三条");
+    assert_eq!(
+        (reply.person.as_str(), reply.phone.as_str()),
+        ("刘老师", "0532-87654321")
+    );
+    let last = view.history.last().unwrap();
+    assert_eq!((last.event.action(), last.by.as_str()), ("reply", "admin"));
 }
