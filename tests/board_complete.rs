@@ -101,3 +101,27 @@ fn joint_units_complete_one_after_another_and_values_complete_too() {
     keys(&mut app, ":view r⇥");
     assert_eq!(line(&app), "view requests");
 }
+
+#[test]
+fn units_typed_by_name_on_the_line_prefer_those_the_case_may_go_to() {
+    let demo = demo();
+    let id = "LS-20261113-0001";
+    accepted(&demo, id, Category::Enforcement);
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    app.handle(jiban::board::action::Action::Run(id.into()));
+    // 综合行政执法 is in every district's name; the Laoshan one is the case's.
+    keys(
+        &mut app,
+        ":joint --lead 综合行政执法 --support 交通运输，金家岭⏎",
+    );
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
+    let case = demo.engine.show(id).unwrap().case;
+    assert_eq!(
+        case.lead.as_ref().map(|u| u.as_str()),
+        Some("laoshan.enforcement"),
+        "{:?}",
+        app.status()
+    );
+    let support: Vec<&str> = case.supporting.iter().map(|u| u.as_str()).collect();
+    assert_eq!(support, ["laoshan.transport", "laoshan.jinjialing"]);
+}

@@ -66,14 +66,22 @@ pub(super) fn run(app: &mut App, line: &str) {
             if !app.offered_commands().contains(&w) {
                 return app.not_offered(&case, w);
             }
-            // Units may be typed by name: `dispatch --to 崂山区市场`.
+            // Units may be typed by name: `dispatch --to 崂山区市场`, preferring units the case
+            // may be routed to.
+            let targets: Vec<String> = app
+                .engine()
+                .route_targets(case.as_str(), w == "joint")
+                .unwrap_or_default()
+                .iter()
+                .map(|u| u.to_string())
+                .collect();
             let mut words = words.clone();
             for i in 1..words.len() {
                 let option = words[i - 1].trim_start_matches("--");
                 if words[i - 1].starts_with("--") && form::Form::is_unit_field(option) {
                     let resolved: Option<Vec<String>> = words[i]
                         .split([',', '，', '、'])
-                        .map(|u| app.unit_id(u.trim()))
+                        .map(|u| app.resolve_among(&targets, u.trim()))
                         .collect();
                     if let Some(ids) = resolved {
                         words[i] = ids.join(",");

@@ -140,7 +140,7 @@ impl App {
                                     .to_string(),
                                 _ => String::new(),
                             },
-                            Err(_) => "—".to_string(),
+                            Err(_) => lang.says("none").to_string(),
                         }
                     })
                     .collect()
@@ -151,14 +151,21 @@ impl App {
     /// The unit id a unit field's typed text names: an id as is, else a unit the case may go
     /// to by name, else any unit by name.
     pub(super) fn resolve_unit(&self, f: &Form, typed: &str) -> Option<String> {
+        let targets: Vec<String> = f.targets.iter().map(|p| p.id.clone()).collect();
+        self.resolve_among(&targets, typed)
+    }
+
+    /// The unit id typed text names: an id as is, else one of `targets` by Chinese or English
+    /// name (whole, then part), else any unit by name.
+    pub(super) fn resolve_among(&self, targets: &[String], typed: &str) -> Option<String> {
         let org = &self.model.config().org;
         if org.get_str(typed).is_some() {
             return Some(typed.to_string());
         }
         let needle = typed.to_lowercase();
         let named = |exact: bool| {
-            f.targets.iter().find(|p| {
-                org.get_str(&p.id).is_some_and(|u| {
+            targets.iter().find(|id| {
+                org.get_str(id).is_some_and(|u| {
                     if exact {
                         u.name == typed || u.name_en.to_lowercase() == needle
                     } else {
@@ -169,7 +176,7 @@ impl App {
         };
         named(true)
             .or_else(|| named(false))
-            .map(|p| p.id.clone())
+            .cloned()
             .or_else(|| self.unit_id(typed))
     }
 
