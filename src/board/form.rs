@@ -155,7 +155,6 @@ impl Field {
     pub fn hint(&self) -> &'static str {
         match self.option.as_str() {
             "support" => "unit, unit",
-            "days" => "1-20",
             _ => "",
         }
     }

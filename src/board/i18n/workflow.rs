@@ -108,6 +108,7 @@ impl Lang {
             "will_send_back" => ("退回重办：", "send back to"),
             "pending_days" => ("申请延期", "asks for"),
             "view_requests" => ("待审批", "Requests"),
+            "days_default" => ("留空按规则时限", "empty: the rules' limit"),
             _ => return "",
         };
         self.pick(zh, en)
@@ -149,6 +150,7 @@ mod tests {
             "will_send_back",
             "pending_days",
             "view_requests",
+            "days_default",
             "because_keyword",
             "because_community",
             "because_locality",

@@ -109,6 +109,22 @@ impl FormBox<'_> {
         format!("◂ {label} ▸")
     }
 
+    /// What an empty field takes: the working days the rules file allows, else the field's own
+    /// hint.
+    fn hint(&self, field: &Field) -> String {
+        let limits = &self.app.model().config().rules.limits;
+        let lang = self.lang();
+        match (self.form.word.as_str(), field.option.as_str()) {
+            ("joint", "days") => format!(
+                "1–{} · {}",
+                limits.max_joint_days,
+                lang.says("days_default")
+            ),
+            ("extend", "days") => format!("1–{}", limits.max_extension_days),
+            _ => field.hint().to_string(),
+        }
+    }
+
     /// What the panel says about the case before the fields.
     fn context(&self, cols: usize) -> Vec<Line<'static>> {
         let app = self.app;
@@ -433,7 +449,7 @@ impl FormBox<'_> {
                 let scroll = field.input.visual_scroll(field_w.saturating_sub(1));
                 if value.is_empty() {
                     let s = theme.muted().patch(super::bg_only(style));
-                    put(buf, fx, y, field.hint(), field_w, s);
+                    put(buf, fx, y, &self.hint(field), field_w, s);
                 } else {
                     put(
                         buf,
