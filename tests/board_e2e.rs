@@ -295,6 +295,96 @@ fn sigterm_ends_the_board_and_restores_the_terminal() {
     s.assert_restored();
 }
 
+/// Runs the demo on a bare pseudo-terminal whose master this test alone holds, so closing it
+/// hangs the terminal up for real (portable-pty's reader clones keep the master open).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_hung_up_terminal_ends_the_board_instead_of_spinning() {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+
+    let (home, tmp) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 30,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes the two descriptors it creates; we own and close them.
+    let made = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(made, 0, "openpty");
+    // SAFETY: fresh descriptors from openpty, each owned once.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // The child must not inherit the master, or it would keep its own terminal open.
+    // SAFETY: fcntl on a descriptor we own.
+    assert_eq!(
+        unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) },
+        0
+    );
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jiban"));
+    cmd.args(["--now", "2026-11-23T09:00:00+08:00", "demo"])
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("TMPDIR", tmp.path())
+        .env_remove("JIBAN_DATA")
+        .env_remove("NO_COLOR")
+        .stdin(slave.try_clone().unwrap())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave.try_clone().unwrap());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(0, libc::TIOCSCTTY as _, 0);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn the board");
+    drop(slave);
+    let fd = master.as_raw_fd();
+    let (mut seen, mut buf) = (Vec::new(), [0u8; 8192]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !String::from_utf8_lossy(&seen).contains("队列") {
+        assert!(Instant::now() < deadline, "the board did not draw");
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd and a buffer we own.
+        if unsafe { libc::poll(&mut p, 1, 100) } > 0 {
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                seen.extend_from_slice(&buf[..n as usize]);
+            }
+        }
+    }
+    // Close the only master, as a dropped SSH connection does.
+    drop(master);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("the board still runs 20 s after its terminal hung up");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "the demo store is removed: {left:?}");
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_leaves_the_message_readable() {
     let mut s = Session::demo_with_env(&[], &[("JIBAN_TEST_PANIC_KEY", "~")]);

@@ -244,6 +244,43 @@ pub fn translate(app: &mut App, ev: Event) -> Option<Action> {
 /// How long to wait for input before looking at the engine's changes again.
 pub const POLL: Duration = Duration::from_millis(200);
 
+/// What the terminal's input side says after a wait.
+enum TerminalInput {
+    /// Bytes to read.
+    Ready,
+    /// Nothing within the wait.
+    Quiet,
+    /// The terminal is gone (an SSH connection dropped, a window closed).
+    HungUp,
+}
+
+/// Waits up to `wait` for input on stdin, telling a hung-up terminal apart.
+///
+/// crossterm 0.29 reads a hung-up terminal in a loop that never returns (each read gives 0 bytes),
+/// so a board whose SSH connection dropped would spin forever. The terminal is therefore polled
+/// here first, and crossterm is asked for events only when the terminal has not hung up.
+fn terminal_input(wait: Duration) -> TerminalInput {
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one pollfd we own, for the duration of the call.
+    let n = unsafe { libc::poll(&mut fd, 1, ms) };
+    if n < 0 {
+        // Interrupted by a signal (SIGWINCH, SIGTERM): look again on the next turn.
+        return TerminalInput::Quiet;
+    }
+    if fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+        TerminalInput::HungUp
+    } else if fd.revents & libc::POLLIN != 0 {
+        TerminalInput::Ready
+    } else {
+        TerminalInput::Quiet
+    }
+}
+
 /// Fault injection for the end-to-end test of the panic path: in debug builds only, the key named
 /// by `JIBAN_TEST_PANIC_KEY` makes the board panic. Release builds ignore the variable.
 fn injected_panic_key() -> Option<char> {
@@ -270,7 +307,15 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         let now = clock.now();
         let to_tick = 60_000 - now.timestamp_millis().rem_euclid(60_000);
         let wait = POLL.min(Duration::from_millis(to_tick as u64 + 5));
-        if event::poll(wait)? {
+        let ready = match terminal_input(wait) {
+            TerminalInput::HungUp => {
+                tracing::info!("the terminal hung up");
+                break;
+            }
+            // Resizes reach crossterm through its own signal pipe, not stdin: look every turn.
+            TerminalInput::Ready | TerminalInput::Quiet => event::poll(Duration::ZERO)?,
+        };
+        if ready {
             while {
                 let ev = event::read()?;
                 if let (Event::Key(k), Some(c)) = (&ev, panic_key) {
