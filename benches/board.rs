@@ -37,14 +37,7 @@ fn store() -> (
     Arc<SimulatedClock>,
     jiban::domain::case::Case,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(SimulatedClock::fixed(now()));
-    let engine = Engine::init(
-        &dir.path().join("s"),
-        &jiban::fixtures::bundled(),
-        clock.clone(),
-    )
-    .unwrap();
+    let (dir, clock, engine) = store_at_now();
     let admin = engine.administrator();
     let line = r#"{"district":"laoshan","channel":"hotline","title":"金家岭 MixC 商场地下车库 B2 出口排水沟堵塞，雨天积水没过脚踝","description":"d","requester":{"name":"李娜","phone":"13853215678"},"address":"崂山区"}"#;
     let case = parse_line(1, line, &engine.config().org).unwrap();
@@ -170,7 +163,8 @@ impl Write for Count {
     }
 }
 
-fn bytes() {
+/// A fresh store with the bundled fixtures on a clock standing at [`now`].
+fn store_at_now() -> (tempfile::TempDir, Arc<SimulatedClock>, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(SimulatedClock::fixed(now()));
     let engine = Engine::init(
@@ -179,6 +173,11 @@ fn bytes() {
         clock.clone(),
     )
     .unwrap();
+    (dir, clock, engine)
+}
+
+fn bytes() {
+    let (_dir, clock, engine) = store_at_now();
     jiban::demo::seed(&engine, &clock, now()).unwrap();
     let engine = Arc::new(engine);
     let operator = engine.administrator();

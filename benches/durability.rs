@@ -24,7 +24,7 @@ use jiban::domain::org::UnitId;
 use jiban::engine::{Engine, IntakeOutcome};
 #[path = "support/mod.rs"]
 mod support;
-use support::{fresh, new_case};
+use support::{district_ids, fresh, new_case};
 
 const COMMANDS: usize = 2_000;
 const INTAKE_CASES: usize = 10_000;
@@ -120,13 +120,7 @@ fn main() {
     drop(b);
 
     let b = fresh();
-    let districts: Vec<UnitId> = b
-        .engine
-        .config()
-        .org
-        .districts()
-        .map(|u| u.id.clone())
-        .collect();
+    let districts = district_ids(&b.engine);
     let (ids, spent) = take_in(&b.engine, &districts, INTAKE_CASES, INTAKE_BATCH);
     assert_eq!(ids.len(), INTAKE_CASES);
     println!(

@@ -28,7 +28,7 @@ use jiban::engine::query::CaseFilter;
 use jiban::engine::{Engine, IntakeOutcome};
 #[path = "support/mod.rs"]
 mod support;
-use support::{fresh, new_case};
+use support::{district_ids, fresh, new_case};
 
 /// Takes in `count` cases for `districts` (round robin) in batches of 1,000; returns their ids.
 fn take_in(engine: &Engine, districts: &[UnitId], count: usize, next: &mut u64) -> Vec<CaseId> {
@@ -98,13 +98,7 @@ fn intake(c: &mut Criterion) {
     let mut g = c.benchmark_group("intake");
     for size in [1_usize, 100, 1000] {
         let b = fresh();
-        let districts: Vec<UnitId> = b
-            .engine
-            .config()
-            .org
-            .districts()
-            .map(|u| u.id.clone())
-            .collect();
+        let districts = district_ids(&b.engine);
         let admin = b.engine.administrator();
         let mut next = 0_u64;
         g.throughput(Throughput::Elements(size as u64));
@@ -130,7 +124,7 @@ fn read_10k(c: &mut Criterion) {
     let b = fresh();
     let engine = &b.engine;
     let org = &engine.config().org;
-    let districts: Vec<UnitId> = org.districts().map(|u| u.id.clone()).collect();
+    let districts = district_ids(engine);
     let shinan = UnitId::new("shinan");
     let department = org
         .children(&shinan)

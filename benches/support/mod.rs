@@ -53,3 +53,13 @@ pub fn new_case(district: &UnitId, n: u64) -> NewCase {
         external_id: hotline.then(|| format!("QD{n:010}")),
     }
 }
+
+/// The ids of the ten district platforms.
+pub fn district_ids(engine: &Engine) -> Vec<UnitId> {
+    engine
+        .config()
+        .org
+        .districts()
+        .map(|u| u.id.clone())
+        .collect()
+}

@@ -57,20 +57,13 @@ impl BoardLayout {
         ])
         .areas(area);
         let compact = area.width < 150;
-        if compact {
+        let (tree, queue, detail) = if compact {
             let tree_w = if area.width < 100 { 26 } else { 30 };
             let [tree, right] =
                 Layout::horizontal([Constraint::Length(tree_w), Constraint::Min(0)]).areas(body);
             let [queue, detail] =
                 Layout::vertical([Constraint::Percentage(55), Constraint::Min(0)]).areas(right);
-            Some(BoardLayout {
-                header,
-                tree,
-                queue,
-                detail,
-                footer,
-                compact,
-            })
+            (tree, queue, detail)
         } else {
             let tree_w = (area.width / 5).clamp(30, 40);
             let detail_w = (area.width * 3 / 10).clamp(44, 70);
@@ -80,15 +73,16 @@ impl BoardLayout {
                 Constraint::Length(detail_w),
             ])
             .areas(body);
-            Some(BoardLayout {
-                header,
-                tree,
-                queue,
-                detail,
-                footer,
-                compact,
-            })
-        }
+            (tree, queue, detail)
+        };
+        Some(BoardLayout {
+            header,
+            tree,
+            queue,
+            detail,
+            footer,
+            compact,
+        })
     }
 }
 
