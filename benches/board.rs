@@ -23,6 +23,7 @@ use jiban::domain::command::Command;
 use jiban::domain::intake::parse_line;
 use jiban::domain::org::{Level, UnitId};
 use jiban::engine::Engine;
+use jiban::service::{Embedded, Service};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00")
@@ -64,7 +65,9 @@ fn store() -> (
 /// from 3 working days overdue to 20 ahead, so every light and countdown shape shows.
 fn board_with(n: usize) -> (tempfile::TempDir, App) {
     let (dir, engine, _clock, template) = store();
-    let events = engine.subscribe();
+    let operator = engine.user("ls_dispatch").unwrap();
+    let service: Arc<dyn Service> = Arc::new(Embedded::new(engine.clone(), operator));
+    let events = service.subscribe();
     let mut model = Model::new(engine.config().clone(), now());
     let units: Vec<UnitId> = engine
         .config()
@@ -90,14 +93,7 @@ fn board_with(n: usize) -> (tempfile::TempDir, App) {
         model.upsert(&c);
     }
     model.tick(now());
-    let operator = engine.user("ls_dispatch").unwrap();
-    let mut app = App::with_model(
-        engine,
-        events,
-        operator,
-        Settings::plain("default", Lang::Zh),
-        model,
-    );
+    let mut app = App::with_model(service, events, Settings::plain("default", Lang::Zh), model);
     app.handle(Action::SelectUnit("laoshan".into()));
     app.handle(Action::NextPane);
     (dir, app)

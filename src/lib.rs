@@ -8,8 +8,12 @@
 
 pub mod board;
 pub mod cli;
+pub mod client;
 pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod fixtures;
+pub mod protocol;
+pub mod server;
+pub mod service;
 pub mod store;

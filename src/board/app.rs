@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use ratatui::layout::Rect;
-use tokio::sync::broadcast::{self, error::TryRecvError};
 use tui_input::Input;
 
 use super::action::Action;
@@ -17,7 +16,8 @@ use super::tree::{NodeKind, OrgTree};
 use super::workflow::Menu;
 use crate::domain::users::User;
 use crate::engine::query::CaseView;
-use crate::engine::{Committed, Engine};
+use crate::engine::Engine;
+use crate::service::{Embedded, Feed, Link, Service, Update};
 
 /// The three panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,12 +113,14 @@ pub struct Areas {
 
 /// The board.
 pub struct App {
-    pub(super) engine: Arc<Engine>,
+    pub(super) service: Arc<dyn Service>,
     pub(super) operator: User,
     pub(super) model: Model,
     pub(super) tree: OrgTree,
     pub(super) settings: Settings,
-    pub(super) events: broadcast::Receiver<Arc<Committed>>,
+    pub(super) events: Feed,
+    /// Whether the platform is reachable (a remote board shows a banner while it is not).
+    pub(super) link: Link,
     /// Focused pane.
     pub focus: Pane,
     /// Current view.
@@ -156,26 +158,32 @@ pub struct App {
 }
 
 impl App {
-    /// A board over an engine, acting as `operator`. Builds the read model once.
+    /// A board over an engine in this process, acting as `operator`. Builds the read model once.
     pub fn new(
         engine: Arc<Engine>,
         operator: User,
         settings: Settings,
     ) -> crate::engine::Result<App> {
-        let events = engine.subscribe();
-        let model = Model::build(&engine)?;
-        Ok(App::with_model(engine, events, operator, settings, model))
+        App::over(Arc::new(Embedded::new(engine, operator)), settings)
+    }
+
+    /// A board over any session, embedded or connected to `jiban serve`: the board does not know
+    /// which. Builds the read model once.
+    pub fn over(service: Arc<dyn Service>, settings: Settings) -> crate::engine::Result<App> {
+        let events = service.subscribe();
+        let model = Model::build(service.as_ref())?;
+        Ok(App::with_model(service, events, settings, model))
     }
 
     /// A board over a projection built elsewhere (benches fill one with synthetic cases);
     /// `events` should be subscribed before the projection was built.
     pub fn with_model(
-        engine: Arc<Engine>,
-        events: broadcast::Receiver<Arc<Committed>>,
-        operator: User,
+        service: Arc<dyn Service>,
+        events: Feed,
         settings: Settings,
         model: Model,
     ) -> App {
+        let operator = service.operator().clone();
         let mut tree = OrgTree::new(&model);
         let mut tree_sel = 0;
         if let Some(node) = model
@@ -194,7 +202,8 @@ impl App {
                 .unwrap_or(0);
         }
         let mut app = App {
-            engine,
+            link: service.link(),
+            service,
             operator,
             model,
             tree,
@@ -242,9 +251,13 @@ impl App {
     pub fn operator(&self) -> &User {
         &self.operator
     }
-    /// The engine.
-    pub fn engine(&self) -> &Arc<Engine> {
-        &self.engine
+    /// The session the board acts through.
+    pub fn service(&self) -> &Arc<dyn Service> {
+        &self.service
+    }
+    /// Whether the platform is reachable now.
+    pub fn link(&self) -> &Link {
+        &self.link
     }
     /// True once the board should close.
     pub fn should_quit(&self) -> bool {
@@ -271,14 +284,15 @@ impl App {
         self.status.as_ref().map(|(s, ok)| (s.as_str(), *ok))
     }
 
-    /// Applies every change the engine has published since the last call; rebuilds the model
-    /// if the board fell behind. Returns true when something changed.
+    /// Applies every change the platform has published since the last call; rebuilds the model
+    /// if the board fell behind or was disconnected. Returns true when something changed.
     pub fn pump(&mut self) -> bool {
         let mut changed = false;
-        loop {
-            match self.events.try_recv() {
-                Ok(c) => {
-                    changed = true;
+        let mut came_back = false;
+        while let Some(update) = self.events.try_next() {
+            changed = true;
+            match update {
+                Update::Committed(c) => {
                     if self.model.apply(&c) && self.settings.bell {
                         self.bell = true;
                     }
@@ -286,16 +300,29 @@ impl App {
                         self.detail = None;
                     }
                 }
-                Err(TryRecvError::Lagged(n)) => {
-                    tracing::warn!(missed = n, "board fell behind the engine; rebuilding");
-                    if let Ok(m) = Model::build(&self.engine) {
-                        self.model = m;
-                        self.detail = None;
-                        self.status = Some((self.settings.lang.text().resynced.into(), true));
+                Update::Resync => {
+                    tracing::info!("rebuilding the board's model");
+                    match Model::build(self.service.as_ref()) {
+                        Ok(m) => {
+                            self.model = m;
+                            self.detail = None;
+                            self.queue_key = None;
+                            if !came_back {
+                                self.status =
+                                    Some((self.settings.lang.text().resynced.into(), true));
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "rebuild failed"),
                     }
-                    changed = true;
                 }
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                Update::Link(link) => {
+                    tracing::info!(?link, "link");
+                    if link == Link::Up {
+                        came_back = true;
+                        self.status = Some((self.settings.lang.text().reconnected.into(), true));
+                    }
+                    self.link = link;
+                }
             }
         }
         if changed {
@@ -398,11 +425,8 @@ impl App {
         self.selected = id;
         if stale {
             if let Some(id) = &self.selected {
-                self.detail = self.engine.show(id).ok();
-                self.offered = self
-                    .engine
-                    .available_commands(&self.operator, id)
-                    .unwrap_or_default();
+                self.detail = self.service.show(id).ok();
+                self.offered = self.service.available_commands(id).unwrap_or_default();
             }
         }
     }
@@ -475,7 +499,7 @@ impl App {
     }
 
     pub(super) fn tick(&mut self) {
-        let now = self.engine.clock().now();
+        let now = self.service.clock().now();
         if self.model.tick(now) > 0 && self.settings.bell {
             self.bell = true;
         }

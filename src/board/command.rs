@@ -69,7 +69,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             // Units may be typed by name: `dispatch --to 崂山区市场`, preferring units the case
             // may be routed to.
             let targets: Vec<String> = app
-                .engine()
+                .service()
                 .route_targets(case.as_str(), w == "joint")
                 .unwrap_or_default()
                 .iter()

@@ -81,7 +81,7 @@ impl App {
         let targets: Vec<String> = self
             .selected
             .as_deref()
-            .and_then(|id| self.engine.route_targets(id, word == "joint").ok())
+            .and_then(|id| self.service.route_targets(id, word == "joint").ok())
             .filter(|t| !t.is_empty())
             .map(|t| t.into_iter().map(|u| u.to_string()).collect())
             .unwrap_or_else(|| org.units().iter().map(|u| u.id.to_string()).collect());

@@ -59,12 +59,10 @@ impl App {
             },
             c => c,
         };
-        let dry = self
-            .engine
-            .dry_run(&self.operator, case.as_str(), &command.clone().into());
+        let dry = self.service.dry_run(case.as_str(), &command.clone().into());
         match dry {
             Ok(decision) => {
-                let outcome = self.describe(&decision.event);
+                let outcome = self.describe(&decision);
                 self.mode = Mode::Confirm(Confirm {
                     case,
                     version,
@@ -105,6 +103,15 @@ impl App {
                 self.drafts.remove(&k);
             }
         } else {
+            // After a conflict the case was fetched again: the form keeps what was typed and is
+            // now made against the case as it stands, so sending it again is a decision taken
+            // with the change in view.
+            let form = form.map(|mut f| {
+                if let Some(v) = self.version_of(f.case.as_str()) {
+                    f.version = v;
+                }
+                f
+            });
             self.back_to(form);
         }
     }

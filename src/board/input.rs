@@ -254,10 +254,7 @@ impl App {
     ) -> bool {
         let t = self.settings.lang.text();
         let command: crate::domain::command::Command = cmd.into();
-        match self
-            .engine
-            .execute(&self.operator, case, &command, Some(version))
-        {
+        match self.service.execute(case, &command, Some(version)) {
             Ok(entry) => {
                 self.pinned = Some(case.to_string());
                 let what = self.settings.lang.event(entry.event.action());
@@ -268,9 +265,30 @@ impl App {
             Err(e) => {
                 tracing::info!(%case, error = %e, "command refused");
                 self.set_status(format!("{}: {e}", t.refused), false);
+                if matches!(e, crate::engine::EngineError::Conflict { .. }) {
+                    self.refresh_case(case.as_str());
+                }
                 false
             }
         }
+    }
+
+    /// Fetches one case again (someone else changed it) into the queue and the detail.
+    pub(super) fn refresh_case(&mut self, id: &str) {
+        if let Ok(view) = self.service.show(id) {
+            self.model.upsert(&view.case);
+            self.queue_key = None;
+            if self.selected.as_deref() == Some(id) || self.pinned.as_deref() == Some(id) {
+                self.offered = self.service.available_commands(id).unwrap_or_default();
+                self.detail = Some(view);
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// The version of a case in the board's projection.
+    pub(super) fn version_of(&self, id: &str) -> Option<u64> {
+        self.model.find(id).map(|i| self.model.row(i).version)
     }
 
     pub(super) fn quit_now(&mut self) {

@@ -13,7 +13,8 @@ use crate::domain::case::{Case, CaseId, Category, Stage};
 use crate::domain::config::Config;
 use crate::domain::light::{self, Light};
 use crate::domain::org::{Level, UnitId};
-use crate::engine::{Committed, Engine};
+use crate::engine::Committed;
+use crate::service::Service;
 
 /// A unit of the organisation in tree order (depth first, departments after the other children),
 /// so that a unit's subtree, and its departments, are each one contiguous range of positions.
@@ -260,15 +261,15 @@ impl Model {
     }
 
     /// Builds the projection from every case the engine holds.
-    pub fn build(engine: &Engine) -> crate::engine::Result<Model> {
-        let mut model = Model::new(engine.config().clone(), engine.clock().now());
-        for u in engine.units()? {
+    pub fn build(service: &dyn Service) -> crate::engine::Result<Model> {
+        let mut model = Model::new(service.config().clone(), service.clock().now());
+        for u in service.units()? {
             if let Some(i) = model.unit_pos(&u.id) {
                 model.referrals[i as usize] = u.referrals.len() as u32;
             }
         }
-        for case in engine.all_cases() {
-            model.upsert(&case?);
+        for case in service.all_cases()? {
+            model.upsert(&case);
         }
         Ok(model)
     }

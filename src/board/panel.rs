@@ -79,14 +79,14 @@ impl App {
             let joint = form.word == "joint";
             let id = form.case.to_string();
             form.targets = self
-                .engine
+                .service
                 .route_targets(&id, joint)
                 .unwrap_or_default()
                 .iter()
                 .map(|u| self.pick_of(u.as_str(), String::new()))
                 .collect();
             form.suggestions = self
-                .engine
+                .service
                 .suggest_routes(&id, joint, 3)
                 .unwrap_or_default()
                 .iter()
@@ -98,7 +98,7 @@ impl App {
         }
         if form.word == "assess" {
             let unit = case.as_ref().and_then(|c| c.assessed_unit.clone());
-            if let Some(r) = unit.and_then(|u| self.engine.unit_record(&u).ok()) {
+            if let Some(r) = unit.and_then(|u| self.service.unit_record(&u).ok()) {
                 let lang = self.settings.lang;
                 form.notes = vec![format!(
                     "{} {} · {} {}",
@@ -126,11 +126,8 @@ impl App {
                             satisfaction: *s,
                             resolution: *r,
                         };
-                        match self
-                            .engine
-                            .dry_run(&self.operator, form.case.as_str(), &cmd)
-                        {
-                            Ok(d) => match d.event {
+                        match self.service.dry_run(form.case.as_str(), &cmd) {
+                            Ok(d) => match d {
                                 Event::Evaluate { outcome, .. } => lang
                                     .says(match outcome {
                                         EvaluationOutcome::Closed => "outcome_closed",
@@ -226,11 +223,8 @@ impl App {
                 if let Command::Return { confirm, .. } = &mut command {
                     *confirm = true;
                 }
-                match self
-                    .engine
-                    .dry_run(&self.operator, f.case.as_str(), &command)
-                {
-                    Ok(d) => Some(Ok(self.preview_of(f, &d.event))),
+                match self.service.dry_run(f.case.as_str(), &command) {
+                    Ok(d) => Some(Ok(self.preview_of(f, &d))),
                     Err(e) => Some(Err(e.to_string())),
                 }
             }
@@ -241,20 +235,22 @@ impl App {
     fn preview_of(&self, f: &Form, event: &Event) -> String {
         let lang = self.settings.lang;
         match event {
-            Event::Extend { days, .. } => match self.engine.extension_due(f.case.as_str(), *days) {
-                Ok(d) => format!(
-                    "{}{} {}{}",
-                    lang.says("will"),
-                    lang.says("due_if_approved"),
-                    d.at.with_timezone(&cst()).format("%Y-%m-%d %H:%M"),
-                    if d.provisional {
-                        lang.says("provisional")
-                    } else {
-                        ""
-                    }
-                ),
-                Err(e) => e.to_string(),
-            },
+            Event::Extend { days, .. } => {
+                match self.service.extension_due(f.case.as_str(), *days) {
+                    Ok(d) => format!(
+                        "{}{} {}{}",
+                        lang.says("will"),
+                        lang.says("due_if_approved"),
+                        d.at.with_timezone(&cst()).format("%Y-%m-%d %H:%M"),
+                        if d.provisional {
+                            lang.says("provisional")
+                        } else {
+                            ""
+                        }
+                    ),
+                    Err(e) => e.to_string(),
+                }
+            }
             other => self.describe(other),
         }
     }

@@ -297,7 +297,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     let mut terminal = BoardTerminal::new(io::stdout())?;
     let size = terminal.terminal.size()?;
     app.handle(Action::Resize(size.width, size.height));
-    let clock = app.engine().clock().clone();
+    let clock = app.service().clock().clone();
     let mut minute = clock.now().timestamp().div_euclid(60);
     loop {
         draw(&mut terminal, &mut app)?;

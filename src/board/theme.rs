@@ -438,6 +438,11 @@ impl Theme {
     pub fn status(&self, ok: bool) -> Style {
         self.get(if ok { "status_ok" } else { "status_error" })
     }
+    /// The banner shown while the server cannot be reached.
+    pub fn disconnected(&self) -> Style {
+        self.get("status_error")
+            .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD)
+    }
     /// A key in the help overlay and footer.
     pub fn key(&self) -> Style {
         self.get("key")

@@ -99,7 +99,7 @@ impl App {
     /// Reports that `word` is not offered on `case`, with the lifecycle's reason.
     pub(super) fn not_offered(&mut self, case: &CaseId, word: &str) {
         let t = self.settings.lang.text();
-        let why = match self.engine.refusal_for(&self.operator, case.as_str(), word) {
+        let why = match self.service.refusal_for(case.as_str(), word) {
             Ok(Some(r)) => r.to_string(),
             Ok(None) => t.not_offered.to_string(),
             Err(e) => e.to_string(),

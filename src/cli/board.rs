@@ -11,6 +11,7 @@ use chrono::Utc;
 use super::{parse_time, Cli};
 use crate::domain::clock::{Clock, SimulatedClock, SystemClock};
 use crate::engine::Engine;
+use crate::service::{Embedded, Service};
 
 /// The board's look: theme and language (the config file's values unless given).
 #[derive(Debug, Clone, clap::Args)]
@@ -23,9 +24,13 @@ pub struct BoardArgs {
     pub lang: Option<crate::board::i18n::Lang>,
 }
 
-/// `jiban board`: the store at `--data`, on the system clock (or a running simulated one from
-/// `--now`).
+/// `jiban board`: the server at `--connect` (or `JIBAN_CONNECT`), else the store at `--data` on
+/// the system clock (or a running simulated one from `--now`).
 pub fn board(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
+    if cli.connect.is_some() {
+        let _log = crate::board::config::init_logging(&crate::board::config::state_dir());
+        return open_session(cli.session("board", true)?, look);
+    }
     let clock: Arc<dyn Clock> = match &cli.now {
         Some(t) => Arc::new(SimulatedClock::running_from(parse_time(t, "--now")?)),
         None => Arc::new(SystemClock),
@@ -92,6 +97,10 @@ pub fn demo(cli: &Cli, look: &BoardArgs, live: Option<u64>) -> anyhow::Result<Ex
 fn open_board(cli: &Cli, engine: Arc<Engine>, look: &BoardArgs) -> anyhow::Result<ExitCode> {
     let _log = crate::board::config::init_logging(&crate::board::config::state_dir());
     let operator = cli.operator(&engine)?;
+    open_session(Arc::new(Embedded::new(engine, operator)), look)
+}
+
+fn open_session(session: Arc<dyn Service>, look: &BoardArgs) -> anyhow::Result<ExitCode> {
     let settings = crate::board::Settings::resolve(
         &crate::board::Options {
             theme: look.theme.clone(),
@@ -100,7 +109,7 @@ fn open_board(cli: &Cli, engine: Arc<Engine>, look: &BoardArgs) -> anyhow::Resul
         },
         &crate::board::TermEnv::from_process(),
     )?;
-    let app = crate::board::App::new(engine, operator, settings)?;
+    let app = crate::board::App::over(session, settings)?;
     crate::board::terminal::run(app)?;
     Ok(ExitCode::SUCCESS)
 }

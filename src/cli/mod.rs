@@ -4,6 +4,7 @@
 pub mod act;
 pub mod board;
 pub mod output;
+pub mod serve;
 
 use std::io::{BufRead, Read};
 use std::path::PathBuf;
@@ -14,14 +15,17 @@ use anyhow::{anyhow, Context as _};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
+use crate::client::{Client, ConnectOptions};
 use crate::domain::case::{CaseId, Stage};
 use crate::domain::clock::{Clock, SimulatedClock, SystemClock};
+use crate::domain::config::Config;
 use crate::domain::intake::{parse_line, IntakeError};
 use crate::domain::light::{format_countdown, Light};
 use crate::domain::org::UnitId;
 use crate::domain::users::User;
 use crate::engine::query::CaseFilter;
 use crate::engine::{Engine, EngineError, IntakeOutcome};
+use crate::service::{Embedded, Service};
 pub use board::BoardArgs;
 use output::{cst_minutes, cst_rfc3339, pad, print_json, truncate};
 
@@ -35,9 +39,13 @@ pub struct Cli {
     /// Run as of a simulated time (RFC 3339), e.g. 2026-11-23T09:00:00+08:00.
     #[arg(long, global = true)]
     pub now: Option<String>,
-    /// Act as this login (default: the store's administrator, trainer role).
+    /// Act as this login (default: the store's administrator, trainer role; with --connect, the
+    /// login your OS user maps to, and only a trainer may name another).
     #[arg(long = "as", global = true)]
     pub login: Option<String>,
+    /// Talk to `jiban serve` on this socket instead of opening the store.
+    #[arg(long, global = true, env = "JIBAN_CONNECT", value_name = "SOCKET")]
+    pub connect: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: CliCommand,
@@ -126,11 +134,19 @@ pub enum CliCommand {
         #[arg(long, value_name = "SECS", num_args = 0..=1, default_missing_value = "20")]
         live: Option<u64>,
     },
-    /// Open the live board on an existing store.
+    /// Open the live board on an existing store, or on a server with --connect.
     Board {
         /// How the board looks.
         #[command(flatten)]
         look: BoardArgs,
+    },
+    /// Own the store and serve boards and CLI calls on a Unix socket.
+    Serve(serve::ServeArgs),
+    /// Print committed changes as they happen (needs --connect or JIBAN_CONNECT).
+    Watch {
+        /// One JSON object per line: case, seq, action, by, at (+08:00), stage, holder.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -175,6 +191,38 @@ impl Cli {
         Ok(Engine::open(&self.data_dir(), self.clock()?)?)
     }
 
+    /// The session a command acts through: the server at `--connect`, or the store opened here.
+    /// The commands below do not know which they have.
+    pub(crate) fn session(&self, role: &str, live: bool) -> anyhow::Result<Arc<dyn Service>> {
+        let Some(socket) = &self.connect else {
+            let engine = Arc::new(self.engine()?);
+            let operator = self.operator(&engine)?;
+            return Ok(Arc::new(Embedded::new(engine, operator)));
+        };
+        if self.now.is_some() {
+            return Err(anyhow!(
+                "--now: a connected session runs on the server's clock (start the server with --now)"
+            ));
+        }
+        let options = ConnectOptions {
+            role: role.into(),
+            act_as: self.login.clone(),
+            events: live,
+            reconnect: live,
+        };
+        Ok(Arc::new(Client::connect(socket, options)?))
+    }
+
+    fn embedded_only(&self, what: &str) -> anyhow::Result<()> {
+        match &self.connect {
+            Some(s) => Err(anyhow!(
+                "{what} works on a store folder, not through a server (drop --connect {} / JIBAN_CONNECT)",
+                s.display()
+            )),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn operator(&self, engine: &Engine) -> anyhow::Result<User> {
         match &self.login {
             Some(login) => Ok(engine.user(login)?),
@@ -187,6 +235,7 @@ impl Cli {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         CliCommand::Init { demo, fixtures } => {
+            cli.embedded_only("init")?;
             let sources = match fixtures {
                 Some(dir) => crate::fixtures::from_dir(dir)?,
                 None => crate::fixtures::bundled(),
@@ -203,8 +252,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Intake { file } => intake(&cli, file),
-        CliCommand::Demo { look, live } => board::demo(&cli, look, *live),
+        CliCommand::Demo { look, live } => {
+            cli.embedded_only("demo")?;
+            board::demo(&cli, look, *live)
+        }
         CliCommand::Board { look } => board::board(&cli, look),
+        CliCommand::Serve(args) => {
+            cli.embedded_only("serve")?;
+            serve::serve(&cli, args)
+        }
+        CliCommand::Watch { json } => serve::watch(&cli, *json),
         CliCommand::Cases {
             json,
             stage,
@@ -212,7 +269,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             light,
             district,
         } => {
-            let engine = cli.engine()?;
+            let session = cli.session("cli", false)?;
             let filter = CaseFilter {
                 stage: *stage,
                 holder: holder.clone().map(UnitId),
@@ -221,36 +278,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             for (what, id) in [("--holder", holder), ("--district", district)] {
                 if let Some(id) = id {
-                    if engine.config().org.get_str(id).is_none() {
+                    if session.config().org.get_str(id).is_none() {
                         return Err(anyhow!("{what}: unknown unit {id:?}"));
                     }
                 }
             }
-            let rows = engine.list(&filter)?;
+            let rows = session.list(&filter)?;
             if *json {
                 print_json(&rows)?;
             } else {
-                print_case_table(&engine, &rows);
+                print_case_table(session.config(), &rows);
             }
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Show { id, json } => {
-            let engine = cli.engine()?;
-            let view = engine.show(id)?;
+            let session = cli.session("cli", false)?;
+            let view = session.show(id)?;
             if *json {
                 print_json(&view)?;
             } else {
-                print_case(&engine, &cli.operator(&engine)?, &view);
+                print_case(session.config(), session.operator(), &view);
             }
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Act { id, command } => {
-            let engine = cli.engine()?;
-            let operator = cli.operator(&engine)?;
+            let session = cli.session("cli", false)?;
             let command = command.clone().into();
-            match engine.execute(&operator, &CaseId(id.clone()), &command, None) {
+            match session.execute(&CaseId(id.clone()), &command, None) {
                 Ok(entry) => {
-                    let case = engine.show(id)?.case;
+                    let case = session.show(id)?.case;
                     println!(
                         "{id}: {} by {} at {} → {} at {}",
                         entry.event.action(),
@@ -260,7 +316,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         case.holder
                     );
                     if case.due_provisional {
-                        warn_provisional(&engine, case.due_at);
+                        warn_provisional(session.config(), case.due_at);
                     }
                     Ok(ExitCode::SUCCESS)
                 }
@@ -277,8 +333,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         CliCommand::Units { json } => {
-            let engine = cli.engine()?;
-            let units = engine.units()?;
+            let units = cli.session("cli", false)?.units()?;
             if *json {
                 print_json(&units)?;
             } else {
@@ -290,7 +345,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     };
                     println!(
                         "{} {} {} ({}){marks}",
-                        pad(u.level, 10),
+                        pad(&u.level, 10),
                         pad(u.id.as_str(), 36),
                         u.name,
                         u.name_en
@@ -300,8 +355,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Users { json } => {
-            let engine = cli.engine()?;
-            let users = engine.config().users.all();
+            let session = cli.session("cli", false)?;
+            let users = session.config().users.all();
             if *json {
                 print_json(&users)?;
             } else {
@@ -348,9 +403,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn warn_provisional(engine: &Engine, due: Option<DateTime<Utc>>) {
+fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
     if let Some(due) = due {
-        let years = engine.config().calendar.years();
+        let years = config.calendar.years();
         eprintln!(
             "warning: the deadline {} reaches beyond the loaded calendars ({}); it counts Monday–Friday there and is provisional",
             cst_minutes(due),
@@ -369,8 +424,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
     } else {
         std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
     };
-    let engine = cli.engine()?;
-    let operator = cli.operator(&engine)?;
+    let session = cli.session("cli", false)?;
     let mut good = Vec::new();
     let mut bad: Vec<IntakeError> = Vec::new();
     for (i, line) in text.as_bytes().lines().enumerate() {
@@ -378,7 +432,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
         if line.trim().is_empty() {
             continue;
         }
-        match parse_line(i + 1, &line, &engine.config().org) {
+        match parse_line(i + 1, &line, &session.config().org) {
             Ok(c) => good.push(c),
             Err(e) => bad.push(e),
         }
@@ -386,7 +440,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
     for e in &bad {
         eprintln!("{e}");
     }
-    let outcomes = engine.intake(&operator, good)?;
+    let outcomes = session.intake(good)?;
     for o in &outcomes {
         match o {
             IntakeOutcome::Created(id) => println!("{id}"),
@@ -402,8 +456,8 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_case_table(engine: &Engine, rows: &[crate::engine::query::CaseRow]) {
-    let org = &engine.config().org;
+fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
+    let org = &config.org;
     println!(
         "{} {} {} {} {} {} title",
         pad("灯", 4),
@@ -442,9 +496,9 @@ fn print_case_table(engine: &Engine, rows: &[crate::engine::query::CaseRow]) {
     println!("{} cases", rows.len());
 }
 
-fn print_case(engine: &Engine, operator: &User, view: &crate::engine::query::CaseView) {
+fn print_case(config: &Config, operator: &User, view: &crate::engine::query::CaseView) {
     let c = &view.case;
-    let org = &engine.config().org;
+    let org = &config.org;
     let name = |u: &UnitId| {
         org.get(u)
             .map_or(u.to_string(), |x| format!("{} ({u})", x.name))

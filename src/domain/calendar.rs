@@ -30,7 +30,7 @@ pub fn cst_date(t: DateTime<Utc>) -> NaiveDate {
 }
 
 /// A deadline computed by [`WorkCalendar::deadline`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deadline {
     /// The moment the deadline falls due.
     pub at: DateTime<Utc>,

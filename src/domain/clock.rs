@@ -75,3 +75,31 @@ impl Clock for SimulatedClock {
         true
     }
 }
+
+/// Another process's clock, seen from here: that clock's time at one moment, running on with
+/// this machine's time. A board connected to a server shows the server's (perhaps simulated)
+/// time this way.
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset: chrono::Duration,
+    simulated: bool,
+}
+
+impl OffsetClock {
+    /// A clock that reads `then` now and runs on from there.
+    pub fn to(then: DateTime<Utc>, simulated: bool) -> Self {
+        OffsetClock {
+            offset: then - Utc::now(),
+            simulated,
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+    fn is_simulated(&self) -> bool {
+        self.simulated
+    }
+}

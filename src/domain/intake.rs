@@ -8,7 +8,7 @@ use super::case::{Arrival, Case, CaseId, Category, Channel, Requester, Stage};
 use super::org::{Level, Org, UnitId};
 
 /// A case as it arrives, validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewCase {
     /// District platform id.
     pub district: UnitId,

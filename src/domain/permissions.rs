@@ -152,7 +152,7 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
 pub fn refusal_for(word: &str, case: &Case, cx: &Context) -> Option<Refusal> {
     let Some(command) = sample(word, case, cx.org) else {
         return Some(Refusal::Invalid {
-            field: "command",
+            field: "command".into(),
             reason: format!("unknown command {word:?}"),
         });
     };

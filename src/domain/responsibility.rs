@@ -25,7 +25,7 @@ pub struct Matter {
 }
 
 /// Why a unit is suggested as a route for a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Because {
     /// A keyword of a matter in the responsibility list is in the case text.
     Keyword {
@@ -45,7 +45,7 @@ pub enum Because {
 }
 
 /// A suggested route for a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteSuggestion {
     /// The unit.
     pub unit: UnitId,

@@ -114,6 +114,16 @@ impl Users {
             if users.index.get(&u.login) != Some(&i) {
                 return Err(bad("login", "duplicate login".into()));
             }
+            if let Some(first) = users.list[..i].iter().find(|o| o.os_user() == u.os_user()) {
+                return Err(bad(
+                    "os_user",
+                    format!(
+                        "OS user {:?} already maps to login {}",
+                        u.os_user(),
+                        first.login
+                    ),
+                ));
+            }
             let Some(unit) = org.get(&u.unit) else {
                 return Err(bad("unit", format!("unknown unit {}", u.unit)));
             };
@@ -148,5 +158,113 @@ impl Users {
     /// Every login in file order.
     pub fn all(&self) -> &[User] {
         &self.list
+    }
+
+    /// Who a connection from OS user `os_user` acts as on a shared server: the login mapped to
+    /// it, or with `act_as` another login, which only a trainer may take (to show a role to new
+    /// staff). An OS user with no login is refused.
+    pub fn resolve(&self, os_user: &str, act_as: Option<&str>) -> Result<User, IdentityError> {
+        let own = self
+            .by_os_user(os_user)
+            .ok_or_else(|| IdentityError::UnknownOsUser(os_user.to_string()))?;
+        match act_as {
+            None => Ok(own.clone()),
+            Some(login) if login == own.login => Ok(own.clone()),
+            Some(login) if own.role == Role::Trainer => self
+                .get(login)
+                .cloned()
+                .ok_or_else(|| IdentityError::UnknownLogin(login.to_string())),
+            Some(login) => Err(IdentityError::NotTrainer {
+                login: own.login.clone(),
+                role: own.role,
+                wanted: login.to_string(),
+            }),
+        }
+    }
+}
+
+/// Why a connection was not given a login.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// No login has this OS user.
+    #[error("OS user {0:?} has no jiban login: add a [[user]] with os_user = {0:?} to users.toml")]
+    UnknownOsUser(String),
+    /// `--as` named no login.
+    #[error("--as: no login {0:?}")]
+    UnknownLogin(String),
+    /// `--as` from someone who is not a trainer.
+    #[error("--as is for trainers only: {login} is a {role} and may not act as {wanted}", role = role.as_str())]
+    NotTrainer {
+        /// The connecting login.
+        login: String,
+        /// Its role.
+        role: Role,
+        /// The login it asked for.
+        wanted: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::testkit;
+
+    fn users_with(extra: &str) -> Result<Users, FixtureError> {
+        let src = testkit::sources();
+        let cfg = testkit::config();
+        Users::from_toml("users.toml", &format!("{}\n{extra}", src.users), &cfg.org)
+    }
+
+    #[test]
+    fn an_os_user_maps_to_its_login_or_to_the_login_of_the_same_name() {
+        let users = users_with(
+            "[[user]]\nlogin = \"wang_night\"\nrole = \"district_dispatcher\"\nunit = \"laoshan\"\nos_user = \"wangwei\"\n",
+        )
+        .unwrap();
+        assert_eq!(users.resolve("wangwei", None).unwrap().login, "wang_night");
+        assert_eq!(users.resolve("trainer", None).unwrap().login, "trainer");
+        assert!(matches!(
+            users.resolve("wang_night", None),
+            Err(IdentityError::UnknownOsUser(_))
+        ));
+        assert!(matches!(
+            users.resolve("nobody", None),
+            Err(IdentityError::UnknownOsUser(u)) if u == "nobody"
+        ));
+    }
+
+    #[test]
+    fn only_a_trainer_may_act_as_another_login() {
+        let users = users_with("").unwrap();
+        let as_dispatch = users.resolve("trainer", Some("ls_dispatch")).unwrap();
+        assert_eq!(as_dispatch.login, "ls_dispatch");
+        assert_eq!(as_dispatch.role, Role::DistrictDispatcher);
+        assert!(matches!(
+            users.resolve("trainer", Some("ghost")),
+            Err(IdentityError::UnknownLogin(_))
+        ));
+        let refused = users.resolve("ls_dispatch", Some("trainer")).unwrap_err();
+        assert!(matches!(refused, IdentityError::NotTrainer { .. }));
+        assert!(refused.to_string().contains("trainers only"), "{refused}");
+        // Naming yourself is not acting as someone else.
+        assert_eq!(
+            users
+                .resolve("ls_dispatch", Some("ls_dispatch"))
+                .unwrap()
+                .login,
+            "ls_dispatch"
+        );
+    }
+
+    #[test]
+    fn two_logins_may_not_share_an_os_user() {
+        let err = users_with(
+            "[[user]]\nlogin = \"second\"\nrole = \"trainer\"\nunit = \"city\"\nos_user = \"trainer\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("already maps to login trainer"),
+            "{err}"
+        );
     }
 }

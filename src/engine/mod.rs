@@ -52,13 +52,19 @@ pub enum EngineError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The server reported a failure of its own (storage, shutting down).
+    #[error("server: {0}")]
+    Remote(String),
+    /// The server cannot be reached now; the client is reconnecting.
+    #[error("disconnected from the server: {0}")]
+    Disconnected(String),
 }
 
 /// The engine's result type.
 pub type Result<T> = std::result::Result<T, EngineError>;
 
 /// A committed change, as published to subscribers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Committed {
     /// The history entry.
     pub entry: HistoryEntry,
@@ -66,8 +72,21 @@ pub struct Committed {
     pub case: Case,
 }
 
+/// One command waiting for a group commit ([`Engine::execute_many`]).
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    /// Who issues it.
+    pub operator: User,
+    /// The case.
+    pub case: CaseId,
+    /// The command.
+    pub command: Command,
+    /// The case version it was made against, if any.
+    pub expected_version: Option<u64>,
+}
+
 /// What intake did with one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IntakeOutcome {
     /// Stored under a new id.
     Created(CaseId),
@@ -111,6 +130,23 @@ impl Engine {
             events: broadcast::channel(EVENT_BUFFER).0,
             write: Mutex::new(()),
         }
+    }
+
+    /// Replaces the store's logins with `users.toml` text (a shared server reads its users file on
+    /// start). The text is checked against the organisation first; on error nothing changes and
+    /// the message names the entry, field and reason.
+    pub fn replace_users(&mut self, file: &str, text: &str) -> Result<()> {
+        let users = crate::domain::users::Users::from_toml(file, text, &self.config.org)?;
+        self.store.set_users(text)?;
+        let mut config = (*self.config).clone();
+        config.users = users;
+        self.config = Arc::new(config);
+        Ok(())
+    }
+
+    /// The store's fixtures as text (what a client rebuilds the configuration from).
+    pub fn sources(&self) -> Result<FixtureSources> {
+        Ok(self.store.fixtures()?)
     }
 
     /// The store's configuration (organisation, users, rules, calendar, responsibility list).
@@ -181,69 +217,115 @@ impl Engine {
     ) -> Result<HistoryEntry> {
         let committed = {
             let _guard = self.lock();
-            let case = self
-                .store
-                .case(case_id.as_str())?
-                .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))?;
-            if let Some(expected) = expected_version.filter(|v| *v != case.version) {
-                let last = self.store.history(case_id.as_str())?.pop();
-                let what = last.map_or_else(
-                    || "unknown change".to_string(),
-                    |e| {
-                        format!(
-                            "{} by {} at {}",
-                            e.event.action(),
-                            e.by,
-                            e.at.with_timezone(&crate::domain::calendar::cst())
-                                .format("%Y-%m-%d %H:%M")
-                        )
-                    },
-                );
-                return Err(EngineError::Conflict {
-                    expected,
-                    found: case.version,
-                    what,
-                });
-            }
-            let record = match (command, &case.assessed_unit) {
-                (Command::Assess { .. }, Some(unit)) => Some(self.store.unit_record(unit)?),
-                _ => None,
-            };
-            let cx = Context {
-                now: self.clock.now(),
-                operator,
-                org: &self.config.org,
-                rules: &self.config.rules,
-                calendar: &self.config.calendar,
-                assessed_record: record.as_ref(),
-            };
-            let decision = decide(&case, command, &cx)?;
-            let entry = HistoryEntry {
-                case: case.id.clone(),
-                seq: decision.case.version,
-                at: cx.now,
-                by: operator.login.clone(),
-                event: decision.event,
-            };
-            let mut batch = Batch::default();
-            batch.cases.push(CaseWrite {
-                before: Some(&case),
-                after: &decision.case,
-                entry: &entry,
-            });
-            if let Some((unit, record)) = &decision.unit_record {
-                batch.units.push((unit, record));
-            }
-            self.store.commit(&batch)?;
-            Committed {
-                entry,
-                case: decision.case,
-            }
+            self.apply(operator, case_id, command, expected_version)?
         };
         self.store.flush()?;
         let entry = committed.entry.clone();
         self.publish(vec![committed]);
         Ok(entry)
+    }
+
+    /// Group commit: runs many commands one after another, each decided against the state the
+    /// ones before it left, then flushes **once** for all of them and publishes them in order.
+    /// Each result is that command's own; a refused command does not stop the others. When the
+    /// flush fails, every command that was applied reports the failure.
+    pub fn execute_many(&self, commands: &[Submitted]) -> Vec<Result<HistoryEntry>> {
+        let mut results: Vec<Result<Committed>> = {
+            let _guard = self.lock();
+            commands
+                .iter()
+                .map(|c| self.apply(&c.operator, &c.case, &c.command, c.expected_version))
+                .collect()
+        };
+        if results.iter().any(|r| r.is_ok()) {
+            if let Err(e) = self.store.flush() {
+                let why = e.to_string();
+                return results
+                    .into_iter()
+                    .map(|r| r.and(Err(StoreError::Flush(why.clone()).into())))
+                    .map(|r: Result<Committed>| r.map(|c| c.entry))
+                    .collect();
+            }
+        }
+        let mut out = Vec::with_capacity(results.len());
+        let mut published = Vec::new();
+        for r in results.drain(..) {
+            out.push(r.map(|c| {
+                let entry = c.entry.clone();
+                published.push(c);
+                entry
+            }));
+        }
+        self.publish(published);
+        out
+    }
+
+    /// Decides and writes one command (not flushed). The caller holds the write lock.
+    fn apply(
+        &self,
+        operator: &User,
+        case_id: &CaseId,
+        command: &Command,
+        expected_version: Option<u64>,
+    ) -> Result<Committed> {
+        let case = self
+            .store
+            .case(case_id.as_str())?
+            .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))?;
+        if let Some(expected) = expected_version.filter(|v| *v != case.version) {
+            let last = self.store.history(case_id.as_str())?.pop();
+            let what = last.map_or_else(
+                || "unknown change".to_string(),
+                |e| {
+                    format!(
+                        "{} by {} at {}",
+                        e.event.action(),
+                        e.by,
+                        e.at.with_timezone(&crate::domain::calendar::cst())
+                            .format("%Y-%m-%d %H:%M")
+                    )
+                },
+            );
+            return Err(EngineError::Conflict {
+                expected,
+                found: case.version,
+                what,
+            });
+        }
+        let record = match (command, &case.assessed_unit) {
+            (Command::Assess { .. }, Some(unit)) => Some(self.store.unit_record(unit)?),
+            _ => None,
+        };
+        let cx = Context {
+            now: self.clock.now(),
+            operator,
+            org: &self.config.org,
+            rules: &self.config.rules,
+            calendar: &self.config.calendar,
+            assessed_record: record.as_ref(),
+        };
+        let decision = decide(&case, command, &cx)?;
+        let entry = HistoryEntry {
+            case: case.id.clone(),
+            seq: decision.case.version,
+            at: cx.now,
+            by: operator.login.clone(),
+            event: decision.event,
+        };
+        let mut batch = Batch::default();
+        batch.cases.push(CaseWrite {
+            before: Some(&case),
+            after: &decision.case,
+            entry: &entry,
+        });
+        if let Some((unit, record)) = &decision.unit_record {
+            batch.units.push((unit, record));
+        }
+        self.store.commit(&batch)?;
+        Ok(Committed {
+            entry,
+            case: decision.case,
+        })
     }
 
     /// Stores new cases in triage at their district platforms, with one flush for the batch.

@@ -2,7 +2,7 @@
 //! counts per unit and light.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{Engine, EngineError, Result};
@@ -12,7 +12,7 @@ use crate::domain::light::{self, Light};
 use crate::domain::org::UnitId;
 
 /// Which cases to list. Every field narrows the list.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseFilter {
     /// Only this stage.
     pub stage: Option<Stage>,
@@ -25,7 +25,7 @@ pub struct CaseFilter {
 }
 
 /// One row of a case list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseRow {
     /// Id.
     pub id: CaseId,
@@ -52,7 +52,7 @@ pub struct CaseRow {
 }
 
 /// A case with its light and whole history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseView {
     /// The state.
     #[serde(flatten)]
@@ -79,7 +79,7 @@ pub struct LightCounts {
 }
 
 /// A unit with its assessment record, as `jiban units` prints it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UnitView {
     /// Id.
     pub id: UnitId,
@@ -88,7 +88,7 @@ pub struct UnitView {
     /// English name.
     pub name_en: String,
     /// Level.
-    pub level: &'static str,
+    pub level: String,
     /// Parent.
     pub parent: Option<UnitId>,
     /// Platform name (platforms only).
@@ -183,6 +183,12 @@ impl Engine {
             .map(|c| c.map_err(EngineError::from))
     }
 
+    /// Up to `limit` cases in id order after the id `after`: every case, a page at a time (how a
+    /// remote board builds its projection).
+    pub fn cases_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Case>> {
+        Ok(self.store.cases_after(after, limit)?)
+    }
+
     /// One case with its light and history.
     pub fn show(&self, id: &str) -> Result<CaseView> {
         let case = self
@@ -236,7 +242,7 @@ impl Engine {
                     id: u.id.clone(),
                     name: u.name.clone(),
                     name_en: u.name_en.clone(),
-                    level: u.level.as_str(),
+                    level: u.level.as_str().to_string(),
                     parent: u.parent.clone(),
                     platform_name: u.platform_name.clone(),
                     population: u.population,

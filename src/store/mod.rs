@@ -49,6 +49,9 @@ pub enum StoreError {
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    /// A group commit's flush failed; every command in the group reports it.
+    #[error("flushing the store failed: {0}")]
+    Flush(String),
 }
 
 /// The store's result type.
@@ -237,6 +240,29 @@ impl Store {
             .scan_prefix(prefix.as_bytes())
             .values()
             .map(|v| decode("cases", &v?))
+    }
+
+    /// Up to `limit` cases in id order, after the id `after` (from the first when `None`).
+    pub fn cases_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Case>> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(a) => Bound::Excluded(a.as_bytes().to_vec()),
+            None => Bound::Unbounded,
+        };
+        self.cases
+            .range::<Vec<u8>, _>((start, Bound::Unbounded))
+            .values()
+            .take(limit)
+            .map(|v| decode("cases", &v?))
+            .collect()
+    }
+
+    /// Replaces the stored `users.toml` (already validated by the caller) and flushes.
+    pub fn set_users(&self, text: &str) -> Result<()> {
+        let mut sources = self.fixtures()?;
+        sources.users = text.to_string();
+        self.meta.insert("fixtures", encode(&sources))?;
+        self.flush().map(|_| ())
     }
 
     /// The ids of the cases a unit holds, optionally in one stage.

@@ -132,6 +132,10 @@ pub struct Text {
     pub select_a_case: &'static str,
     /// The read model was rebuilt after falling behind.
     pub resynced: &'static str,
+    /// The banner while the server cannot be reached.
+    pub disconnected: &'static str,
+    /// The link to the server came back.
+    pub reconnected: &'static str,
     /// Unit matches in the jump prompt.
     pub matches: &'static str,
     /// How to use `:sort`.
@@ -273,6 +277,8 @@ const ZH: Text = Text {
     not_found: "未找到",
     select_a_case: "请先选择案件",
     resynced: "事件积压，已重建队列",
+    disconnected: "与服务器断开 — 正在重连… 表单内容已保留",
+    reconnected: "已重新连接，队列已刷新",
     matches: "匹配",
     usage_sort: "用法：:sort due | received | light",
     usage_view: "用法：:view level | department | night | mine | requests | search",
@@ -367,6 +373,8 @@ const EN: Text = Text {
     not_found: "Not found",
     select_a_case: "Select a case first",
     resynced: "Fell behind the events; queue rebuilt",
+    disconnected: "disconnected — reconnecting… your forms are kept",
+    reconnected: "Reconnected; queue refreshed",
     matches: "matches",
     usage_sort: "usage: :sort due | received | light",
     usage_view: "usage: :view level | department | night | mine | requests | search",

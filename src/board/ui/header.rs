@@ -84,7 +84,7 @@ impl Header<'_> {
         let op = app.operator();
         let now = app.model().now().with_timezone(&cst());
         let clock = format!("{} CST", now.format("%Y-%m-%d %H:%M"));
-        let simulated = app.engine().clock().is_simulated();
+        let simulated = app.service().clock().is_simulated();
         let mut right = vec![Span::styled(clock.clone(), theme.header(true))];
         let mut right_w = width(&clock);
         if simulated {
@@ -100,8 +100,15 @@ impl Header<'_> {
         let line = Line::from(right);
         let x = area.x + area.width.saturating_sub(right_w as u16 + 1);
         buf.set_line(x, area.y, &line, right_w as u16);
-        // Line 2: scope counts.
+        // Line 2: scope counts, or the banner while the server is away.
         if area.height < 2 {
+            return;
+        }
+        if let crate::service::Link::Down(why) = app.link() {
+            let text = format!(" ⚠ {}  ({why})", t.disconnected);
+            let line = Rect::new(area.x, area.y + 1, area.width, 1);
+            buf.set_style(line, theme.disconnected());
+            buf.set_string(area.x, area.y + 1, truncate(&text, w), theme.disconnected());
             return;
         }
         let c = app.scope_counts();

@@ -24,7 +24,7 @@ pub use routing::route_targets;
 use routing::{check_route, escalate, report};
 
 /// Why a command was refused. The message is shown to the operator as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum Refusal {
     /// The operator's role or unit may not do this.
     #[error("not permitted: {0}")]
@@ -36,7 +36,7 @@ pub enum Refusal {
     #[error("{field}: {reason}")]
     Invalid {
         /// The option.
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         /// Why.
         reason: String,
     },
@@ -47,7 +47,7 @@ pub enum Refusal {
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> Refusal {
     Refusal::Invalid {
-        field,
+        field: field.into(),
         reason: reason.into(),
     }
 }

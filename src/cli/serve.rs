@@ -1,0 +1,242 @@
+//! `jiban serve` and `jiban watch`.
+//!
+//! The server reads `server.toml` (from `--config`, else `$XDG_CONFIG_HOME/jiban/server.toml`,
+//! else `/etc/jiban/server.toml`, when present); flags beat the file:
+//!
+//! ```toml
+//! data = "/var/lib/jiban"          # the store
+//! socket = "/run/jiban/jiban.sock"
+//! group = "jiban"                  # the socket's group: everyone who may open a board
+//! users = "/etc/jiban/users.toml"  # logins, read on every start (os_user → login)
+//! log = "/var/log/jiban/server.log"
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _};
+use serde::Deserialize;
+
+use super::output::cst_rfc3339;
+use super::Cli;
+use crate::engine::Engine;
+use crate::server::{socket, ServeOptions};
+use crate::service::{Link, Update};
+
+/// `jiban serve`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The socket [default: the config's, else $XDG_RUNTIME_DIR/jiban/jiban.sock].
+    #[arg(long)]
+    pub socket: Option<PathBuf>,
+    /// The socket's group (mode 0660): the OS group of everyone who may connect.
+    #[arg(long)]
+    pub group: Option<String>,
+    /// A users.toml to load on start, replacing the store's logins (checked first).
+    #[arg(long)]
+    pub users: Option<PathBuf>,
+    /// The server's config file.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The log file [default: the config's, else $XDG_STATE_HOME/jiban/server.log].
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+}
+
+/// `server.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerFile {
+    /// The store.
+    pub data: Option<PathBuf>,
+    /// The socket.
+    pub socket: Option<PathBuf>,
+    /// The socket's group.
+    pub group: Option<String>,
+    /// The users file.
+    pub users: Option<PathBuf>,
+    /// The log file.
+    pub log: Option<PathBuf>,
+}
+
+impl ServerFile {
+    /// Reads the file named by `--config`, or the first default that exists, or nothing.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<ServerFile> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let user = dirs::config_dir().map(|d| d.join("jiban").join("server.toml"));
+                match user
+                    .into_iter()
+                    .chain([PathBuf::from("/etc/jiban/server.toml")])
+                    .find(|p| p.exists())
+                {
+                    Some(p) => p,
+                    None => return Ok(ServerFile::default()),
+                }
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1))
+                .unwrap_or(0);
+            anyhow!("{}: line {line}: {}", path.display(), e.message())
+        })
+    }
+}
+
+fn init_logging(file: &Path) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::prelude::*;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let name = file
+        .file_name()
+        .ok_or_else(|| anyhow!("--log: {} is not a file name", file.display()))?;
+    let (writer, guard) =
+        tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("JIBAN_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    };
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_filter(filter()),
+        )
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_filter(filter()),
+        )
+        .try_init()
+        .ok();
+    Ok(guard)
+}
+
+/// Runs the server in the foreground until SIGTERM, SIGINT or SIGHUP.
+pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let file = ServerFile::load(args.config.as_deref())?;
+    let log = args
+        .log
+        .clone()
+        .or(file.log.clone())
+        .unwrap_or_else(|| crate::board::config::state_dir().join("server.log"));
+    let _guard = init_logging(&log)?;
+    // A client that hangs up must not kill the server: writes then fail with EPIPE instead.
+    // SAFETY: changing the disposition of SIGPIPE before the runtime's threads start.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let data = cli
+        .data
+        .clone()
+        .or(file.data.clone())
+        .unwrap_or_else(super::default_data_dir);
+    let mut engine = Engine::open(&data, cli.clock()?)
+        .with_context(|| format!("opening the store at {}", data.display()))?;
+    if let Some(users) = args.users.as_ref().or(file.users.as_ref()) {
+        let text = std::fs::read_to_string(users)
+            .with_context(|| format!("reading {}", users.display()))?;
+        engine.replace_users(&users.display().to_string(), &text)?;
+        tracing::info!(file = %users.display(), logins = engine.config().users.all().len(), "users loaded");
+    }
+    let mut options = ServeOptions::at(
+        args.socket
+            .clone()
+            .or(file.socket.clone())
+            .unwrap_or_else(socket::default_socket),
+    );
+    options.group = args.group.clone().or(file.group.clone());
+    if let Ok(ms) = std::env::var("JIBAN_FRAME_TIMEOUT_MS") {
+        let ms: u64 = ms.parse().map_err(|_| {
+            anyhow!("JIBAN_FRAME_TIMEOUT_MS: {ms:?} is not a number of milliseconds")
+        })?;
+        options.stall = Duration::from_millis(ms);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("jiban-serve")
+        .build()?;
+    let engine = Arc::new(engine);
+    runtime.block_on(crate::server::serve(
+        engine,
+        options,
+        crate::server::signals(),
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One committed change as `jiban watch --json` prints it.
+#[derive(Debug, serde::Serialize)]
+struct WatchLine<'a> {
+    case: &'a str,
+    seq: u64,
+    action: &'a str,
+    by: &'a str,
+    at: String,
+    stage: &'a str,
+    holder: &'a str,
+}
+
+/// Prints committed changes until interrupted; reconnects when the server restarts.
+pub fn watch(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
+    if cli.connect.is_none() {
+        return Err(anyhow!(
+            "watch follows a server: give --connect SOCKET or set JIBAN_CONNECT"
+        ));
+    }
+    let session = cli.session("watch", true)?;
+    let mut feed = session.subscribe();
+    eprintln!(
+        "watching as {} ({}); Ctrl-C stops",
+        session.operator().login,
+        session.operator().role.as_str()
+    );
+    loop {
+        let Some(update) = feed.next_timeout(Duration::from_secs(3600)) else {
+            continue;
+        };
+        match update {
+            Update::Committed(c) => {
+                let e = &c.entry;
+                let line = WatchLine {
+                    case: e.case.as_str(),
+                    seq: e.seq,
+                    action: e.event.action(),
+                    by: &e.by,
+                    at: cst_rfc3339(e.at),
+                    stage: c.case.stage.as_str(),
+                    holder: c.case.holder.as_str(),
+                };
+                if json {
+                    println!("{}", serde_json::to_string(&line)?);
+                } else {
+                    println!(
+                        "{} {} {} by {} → {} @ {}",
+                        super::output::cst_minutes(e.at),
+                        line.case,
+                        line.action,
+                        line.by,
+                        line.stage,
+                        line.holder
+                    );
+                }
+            }
+            Update::Resync => {
+                eprintln!("watch: some changes may have been missed (resynchronised)")
+            }
+            Update::Link(Link::Down(why)) => {
+                eprintln!("watch: disconnected — reconnecting ({why})")
+            }
+            Update::Link(Link::Up) => eprintln!("watch: reconnected"),
+        }
+    }
+}

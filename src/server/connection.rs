@@ -1,0 +1,300 @@
+//! One client connection: who it is (SO_PEERCRED and `users.toml`), the handshake, its requests,
+//! and the committed changes pushed to it.
+//!
+//! A connection that sends a malformed, oversized or half-sent frame is told why and closed;
+//! nothing else is affected.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::UnixStream;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+use super::commit::Job;
+use super::socket::user_name;
+use crate::domain::users::User;
+use crate::engine::{Engine, EngineError, Submitted};
+use crate::protocol::frame::{self, FrameError};
+use crate::protocol::{
+    program, version_mismatch, ClientMessage, Failure, Hello, Reply, Request, ServerMessage,
+    Welcome, CASES_PAGE, MAX_CLIENT_FRAME, PROTOCOL_VERSION,
+};
+
+/// Frames waiting to be written to one client; a client this far behind on events is
+/// resynchronised instead.
+const OUTBOX: usize = 1024;
+
+/// What every connection shares.
+pub struct Shared {
+    /// The engine.
+    pub engine: Arc<Engine>,
+    /// The group committer's queue.
+    pub jobs: mpsc::Sender<Job>,
+    /// Becomes true when the server is stopping.
+    pub closing: watch::Receiver<bool>,
+    /// How long the rest of a frame may take once begun.
+    pub stall: Duration,
+}
+
+/// Serves one connection until it closes, misbehaves, or the server stops.
+pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
+    let uid = stream.peer_cred().map(|c| c.uid()).ok();
+    let (mut reader, mut writer) = stream.into_split();
+    let (outbox, mut out_rx) = mpsc::channel::<Vec<u8>>(OUTBOX);
+    let writing = tokio::spawn(async move {
+        while let Some(frame) = out_rx.recv().await {
+            if writer.write_all(&frame).await.is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown().await;
+    });
+    let session = handshake(&mut reader, uid, &shared, &outbox).await;
+    if let Some((user, hello)) = session {
+        let span = tracing::info_span!("conn", login = %user.login, client = %hello.client);
+        let _enter = span.enter();
+        tracing::info!("connected");
+        drop(_enter);
+        let forwarding = hello.events.then(|| {
+            // Subscribed before the welcome went out: nothing committed after it is missed.
+            tokio::spawn(forward(shared.engine.subscribe(), outbox.clone()))
+        });
+        requests(&mut reader, &user, &shared, &outbox).await;
+        if let Some(f) = forwarding {
+            f.abort();
+        }
+        tracing::info!(login = %user.login, "disconnected");
+    }
+    drop(outbox);
+    let _ = writing.await;
+}
+
+async fn send(outbox: &mpsc::Sender<Vec<u8>>, message: &ServerMessage) {
+    let _ = outbox.send(frame::encode(message)).await;
+}
+
+async fn refuse(outbox: &mpsc::Sender<Vec<u8>>, reason: String) {
+    tracing::warn!(%reason, "connection refused");
+    send(outbox, &ServerMessage::Refused { reason }).await;
+}
+
+async fn handshake(
+    reader: &mut tokio::net::unix::OwnedReadHalf,
+    uid: Option<u32>,
+    shared: &Shared,
+    outbox: &mpsc::Sender<Vec<u8>>,
+) -> Option<(User, Hello)> {
+    // A client that connects and says nothing is closed after the stall limit too.
+    let first = tokio::time::timeout(
+        shared.stall,
+        frame::read_async(reader, MAX_CLIENT_FRAME, shared.stall),
+    )
+    .await;
+    let body = match first {
+        Err(_) => {
+            refuse(outbox, "no hello within the time limit".into()).await;
+            return None;
+        }
+        Ok(Err(e)) => {
+            refuse(outbox, format!("bad hello: {e}")).await;
+            return None;
+        }
+        Ok(Ok(b)) => b,
+    };
+    let value: serde_json::Value = match frame::decode(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            refuse(outbox, format!("bad hello: {e}")).await;
+            return None;
+        }
+    };
+    if let Some(reason) = version_mismatch(&value) {
+        refuse(outbox, reason).await;
+        return None;
+    }
+    let hello = match serde_json::from_value::<ClientMessage>(value) {
+        Ok(ClientMessage::Hello(h)) => h,
+        Ok(_) => {
+            refuse(outbox, "the first frame must be a hello".into()).await;
+            return None;
+        }
+        Err(e) => {
+            refuse(outbox, format!("bad hello: {e}")).await;
+            return None;
+        }
+    };
+    let Some(uid) = uid else {
+        refuse(
+            outbox,
+            "the connecting process could not be identified".into(),
+        )
+        .await;
+        return None;
+    };
+    let Some(os_user) = user_name(uid) else {
+        refuse(
+            outbox,
+            format!("uid {uid} has no user name on this machine"),
+        )
+        .await;
+        return None;
+    };
+    let config = shared.engine.config();
+    let user = match config.users.resolve(&os_user, hello.act_as.as_deref()) {
+        Ok(u) => u,
+        Err(e) => {
+            refuse(outbox, e.to_string()).await;
+            return None;
+        }
+    };
+    let sources = match shared.engine.sources() {
+        Ok(s) => s,
+        Err(e) => {
+            refuse(outbox, format!("server: {e}")).await;
+            return None;
+        }
+    };
+    let clock = shared.engine.clock();
+    let welcome = Welcome {
+        protocol: PROTOCOL_VERSION,
+        server: program("serve"),
+        user: user.clone(),
+        sources,
+        now: clock.now(),
+        simulated: clock.is_simulated(),
+    };
+    send(outbox, &ServerMessage::Welcome(Box::new(welcome))).await;
+    Some((user, hello))
+}
+
+async fn requests(
+    reader: &mut tokio::net::unix::OwnedReadHalf,
+    user: &User,
+    shared: &Shared,
+    outbox: &mpsc::Sender<Vec<u8>>,
+) {
+    let mut closing = shared.closing.clone();
+    loop {
+        if *closing.borrow() {
+            break;
+        }
+        let body = tokio::select! {
+            r = frame::read_async(reader, MAX_CLIENT_FRAME, shared.stall) => r,
+            _ = closing.changed() => break,
+        };
+        let message = body.and_then(|b| frame::decode::<ClientMessage>(&b));
+        let (id, request) = match message {
+            Ok(ClientMessage::Request { id, request }) => (id, request),
+            Ok(ClientMessage::Hello(_)) => {
+                refuse(outbox, "a second hello on one connection".into()).await;
+                return;
+            }
+            Err(FrameError::Closed) => return,
+            Err(e) => {
+                refuse(outbox, format!("closing this connection: {e}")).await;
+                return;
+            }
+        };
+        let result = answer(request, user, shared).await;
+        send(outbox, &ServerMessage::Response { id, result }).await;
+    }
+    send(
+        outbox,
+        &ServerMessage::Closing {
+            reason: "the server is stopping".into(),
+        },
+    )
+    .await;
+}
+
+async fn answer(request: Request, user: &User, shared: &Shared) -> Result<Reply, Failure> {
+    if let Request::Execute {
+        case,
+        command,
+        expected_version,
+    } = request
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            submitted: Submitted {
+                operator: user.clone(),
+                case,
+                command,
+                expected_version,
+            },
+            reply,
+        };
+        let lost = || Failure::Server {
+            message: "the server stopped before the command was stored".into(),
+        };
+        shared.jobs.send(job).await.map_err(|_| lost())?;
+        return match answer.await {
+            Ok(r) => r.map(Reply::Entry).map_err(Failure::from),
+            Err(_) => Err(lost()),
+        };
+    }
+    let engine = shared.engine.clone();
+    let user = user.clone();
+    tokio::task::spawn_blocking(move || read(&engine, &user, request))
+        .await
+        .unwrap_or_else(|e| {
+            Err(Failure::Server {
+                message: format!("request failed: {e}"),
+            })
+        })
+}
+
+fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure> {
+    let r: crate::engine::Result<Reply> = match request {
+        Request::Execute { .. } => Err(EngineError::Remote("misrouted command".into())),
+        Request::Intake { cases } => engine.intake(user, cases).map(Reply::Intake),
+        Request::List { filter } => engine.list(&filter).map(Reply::Rows),
+        Request::Show { id } => engine.show(&id).map(|v| Reply::View(Box::new(v))),
+        Request::Cases { after } => engine
+            .cases_page(after.as_deref(), CASES_PAGE)
+            .map(Reply::Cases),
+        Request::Units => engine.units().map(Reply::Units),
+        Request::UnitRecord { unit } => engine.unit_record(&unit).map(Reply::Record),
+        Request::AvailableCommands { case } => engine
+            .available_commands(user, &case)
+            .map(|w| Reply::Words(w.into_iter().map(String::from).collect())),
+        Request::RefusalFor { case, word } => {
+            engine.refusal_for(user, &case, &word).map(Reply::Refusal)
+        }
+        Request::DryRun { case, command } => engine
+            .dry_run(user, &case, &command)
+            .map(|d| Reply::Event(d.event)),
+        Request::RouteTargets { case, joint } => {
+            engine.route_targets(&case, joint).map(Reply::UnitIds)
+        }
+        Request::SuggestRoutes { case, joint, max } => engine
+            .suggest_routes(&case, joint, max)
+            .map(Reply::Suggestions),
+        Request::ExtensionDue { case, days } => {
+            engine.extension_due(&case, days).map(Reply::Deadline)
+        }
+    };
+    r.map_err(Failure::from)
+}
+
+/// Pushes every committed change to one client. When the client reads too slowly and the engine's
+/// buffer passes it by, the client is told to resynchronise rather than silently missing changes.
+async fn forward(
+    mut events: broadcast::Receiver<Arc<crate::engine::Committed>>,
+    outbox: mpsc::Sender<Vec<u8>>,
+) {
+    loop {
+        let message = match events.recv().await {
+            Ok(c) => ServerMessage::Event(Box::new((*c).clone())),
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "a client fell behind; resynchronising it");
+                ServerMessage::Resync
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        if outbox.send(frame::encode(&message)).await.is_err() {
+            return;
+        }
+    }
+}

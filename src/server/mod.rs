@@ -1,0 +1,126 @@
+//! `jiban serve`: one process owns the store and every board, CLI call and `jiban watch` talks to
+//! it over a Unix socket ([`crate::protocol`]).
+//!
+//! - Identity comes from the socket (SO_PEERCRED → OS user → `users.toml`), never from the client.
+//! - Commands from all connections are group-committed ([`commit`]): one flush for all waiting.
+//! - Every committed change is pushed to every connection that asked for events.
+//! - SIGTERM / SIGINT: stop accepting, let in-flight commands finish and flush, tell the clients,
+//!   remove the socket.
+
+mod commit;
+mod connection;
+pub mod socket;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::sync::{mpsc, watch};
+
+use crate::engine::Engine;
+use crate::protocol::frame::HALF_FRAME_TIMEOUT;
+use connection::Shared;
+
+/// How a server runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The socket path.
+    pub socket: PathBuf,
+    /// The group the socket belongs to (the command center's staff), if not the server's own.
+    pub group: Option<String>,
+    /// How long the rest of a frame may take once begun.
+    pub stall: Duration,
+}
+
+impl ServeOptions {
+    /// Options for a socket at `socket` with the default limits.
+    pub fn at(socket: PathBuf) -> ServeOptions {
+        ServeOptions {
+            socket,
+            group: None,
+            stall: HALF_FRAME_TIMEOUT,
+        }
+    }
+}
+
+/// Serves `engine` on the socket until `stop` resolves, then shuts down cleanly: no new
+/// connections or requests, queued commands committed and answered, clients told, socket
+/// removed. Binding errors (a live server on the socket) are returned at once.
+pub async fn serve(
+    engine: Arc<Engine>,
+    options: ServeOptions,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let std_listener = socket::bind(&options.socket, options.group.as_deref())?;
+    std_listener.set_nonblocking(true)?;
+    let listener = tokio::net::UnixListener::from_std(std_listener)?;
+    tracing::info!(
+        socket = %options.socket.display(),
+        store = %engine.path().display(),
+        "serving"
+    );
+    let (jobs, queue) = mpsc::channel(commit::MAX_GROUP * 4);
+    let committer = tokio::spawn(commit::committer(engine.clone(), queue));
+    let (closing_tx, closing) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        engine: engine.clone(),
+        jobs,
+        closing,
+        stall: options.stall,
+    });
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection::serve(stream, shared.clone()));
+                }
+                Err(e) => tracing::warn!(error = %e, "accept failed"),
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = &mut stop => break,
+        }
+    }
+    tracing::info!(clients = connections.len(), "stopping");
+    drop(listener);
+    let _ = std::fs::remove_file(&options.socket);
+    let _ = closing_tx.send(true);
+    // In-flight requests finish; a client that does not read its last frames is not waited for
+    // long.
+    let drained = tokio::time::timeout(Duration::from_secs(10), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("some connections did not close in time");
+        connections.abort_all();
+    }
+    drop(shared);
+    committer.await.context("the committer failed")?;
+    engine.flush()?;
+    tracing::info!("stopped; the store is flushed");
+    Ok(())
+}
+
+/// Resolves on the first SIGTERM, SIGINT or SIGHUP.
+pub async fn signals() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).ok();
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut hup = signal(SignalKind::hangup()).ok();
+    async fn on(s: &mut Option<tokio::signal::unix::Signal>) {
+        match s {
+            Some(s) => {
+                s.recv().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+    tokio::select! {
+        _ = on(&mut term) => tracing::info!("SIGTERM"),
+        _ = on(&mut int) => tracing::info!("SIGINT"),
+        _ = on(&mut hup) => tracing::info!("SIGHUP"),
+    }
+}

@@ -1,0 +1,96 @@
+//! The engine in this process, as one operator's session.
+
+use std::sync::Arc;
+
+use super::{Feed, Service};
+use crate::domain::calendar::Deadline;
+use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::clock::Clock;
+use crate::domain::command::Command;
+use crate::domain::config::Config;
+use crate::domain::event::{Event, HistoryEntry};
+use crate::domain::intake::NewCase;
+use crate::domain::lifecycle::Refusal;
+use crate::domain::org::UnitId;
+use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::users::User;
+use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
+use crate::engine::{Engine, IntakeOutcome, Result};
+
+/// An engine opened by this process, acting as one operator.
+pub struct Embedded {
+    engine: Arc<Engine>,
+    operator: User,
+}
+
+impl Embedded {
+    /// A session on `engine` acting as `operator`.
+    pub fn new(engine: Arc<Engine>, operator: User) -> Embedded {
+        Embedded { engine, operator }
+    }
+
+    /// The engine underneath.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+}
+
+impl Service for Embedded {
+    fn operator(&self) -> &User {
+        &self.operator
+    }
+    fn config(&self) -> &Arc<Config> {
+        self.engine.config()
+    }
+    fn clock(&self) -> &Arc<dyn Clock> {
+        self.engine.clock()
+    }
+    fn subscribe(&self) -> Feed {
+        Feed::local(self.engine.subscribe())
+    }
+    fn execute(
+        &self,
+        case: &CaseId,
+        command: &Command,
+        expected_version: Option<u64>,
+    ) -> Result<HistoryEntry> {
+        self.engine
+            .execute(&self.operator, case, command, expected_version)
+    }
+    fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
+        self.engine.intake(&self.operator, cases)
+    }
+    fn list(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
+        self.engine.list(filter)
+    }
+    fn show(&self, id: &str) -> Result<CaseView> {
+        self.engine.show(id)
+    }
+    fn all_cases(&self) -> Result<Vec<Case>> {
+        self.engine.all_cases().collect()
+    }
+    fn units(&self) -> Result<Vec<UnitView>> {
+        self.engine.units()
+    }
+    fn unit_record(&self, unit: &UnitId) -> Result<UnitRecord> {
+        self.engine.unit_record(unit)
+    }
+    fn available_commands(&self, case: &str) -> Result<Vec<&'static str>> {
+        self.engine.available_commands(&self.operator, case)
+    }
+    fn refusal_for(&self, case: &str, word: &str) -> Result<Option<Refusal>> {
+        self.engine.refusal_for(&self.operator, case, word)
+    }
+    fn dry_run(&self, case: &str, command: &Command) -> Result<Event> {
+        Ok(self.engine.dry_run(&self.operator, case, command)?.event)
+    }
+    fn route_targets(&self, case: &str, joint: bool) -> Result<Vec<UnitId>> {
+        self.engine.route_targets(case, joint)
+    }
+    fn suggest_routes(&self, case: &str, joint: bool, max: usize) -> Result<Vec<RouteSuggestion>> {
+        self.engine.suggest_routes(case, joint, max)
+    }
+    fn extension_due(&self, case: &str, days: u32) -> Result<Deadline> {
+        self.engine.extension_due(case, days)
+    }
+}

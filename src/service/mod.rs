@@ -1,0 +1,147 @@
+//! What the board and the CLI ask of the platform, whether the engine runs in this process
+//! ([`Embedded`]) or behind `jiban serve` ([`crate::client::Client`]). A [`Service`] is a session:
+//! it is bound to one operator, and every method acts as that operator. Over the socket the
+//! operator is never sent by the client; the server knows who is connected.
+
+mod embedded;
+
+use std::sync::Arc;
+
+use crate::domain::calendar::Deadline;
+use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::clock::Clock;
+use crate::domain::command::Command;
+use crate::domain::config::Config;
+use crate::domain::event::{Event, HistoryEntry};
+use crate::domain::intake::NewCase;
+use crate::domain::lifecycle::Refusal;
+use crate::domain::org::UnitId;
+use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::users::User;
+use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
+use crate::engine::{Committed, IntakeOutcome, Result};
+
+pub use embedded::Embedded;
+
+/// The platform as one operator's session sees it.
+pub trait Service: Send + Sync {
+    /// Who this session acts as.
+    fn operator(&self) -> &User;
+    /// The store's configuration (organisation, users, rules, calendar, responsibility list).
+    fn config(&self) -> &Arc<Config>;
+    /// The platform's clock (simulated in training).
+    fn clock(&self) -> &Arc<dyn Clock>;
+    /// Every committed change from now on, plus notices when the feed must be rebuilt.
+    fn subscribe(&self) -> Feed;
+    /// Whether the session can reach the platform now (always true when embedded).
+    fn link(&self) -> Link {
+        Link::Up
+    }
+
+    /// Runs one lifecycle command; refused as stale when `expected_version` is given and the case
+    /// has moved on. Returns once the change is on disk.
+    fn execute(
+        &self,
+        case: &CaseId,
+        command: &Command,
+        expected_version: Option<u64>,
+    ) -> Result<HistoryEntry>;
+    /// Stores new cases in triage, with one flush for the batch.
+    fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>>;
+
+    /// Cases matching the filter, by deadline.
+    fn list(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>>;
+    /// One case with its light and history.
+    fn show(&self, id: &str) -> Result<CaseView>;
+    /// Every case in the store (read models build their projection from this).
+    fn all_cases(&self) -> Result<Vec<Case>>;
+    /// Every unit with its assessment record.
+    fn units(&self) -> Result<Vec<UnitView>>;
+    /// One unit's assessment record.
+    fn unit_record(&self, unit: &UnitId) -> Result<UnitRecord>;
+
+    /// The command words the operator may issue on the case now.
+    fn available_commands(&self, case: &str) -> Result<Vec<&'static str>>;
+    /// Why the operator may not issue `word` on the case now, or `None` when they may.
+    fn refusal_for(&self, case: &str, word: &str) -> Result<Option<Refusal>>;
+    /// The history event `command` would record now, or its refusal; nothing is written.
+    fn dry_run(&self, case: &str, command: &Command) -> Result<Event>;
+    /// The units the case may be routed to now (`joint`: lead and supporting units).
+    fn route_targets(&self, case: &str, joint: bool) -> Result<Vec<UnitId>>;
+    /// Up to `max` suggested units to route the case to, each with its reason.
+    fn suggest_routes(&self, case: &str, joint: bool, max: usize) -> Result<Vec<RouteSuggestion>>;
+    /// The deadline an extension of `days` working days would set if approved now.
+    fn extension_due(&self, case: &str, days: u32) -> Result<Deadline>;
+}
+
+/// Whether a remote session reaches its server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connected.
+    Up,
+    /// Disconnected; reconnecting in the background. The text says why.
+    Down(String),
+}
+
+/// One thing a [`Feed`] delivers.
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// A committed change.
+    Committed(Arc<Committed>),
+    /// Changes were missed (the reader fell behind, or the link was down): rebuild from
+    /// [`Service::all_cases`].
+    Resync,
+    /// The link went down or came back.
+    Link(Link),
+}
+
+/// The stream of committed changes a session receives.
+pub struct Feed {
+    source: FeedSource,
+}
+
+enum FeedSource {
+    Local(tokio::sync::broadcast::Receiver<Arc<Committed>>),
+    Remote(std::sync::mpsc::Receiver<Update>),
+}
+
+impl Feed {
+    /// A feed from the engine's own broadcast (embedded).
+    pub fn local(rx: tokio::sync::broadcast::Receiver<Arc<Committed>>) -> Feed {
+        Feed {
+            source: FeedSource::Local(rx),
+        }
+    }
+
+    /// A feed filled by a client's reader thread.
+    pub fn remote(rx: std::sync::mpsc::Receiver<Update>) -> Feed {
+        Feed {
+            source: FeedSource::Remote(rx),
+        }
+    }
+
+    /// The next update if one is waiting.
+    pub fn try_next(&mut self) -> Option<Update> {
+        use tokio::sync::broadcast::error::TryRecvError;
+        match &mut self.source {
+            FeedSource::Local(rx) => match rx.try_recv() {
+                Ok(c) => Some(Update::Committed(c)),
+                Err(TryRecvError::Lagged(n)) => {
+                    tracing::warn!(missed = n, "feed fell behind the engine");
+                    Some(Update::Resync)
+                }
+                Err(TryRecvError::Empty | TryRecvError::Closed) => None,
+            },
+            FeedSource::Remote(rx) => rx.try_recv().ok(),
+        }
+    }
+
+    /// Waits up to `timeout` for the next update (`None` on timeout or when the source is gone).
+    /// An embedded feed does not wait: nothing else writes to a store this process holds.
+    pub fn next_timeout(&mut self, timeout: std::time::Duration) -> Option<Update> {
+        match &mut self.source {
+            FeedSource::Local(_) => self.try_next(),
+            FeedSource::Remote(rx) => rx.recv_timeout(timeout).ok(),
+        }
+    }
+}
