@@ -68,6 +68,19 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
     }
     drop(outbox);
     let _ = writing.await;
+    // Bytes the client sent that were never read would make closing reset the connection and
+    // could lose the refusal just written; read and drop them for a moment first.
+    let _ = tokio::time::timeout(Duration::from_millis(200), async {
+        let mut sink = [0u8; 8192];
+        let mut left: usize = 4 << 20;
+        while left > 0 {
+            match tokio::io::AsyncReadExt::read(&mut reader, &mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    })
+    .await;
 }
 
 async fn send(outbox: &mpsc::Sender<Vec<u8>>, message: &ServerMessage) {

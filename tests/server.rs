@@ -1,0 +1,276 @@
+//! `jiban serve` end to end: the real server binary on a temp socket, boards and clients
+//! connected to it, the CLI and `jiban watch` through `--connect`, stale versions, and the server
+//! killed and restarted under connected clients.
+
+mod board_support;
+mod server_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use board_support::keys::keys;
+use jiban::board::action::Action;
+use jiban::board::app::Mode;
+use jiban::board::i18n::Lang;
+use jiban::board::{App, Settings};
+use jiban::domain::case::Stage;
+use jiban::domain::command::Command as Act;
+use jiban::engine::EngineError;
+use jiban::service::{Link, Service, Update};
+use server_support::*;
+
+fn board(session: Arc<dyn Service>) -> App {
+    App::over(session, Settings::plain("default", Lang::En)).expect("board")
+}
+
+fn stage_on_board(app: &App, id: &str) -> Option<(Stage, u64)> {
+    let row = app.model().row(app.model().find(id)?);
+    Some((row.stage, row.version))
+}
+
+#[test]
+fn a_command_from_one_client_shows_on_every_other_board() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let trainer = site.client(None, false);
+    let ids = take_in(&trainer, 2);
+    // Two boards: the district dispatcher's and the trainer's, both live.
+    let mut dispatch = board(Arc::new(site.client(Some("ls_dispatch"), true)));
+    let mut watcher = board(Arc::new(site.client(None, true)));
+    assert_eq!(dispatch.operator().login, "ls_dispatch");
+    assert_eq!(
+        stage_on_board(&watcher, ids[0].as_str()).unwrap().0,
+        Stage::Triage
+    );
+
+    // The CLI (another process) accepts one case; both boards see it without a key pressed.
+    let out = site.cli(&[
+        "--as",
+        "ls_dispatch",
+        "act",
+        ids[0].as_str(),
+        "accept",
+        "--category",
+        "livelihood",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    for app in [&mut dispatch, &mut watcher] {
+        eventually("the accept on the board", || {
+            app.pump();
+            stage_on_board(app, ids[0].as_str()).filter(|(_, v)| *v == 2)
+        });
+    }
+    // The dispatcher's board acts by keys; the trainer's board follows.
+    keys(&mut dispatch, &format!(":{}⏎", ids[1]));
+    keys(&mut dispatch, ":accept --category livelihood⏎");
+    assert!(
+        dispatch.status().is_some_and(|(_, ok)| ok),
+        "{:?}",
+        dispatch.status()
+    );
+    eventually("the board's accept on the other board", || {
+        watcher.pump();
+        stage_on_board(&watcher, ids[1].as_str()).filter(|(_, v)| *v == 2)
+    });
+    // Every command the server acknowledged is in the store, attributed to the right login.
+    let view = trainer.show(ids[1].as_str()).unwrap();
+    assert_eq!(view.history.last().unwrap().by, "ls_dispatch");
+}
+
+#[test]
+fn a_stale_version_is_refused_with_what_changed_and_the_board_keeps_the_form() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let trainer = site.client(None, false);
+    let id = take_in(&trainer, 1).remove(0);
+    let mut app = board(Arc::new(site.client(Some("ls_dispatch"), true)));
+    app.handle(Action::Run(id.to_string()));
+    assert_eq!(stage_on_board(&app, id.as_str()), Some((Stage::Triage, 1)));
+
+    // The board's dispatcher fills in a rejection and reaches its confirmation, made against
+    // version 1.
+    for action in [
+        Action::Run("reject".into()),
+        Action::Type("7".into()),
+        Action::NextPane,
+        Action::Type("不属于本区管辖".into()),
+        Action::Submit,
+    ] {
+        app.handle(action);
+    }
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.status());
+
+    // Meanwhile another dispatcher accepts it; their next command made on version 1 is stale.
+    let other = site.client(Some("ls_dispatch"), false);
+    other.execute(&id, &accept(), Some(1)).unwrap();
+    let err = other.execute(&id, &Act::Sign, Some(1)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            EngineError::Conflict {
+                expected: 1,
+                found: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("this case changed: accept by ls_dispatch"),
+        "{err}"
+    );
+
+    // The board's confirmation goes to the server with version 1: refused, with what changed.
+    app.handle(Action::Confirm);
+    let (msg, ok) = app.status().expect("a status");
+    assert!(
+        !ok && msg.contains("this case changed: accept by ls_dispatch"),
+        "{msg}"
+    );
+    // The form is back as typed, and the case on the board is the case as it stands now.
+    let Mode::Form(form) = &app.mode else {
+        panic!("the form should be back: {:?}", app.mode);
+    };
+    assert!(format!("{form:?}").contains("不属于本区管辖"), "{form:?}");
+    assert_eq!(form.version, 2);
+    assert_eq!(stage_on_board(&app, id.as_str()), Some((Stage::Triage, 2)));
+    // Sent again, it is judged against the case as it is now: no second conflict, but the
+    // lifecycle's own answer (an accepted case is not rejected).
+    app.handle(Action::Submit);
+    app.handle(Action::Confirm);
+    let (msg, ok) = app.status().expect("a status");
+    assert!(
+        !ok && !msg.contains("changed") && msg.contains("already accepted"),
+        "{msg}"
+    );
+    assert_eq!(trainer.show(id.as_str()).unwrap().case.version, 2);
+}
+
+#[test]
+fn watch_prints_one_json_line_per_committed_change() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_jiban"))
+        .args([
+            "--connect",
+            site.socket().to_str().unwrap(),
+            "watch",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn watch");
+    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut said = BufReader::new(watch.stderr.take().unwrap()).lines();
+    // It says who it watches as once it is connected; only then can nothing be missed.
+    let hello = said.next().unwrap().unwrap();
+    assert!(hello.contains("watching as trainer"), "{hello}");
+    let trainer = site.client(None, false);
+    let id = take_in(&trainer, 1).remove(0);
+    trainer.execute(&id, &accept(), None).unwrap();
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let line = lines.next().expect("a line").expect("utf-8");
+        got.push(serde_json::from_str::<serde_json::Value>(&line).expect("JSON line"));
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(got[0]["case"], id.as_str());
+    assert_eq!(got[0]["action"], "intake");
+    assert_eq!(got[1]["action"], "accept");
+    assert_eq!(got[1]["seq"], 2);
+    assert_eq!(got[1]["by"], "trainer");
+    assert!(
+        got[1]["at"].as_str().unwrap().ends_with("+08:00"),
+        "{}",
+        got[1]
+    );
+    assert_eq!(got[1]["stage"], "triage");
+    assert_eq!(got[1]["holder"], "laoshan");
+}
+
+#[test]
+fn killed_and_restarted_the_server_loses_no_acknowledged_command_and_clients_reconnect() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let writer = site.client(Some("ls_dispatch"), true);
+    let mut feed = writer.subscribe();
+    let mut app = board(Arc::new(site.client(None, true)));
+    let ids = take_in(&site.client(None, false), 30);
+    let mut acked = Vec::new();
+    for id in &ids[..20] {
+        acked.push(writer.execute(id, &accept(), None).unwrap());
+    }
+    let (code, _) = site.stop_with(libc::SIGKILL);
+    assert_eq!(code, None, "killed by the signal");
+
+    // Both sides see the link go down; a command now fails at once, saying so.
+    wait_update(&mut feed, "the link down", |u| {
+        matches!(u, Update::Link(Link::Down(_)))
+    });
+    eventually("the board's banner", || {
+        app.pump();
+        matches!(app.link(), Link::Down(_)).then_some(())
+    });
+    let screen = board_support::screen(&mut app, 120, 30);
+    assert!(screen.contains("disconnected — reconnecting"), "{screen}");
+    let err = writer.execute(&ids[25], &accept(), None).unwrap_err();
+    assert!(matches!(err, EngineError::Disconnected(_)), "{err}");
+
+    site.start();
+    wait_update(&mut feed, "the link up", |u| {
+        matches!(u, Update::Link(Link::Up))
+    });
+    eventually("the board to reconnect", || {
+        app.pump();
+        (*app.link() == Link::Up).then_some(())
+    });
+    assert!(!board_support::screen(&mut app, 120, 30).contains("disconnected"));
+    // Every acknowledged command survived the kill.
+    for entry in &acked {
+        let view = writer.show(entry.case.as_str()).unwrap();
+        assert!(view.history.contains(entry), "lost {entry:?}");
+        assert_eq!(
+            stage_on_board(&app, entry.case.as_str()),
+            Some((Stage::Triage, 2))
+        );
+    }
+    // And the same session goes on working.
+    writer.execute(&ids[25], &accept(), None).unwrap();
+    eventually("the new command on the board", || {
+        app.pump();
+        stage_on_board(&app, ids[25].as_str()).filter(|(_, v)| *v == 2)
+    });
+}
+
+#[test]
+fn sigterm_finishes_cleanly_tells_clients_and_removes_the_socket() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let client = site.client(None, true);
+    let mut feed = client.subscribe();
+    let id = take_in(&client, 1).remove(0);
+    client.execute(&id, &accept(), None).unwrap();
+    let (code, _) = site.stop_with(libc::SIGTERM);
+    assert_eq!(code, Some(0));
+    let down = wait_update(&mut feed, "the link down", |u| {
+        matches!(u, Update::Link(Link::Down(_)))
+    });
+    assert!(format!("{down:?}").contains("stopping"), "{down:?}");
+    assert!(!site.socket().exists(), "the socket is removed");
+    assert!(site.server_log().contains("the store is flushed"));
+    // The store opens embedded afterwards with the command in it.
+    let out = jiban(&[
+        "--data",
+        site.store().to_str().unwrap(),
+        "show",
+        id.as_str(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["version"], 2);
+}
