@@ -140,7 +140,14 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .or(file.data.clone())
         .unwrap_or_else(super::default_data_dir);
-    let mut engine = Engine::open(&data, cli.clock()?)
+    // `--now` starts a simulated clock that runs on from there (training), as the board's does.
+    let clock: Arc<dyn crate::domain::clock::Clock> = match &cli.now {
+        Some(t) => Arc::new(crate::domain::clock::SimulatedClock::running_from(
+            super::parse_time(t, "--now")?,
+        )),
+        None => Arc::new(crate::domain::clock::SystemClock),
+    };
+    let mut engine = Engine::open(&data, clock)
         .with_context(|| format!("opening the store at {}", data.display()))?;
     if let Some(users) = args.users.as_ref().or(file.users.as_ref()) {
         let text = std::fs::read_to_string(users)

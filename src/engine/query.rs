@@ -263,6 +263,12 @@ impl Engine {
         self.store.case_count()
     }
 
+    /// How many flushes the store has done since it was opened: fewer than the commands run
+    /// when group commit shares them.
+    pub fn flush_count(&self) -> u64 {
+        self.store.flush_count()
+    }
+
     /// Makes sure everything is on disk (used after bulk seeding).
     pub fn flush(&self) -> Result<()> {
         self.store.flush()?;

@@ -55,3 +55,93 @@ pub async fn committer(engine: Arc<Engine>, mut jobs: mpsc::Receiver<Job>) {
     }
     tracing::info!(groups, commands, "committer stopped");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::case::{CaseId, Category};
+    use crate::domain::clock::SimulatedClock;
+    use crate::domain::command::Command;
+    use crate::domain::intake::parse_line;
+    use crate::engine::IntakeOutcome;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_commands_share_one_flush_and_each_gets_its_own_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let clock = Arc::new(SimulatedClock::fixed(now));
+        let engine =
+            Arc::new(Engine::init(dir.path(), &crate::fixtures::bundled(), clock).unwrap());
+        let org = &engine.config().org;
+        let line = r#"{"district":"laoshan","channel":"hotline","title":"噪音","description":"d","requester":{"name":"李娜","phone":"13853215678"}}"#;
+        let cases = (0..10)
+            .map(|i| parse_line(i + 1, line, org).unwrap())
+            .collect();
+        let ids: Vec<CaseId> = engine
+            .intake(&engine.administrator(), cases)
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                IntakeOutcome::Created(id) => id,
+                IntakeOutcome::Duplicate(id) => id,
+            })
+            .collect();
+        let dispatcher = engine.user("ls_dispatch").unwrap();
+        let accept = Command::Accept {
+            category: Category::Livelihood,
+            kind: None,
+            complex: false,
+        };
+        let (tx, rx) = mpsc::channel(64);
+        let mut answers = Vec::new();
+        // Ten commands are waiting before the committer starts, plus one that is stale and
+        // one the rules refuse (a second accept of the first case).
+        for (i, id) in ids.iter().enumerate() {
+            let (reply, answer) = oneshot::channel();
+            let submitted = Submitted {
+                operator: dispatcher.clone(),
+                case: id.clone(),
+                command: accept.clone(),
+                expected_version: Some(if i == 9 { 7 } else { 1 }),
+            };
+            tx.send(Job { submitted, reply }).await.unwrap();
+            answers.push(answer);
+        }
+        let (reply, again) = oneshot::channel();
+        let submitted = Submitted {
+            operator: dispatcher.clone(),
+            case: ids[0].clone(),
+            command: accept.clone(),
+            expected_version: None,
+        };
+        tx.send(Job { submitted, reply }).await.unwrap();
+        drop(tx);
+        let mut events = engine.subscribe();
+        let before = engine.flush_count();
+        committer(engine.clone(), rx).await;
+        assert_eq!(engine.flush_count() - before, 1, "one flush for the group");
+        for (i, a) in answers.into_iter().enumerate() {
+            let r = a.await.unwrap();
+            if i == 9 {
+                assert!(matches!(
+                    r,
+                    Err(crate::engine::EngineError::Conflict { .. })
+                ));
+            } else {
+                assert_eq!(r.unwrap().seq, 2);
+            }
+        }
+        // Decided after the first accept in the same group: refused by the rules.
+        assert!(matches!(
+            again.await.unwrap(),
+            Err(crate::engine::EngineError::Refused(_))
+        ));
+        // Published in the order they were committed.
+        for id in &ids[..9] {
+            assert_eq!(&events.try_recv().unwrap().entry.case, id);
+        }
+        assert!(events.try_recv().is_err());
+    }
+}

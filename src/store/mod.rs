@@ -93,6 +93,8 @@ pub struct Store {
     units: sled::Tree,
     /// The sled data file, fsynced after every flush (see [`Store::flush`]).
     data_file: std::fs::File,
+    /// Flushes done since the store was opened (group commit shares them).
+    flushes: std::sync::atomic::AtomicU64,
 }
 
 fn encode<T: Serialize>(v: &T) -> Vec<u8> {
@@ -163,6 +165,7 @@ impl Store {
             sequences: db.open_tree("sequences")?,
             units: db.open_tree("units")?,
             data_file: std::fs::File::open(path.join("db")).map_err(sled::Error::from)?,
+            flushes: Default::default(),
             db,
         })
     }
@@ -392,6 +395,11 @@ impl Store {
         })
     }
 
+    /// How many flushes this store has done since it was opened.
+    pub fn flush_count(&self) -> u64 {
+        self.flushes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Makes everything committed so far durable; returns the bytes flushed.
     ///
     /// sled 0.34's own flush writes its log with `sync_file_range` on Linux, which survives a
@@ -400,6 +408,8 @@ impl Store {
     pub fn flush(&self) -> Result<usize> {
         let bytes = self.db.flush()?;
         self.data_file.sync_data().map_err(sled::Error::from)?;
+        self.flushes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(bytes)
     }
 
