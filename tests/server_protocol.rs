@@ -248,3 +248,37 @@ fn a_second_server_on_the_same_store_or_socket_is_refused() {
     // The first server is unharmed.
     site.client(None, false);
 }
+
+#[test]
+fn a_client_that_reads_too_slowly_is_told_to_resynchronise() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    // A live connection that reads nothing while a burst is committed.
+    let mut slow = raw(&site, serde_json::json!({"events": true}));
+    assert!(matches!(next(&mut slow), ServerMessage::Welcome(_)));
+    let writer = site.client(None, false);
+    let burst = jiban::engine::EVENT_BUFFER * 2;
+    assert_eq!(take_in(&writer, burst).len(), burst);
+    // Then it reads: some changes, then the notice to rebuild (nothing was dropped silently).
+    let mut events = 0;
+    loop {
+        match next(&mut slow) {
+            ServerMessage::Event(_) => events += 1,
+            ServerMessage::Resync => break,
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(
+            events < burst,
+            "every change arrived and no resync was needed"
+        );
+    }
+    // The connection is still good afterwards.
+    let id = take_in(&writer, 1).remove(0);
+    loop {
+        if let ServerMessage::Event(c) = next(&mut slow) {
+            if c.entry.case == id {
+                break;
+            }
+        }
+    }
+}
