@@ -1,0 +1,98 @@
+//! End to end over the socket: the real `jiban board --connect` in a pseudo-terminal beside the
+//! real `jiban serve`. A command from the CLI appears on the board with no key pressed; the
+//! server is killed and the board shows the banner and keeps the form being typed; the server
+//! comes back and the board reconnects by itself, and the form is sent.
+
+mod pty_support;
+mod server_support;
+
+use pty_support::Session;
+use server_support::*;
+
+#[test]
+fn a_board_over_the_socket_follows_changes_and_survives_a_server_restart() {
+    let mut site = Site::new(Some("trainer"));
+    let file = site.dir.path().join("in.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"district":"laoshan","channel":"hotline","title":"沙子口路灯不亮","description":"d","requester":{"name":"李娜","phone":"13853215678"}}"#,
+    )
+    .unwrap();
+    let out = jiban(&[
+        "--data",
+        site.store().to_str().unwrap(),
+        "--now",
+        NOW,
+        "intake",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    site.start();
+    let socket = site.socket().to_string_lossy().into_owned();
+    let mut board = Session::spawn(
+        &[
+            "--connect",
+            &socket,
+            "--as",
+            "ls_dispatch",
+            "board",
+            "--lang",
+            "en",
+        ],
+        &[],
+    );
+    board.term.wait_text("Lao Xian Ban");
+    board.send(&format!(":{id}\r"));
+    board.term.wait_text("沙子口路灯不亮");
+
+    // The CLI, another process, accepts it: the board shows it without a key pressed.
+    let out = site.cli(&[
+        "--as",
+        "ls_dispatch",
+        "act",
+        &id,
+        "accept",
+        "--category",
+        "livelihood",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    board.term.wait_text("Accepted   2026-11-23");
+
+    // The server dies while the dispatcher has the dispatch form open.
+    board.send(":dispatch\r");
+    board.term.wait_text("dispatch · ");
+    board.send("\x1b[B");
+    site.stop_with(libc::SIGKILL);
+    board.term.wait_text("disconnected — reconnecting");
+
+    // It comes back: the banner goes, the board is live again.
+    site.start();
+    board.term.wait_for("the banner to go", 20, |s| {
+        !s.contents().contains("disconnected")
+    });
+    board.term.wait_text("Reconnected");
+    assert!(
+        board.term.screen().contains("dispatch · "),
+        "the form is kept"
+    );
+    board.send("\x1b");
+    let out = site.cli(&[
+        "--as",
+        "ls_dispatch",
+        "act",
+        &id,
+        "dispatch",
+        "--to",
+        "laoshan.jinjialing.haidamaidao",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    board
+        .term
+        .wait_for("the dispatch after the restart", 20, |s| {
+            s.contents().contains("assigned")
+        });
+    board.send("q");
+    let status = board.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
