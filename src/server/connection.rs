@@ -25,10 +25,15 @@ use crate::protocol::{
 /// resynchronised instead.
 const OUTBOX: usize = 1024;
 
+/// One encoded frame, shared by every connection it is sent to.
+pub type Frame = Arc<[u8]>;
+
 /// What every connection shares.
 pub struct Shared {
     /// The engine.
     pub engine: Arc<Engine>,
+    /// Every committed change, encoded once as an event frame ([`encode_events`]).
+    pub frames: broadcast::Sender<Frame>,
     /// The group committer's queue.
     pub jobs: mpsc::Sender<Job>,
     /// Becomes true when the server is stopping.
@@ -41,7 +46,7 @@ pub struct Shared {
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
     let uid = stream.peer_cred().map(|c| c.uid()).ok();
     let (mut reader, mut writer) = stream.into_split();
-    let (outbox, mut out_rx) = mpsc::channel::<Vec<u8>>(OUTBOX);
+    let (outbox, mut out_rx) = mpsc::channel::<Frame>(OUTBOX);
     let writing = tokio::spawn(async move {
         while let Some(frame) = out_rx.recv().await {
             if writer.write_all(&frame).await.is_err() {
@@ -58,7 +63,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
         drop(_enter);
         let forwarding = hello.events.then(|| {
             // Subscribed before the welcome went out: nothing committed after it is missed.
-            tokio::spawn(forward(shared.engine.subscribe(), outbox.clone()))
+            tokio::spawn(forward(shared.frames.subscribe(), outbox.clone()))
         });
         requests(&mut reader, &user, &shared, &outbox).await;
         if let Some(f) = forwarding {
@@ -83,11 +88,11 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
     .await;
 }
 
-async fn send(outbox: &mpsc::Sender<Vec<u8>>, message: &ServerMessage) {
-    let _ = outbox.send(frame::encode(message)).await;
+async fn send(outbox: &mpsc::Sender<Frame>, message: &ServerMessage) {
+    let _ = outbox.send(Frame::from(frame::encode(message))).await;
 }
 
-async fn refuse(outbox: &mpsc::Sender<Vec<u8>>, reason: String) {
+async fn refuse(outbox: &mpsc::Sender<Frame>, reason: String) {
     tracing::warn!(%reason, "connection refused");
     send(outbox, &ServerMessage::Refused { reason }).await;
 }
@@ -96,7 +101,7 @@ async fn handshake(
     reader: &mut tokio::net::unix::OwnedReadHalf,
     uid: Option<u32>,
     shared: &Shared,
-    outbox: &mpsc::Sender<Vec<u8>>,
+    outbox: &mpsc::Sender<Frame>,
 ) -> Option<(User, Hello)> {
     // A client that connects and says nothing is closed after the stall limit too.
     let first = tokio::time::timeout(
@@ -185,7 +190,7 @@ async fn requests(
     reader: &mut tokio::net::unix::OwnedReadHalf,
     user: &User,
     shared: &Shared,
-    outbox: &mpsc::Sender<Vec<u8>>,
+    outbox: &mpsc::Sender<Frame>,
 ) {
     let mut closing = shared.closing.clone();
     loop {
@@ -291,22 +296,41 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
     r.map_err(Failure::from)
 }
 
-/// Pushes every committed change to one client. When the client reads too slowly and the engine's
-/// buffer passes it by, the client is told to resynchronise rather than silently missing changes.
-async fn forward(
+/// Encodes each committed change once, for every connection to share.
+pub async fn encode_events(
     mut events: broadcast::Receiver<Arc<crate::engine::Committed>>,
-    outbox: mpsc::Sender<Vec<u8>>,
+    frames: broadcast::Sender<Frame>,
 ) {
     loop {
         let message = match events.recv().await {
             Ok(c) => ServerMessage::Event(Box::new((*c).clone())),
             Err(broadcast::error::RecvError::Lagged(n)) => {
-                tracing::warn!(missed = n, "a client fell behind; resynchronising it");
+                tracing::warn!(
+                    missed = n,
+                    "the event encoder fell behind; resynchronising all"
+                );
                 ServerMessage::Resync
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        if outbox.send(frame::encode(&message)).await.is_err() {
+        // No connection listening is fine.
+        let _ = frames.send(Frame::from(frame::encode(&message)));
+    }
+}
+
+/// Pushes every committed change to one client. When the client reads too slowly and the shared
+/// buffer passes it by, the client is told to resynchronise rather than silently missing changes.
+async fn forward(mut frames: broadcast::Receiver<Frame>, outbox: mpsc::Sender<Frame>) {
+    loop {
+        let frame = match frames.recv().await {
+            Ok(f) => f,
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(missed = n, "a client fell behind; resynchronising it");
+                Frame::from(frame::encode(&ServerMessage::Resync))
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        if outbox.send(frame).await.is_err() {
             return;
         }
     }

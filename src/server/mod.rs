@@ -63,8 +63,14 @@ pub async fn serve(
     let (jobs, queue) = mpsc::channel(commit::MAX_GROUP * 4);
     let committer = tokio::spawn(commit::committer(engine.clone(), queue));
     let (closing_tx, closing) = watch::channel(false);
+    let (frames, _) = tokio::sync::broadcast::channel(crate::engine::EVENT_BUFFER);
+    let encoder = tokio::spawn(connection::encode_events(
+        engine.subscribe(),
+        frames.clone(),
+    ));
     let shared = Arc::new(Shared {
         engine: engine.clone(),
+        frames,
         jobs,
         closing,
         stall: options.stall,
@@ -99,6 +105,7 @@ pub async fn serve(
     }
     drop(shared);
     committer.await.context("the committer failed")?;
+    encoder.abort();
     engine.flush()?;
     tracing::info!("stopped; the store is flushed");
     Ok(())
