@@ -12,22 +12,7 @@ use server_support::*;
 #[test]
 fn a_board_over_the_socket_follows_changes_and_survives_a_server_restart() {
     let mut site = Site::new(Some("trainer"));
-    let file = site.dir.path().join("in.jsonl");
-    std::fs::write(
-        &file,
-        r#"{"district":"laoshan","channel":"hotline","title":"沙子口路灯不亮","description":"d","requester":{"name":"李娜","phone":"13853215678"}}"#,
-    )
-    .unwrap();
-    let out = jiban(&[
-        "--data",
-        site.store().to_str().unwrap(),
-        "--now",
-        NOW,
-        "intake",
-        file.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let id = site.intake_offline("沙子口路灯不亮");
     site.start();
     let socket = site.socket().to_string_lossy().into_owned();
     let mut board = Session::spawn(

@@ -74,22 +74,7 @@ fn an_os_user_not_in_users_toml_is_refused() {
 fn a_handler_acts_only_for_its_unit_whatever_it_sends() {
     let mut site = Site::new(Some("ls_haidamaidao"));
     // A case in triage at the Laoshan platform, taken in before the server owns the store.
-    let file = site.dir.path().join("in.jsonl");
-    std::fs::write(
-        &file,
-        r#"{"district":"laoshan","channel":"hotline","title":"路灯不亮","description":"d","requester":{"name":"李娜","phone":"13853215678"}}"#,
-    )
-    .unwrap();
-    let out = jiban(&[
-        "--data",
-        site.store().to_str().unwrap(),
-        "--now",
-        NOW,
-        "intake",
-        file.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{out:?}");
-    let id = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let id = site.intake_offline("路灯不亮");
     site.start();
 
     // --as is for trainers.

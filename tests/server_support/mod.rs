@@ -90,6 +90,23 @@ impl Site {
         self.dir.path().join("run").join("jiban.sock")
     }
 
+    /// Takes in one Laoshan case titled `title` through the store folder (before the server
+    /// owns it), as of [`NOW`]; returns its id.
+    pub fn intake_offline(&self, title: &str) -> String {
+        let file = self.dir.path().join("offline.jsonl");
+        let line = format!(
+            r#"{{"district":"laoshan","channel":"hotline","title":"{title}","description":"d","requester":{{"name":"李娜","phone":"13853215678"}}}}"#
+        );
+        std::fs::write(&file, line).expect("write the intake file");
+        let store = self.store();
+        let out = jiban(&["--data", path(&store), "--now", NOW, "intake", path(&file)]);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    }
+
     /// The server's arguments for this site.
     pub fn serve_args(&self) -> Vec<String> {
         let p = |x: PathBuf| x.to_string_lossy().into_owned();
