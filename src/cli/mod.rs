@@ -125,7 +125,8 @@ pub enum CliCommand {
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
-    /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it.
+    /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it
+    /// (never through a server).
     Demo {
         /// How the board looks.
         #[command(flatten)]
@@ -252,10 +253,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Intake { file } => intake(&cli, file),
-        CliCommand::Demo { look, live } => {
-            cli.embedded_only("demo")?;
-            board::demo(&cli, look, *live)
-        }
+        // The demo always runs on its own fresh store, whatever JIBAN_CONNECT says.
+        CliCommand::Demo { look, live } => board::demo(&cli, look, *live),
         CliCommand::Board { look } => board::board(&cli, look),
         CliCommand::Serve(args) => {
             cli.embedded_only("serve")?;
