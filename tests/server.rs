@@ -199,13 +199,41 @@ fn killed_and_restarted_the_server_loses_no_acknowledged_command_and_clients_rec
     let writer = site.client(Some("ls_dispatch"), true);
     let mut feed = writer.subscribe();
     let mut app = board(Arc::new(site.client(None, true)));
-    let ids = take_in(&site.client(None, false), 30);
+    let ids = take_in(&site.client(None, false), 230);
     let mut acked = Vec::new();
     for id in &ids[..20] {
         acked.push(writer.execute(id, &accept(), None).unwrap());
     }
+    // Eight more writers keep committing while the server is killed under them: whatever was
+    // acknowledged before the kill must be there afterwards.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let loaders: Vec<_> = (0..8)
+        .map(|w| {
+            let client = site.client(Some("ls_dispatch"), false);
+            let mine: Vec<_> = ids[30 + w * 25..30 + (w + 1) * 25].to_vec();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for id in mine {
+                    match client.execute(&id, &accept(), None) {
+                        Ok(entry) => tx.send(entry).unwrap(),
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut under_load = Vec::new();
+    while under_load.len() < 40 {
+        under_load.push(rx.recv_timeout(PATIENCE).expect("commands under load"));
+    }
     let (code, _) = site.stop_with(libc::SIGKILL);
     assert_eq!(code, None, "killed by the signal");
+    for l in loaders {
+        l.join().unwrap();
+    }
+    under_load.extend(rx.iter());
+    acked.extend(under_load);
 
     // Both sides see the link go down; a command now fails at once, saying so.
     wait_update(&mut feed, "the link down", |u| {
@@ -230,6 +258,7 @@ fn killed_and_restarted_the_server_loses_no_acknowledged_command_and_clients_rec
     });
     assert!(!board_support::screen(&mut app, 120, 30).contains("disconnected"));
     // Every acknowledged command survived the kill.
+    assert!(acked.len() >= 60, "{} acknowledged", acked.len());
     for entry in &acked {
         let view = writer.show(entry.case.as_str()).unwrap();
         assert!(view.history.contains(entry), "lost {entry:?}");
