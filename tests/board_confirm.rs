@@ -4,19 +4,13 @@
 
 mod board_support;
 
-use board_support::{board, demo, LONG_HANDLED, LONG_TRIAGE};
+use board_support::{board, demo, drive, reject_actions, LONG_HANDLED, LONG_TRIAGE};
 use jiban::board::action::Action;
 use jiban::board::app::Mode;
 use jiban::board::i18n::Lang;
 use jiban::board::App;
 use jiban::domain::case::{CaseId, Category, PendingRequest, Stage};
 use jiban::domain::command::Command;
-
-fn drive(app: &mut App, actions: &[Action]) {
-    for a in actions {
-        app.handle(a.clone());
-    }
-}
 
 fn confirm_text(app: &App) -> String {
     match &app.mode {
@@ -45,14 +39,7 @@ fn reject_asks_first_with_the_reason_in_full_and_no_keeps_the_form() {
     let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
     drive(
         &mut app,
-        &[
-            Action::Run(LONG_TRIAGE.into()),
-            Action::Run("reject".into()),
-            Action::Type("7".into()),
-            Action::NextPane,
-            Action::Type("不属于本区管辖".into()),
-            Action::Submit,
-        ],
+        &reject_actions(LONG_TRIAGE, "7", "不属于本区管辖"),
     );
     let text = confirm_text(&app);
     assert!(
@@ -196,17 +183,7 @@ fn approving_a_reply_evaluating_and_assessing_say_what_will_happen() {
 fn a_refusal_after_yes_keeps_the_form_as_typed() {
     let demo = demo();
     let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
-    drive(
-        &mut app,
-        &[
-            Action::Run(LONG_TRIAGE.into()),
-            Action::Run("reject".into()),
-            Action::Type("5".into()),
-            Action::NextPane,
-            Action::Type("请拨打 110".into()),
-            Action::Submit,
-        ],
-    );
+    drive(&mut app, &reject_actions(LONG_TRIAGE, "5", "请拨打 110"));
     confirm_text(&app);
     // Meanwhile the other dispatcher accepts the case.
     let other = demo.engine.user("ls_duty").unwrap();

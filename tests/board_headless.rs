@@ -5,7 +5,7 @@
 
 mod board_support;
 
-use board_support::{board, demo, now, LONG_HANDLED, LONG_TRIAGE};
+use board_support::{board, demo, drive, now, LONG_HANDLED, LONG_TRIAGE};
 use chrono::Duration;
 use jiban::board::action::Action;
 use jiban::board::app::{Mode, Pane, View};
@@ -17,12 +17,6 @@ use jiban::domain::intake::parse_line;
 use jiban::domain::light::Light;
 use jiban::domain::org::UnitId;
 use jiban::engine::query::CaseFilter;
-
-fn drive(app: &mut jiban::board::App, actions: &[Action]) {
-    for a in actions {
-        app.handle(a.clone());
-    }
-}
 
 /// The ids in the board's queue, in order.
 fn queue_ids(app: &jiban::board::App) -> Vec<String> {

@@ -5,19 +5,13 @@
 
 mod board_support;
 
-use board_support::{board, demo, LONG_HANDLED, LONG_TRIAGE};
+use board_support::{board, demo, drive, LONG_HANDLED, LONG_TRIAGE};
 use jiban::board::action::Action;
 use jiban::board::app::Mode;
 use jiban::board::form::Form;
 use jiban::board::i18n::Lang;
 use jiban::board::App;
 use jiban::domain::case::{Kind, PendingRequest, Stage};
-
-fn drive(app: &mut App, actions: &[Action]) {
-    for a in actions {
-        app.handle(a.clone());
-    }
-}
 
 fn form(app: &App) -> &Form {
     match &app.mode {

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use board_support::keys::keys;
+use board_support::{drive, reject_actions};
 use jiban::board::action::Action;
 use jiban::board::app::Mode;
 use jiban::board::i18n::Lang;
@@ -90,15 +91,10 @@ fn a_stale_version_is_refused_with_what_changed_and_the_board_keeps_the_form() {
 
     // The board's dispatcher fills in a rejection and reaches its confirmation, made against
     // version 1.
-    for action in [
-        Action::Run("reject".into()),
-        Action::Type("7".into()),
-        Action::NextPane,
-        Action::Type("不属于本区管辖".into()),
-        Action::Submit,
-    ] {
-        app.handle(action);
-    }
+    drive(
+        &mut app,
+        &reject_actions(id.as_str(), "7", "不属于本区管辖"),
+    );
     assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.status());
 
     // Meanwhile another dispatcher accepts it; their next command made on version 1 is stale.

@@ -8,6 +8,7 @@ pub mod keys;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use jiban::board::action::Action;
 use jiban::board::i18n::Lang;
 use jiban::board::{App, Settings};
 use jiban::domain::case::{CaseId, Category};
@@ -87,6 +88,26 @@ pub fn demo() -> Demo {
         engine: Arc::new(engine),
         clock,
     }
+}
+
+/// Hands the board each action in turn, as the keymap would.
+pub fn drive(app: &mut App, actions: &[Action]) {
+    for a in actions {
+        app.handle(a.clone());
+    }
+}
+
+/// Opens `case`, fills in a rejection with the published reason number and a note, and submits
+/// it (the confirmation comes next).
+pub fn reject_actions(case: &str, reason: &str, note: &str) -> Vec<Action> {
+    vec![
+        Action::Run(case.into()),
+        Action::Run("reject".into()),
+        Action::Type(reason.into()),
+        Action::NextPane,
+        Action::Type(note.into()),
+        Action::Submit,
+    ]
 }
 
 /// A board over the demo as `login` (the administrator when none), with a theme and language.
