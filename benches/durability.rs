@@ -17,50 +17,16 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use jiban::domain::case::{CaseId, Category};
+use jiban::domain::case::Category;
 use jiban::domain::command::Command;
-use jiban::domain::intake::NewCase;
 use jiban::domain::org::UnitId;
-use jiban::engine::{Engine, IntakeOutcome};
 #[path = "support/mod.rs"]
 mod support;
-use support::{district_ids, fresh, new_case};
+use support::{district_ids, fresh, take_in};
 
 const COMMANDS: usize = 2_000;
 const INTAKE_CASES: usize = 10_000;
 const INTAKE_BATCH: usize = 1_000;
-
-/// Takes in `count` cases for `districts` (round robin) in batches of `batch`; returns their ids
-/// and the time spent inside `Engine::intake`.
-fn take_in(
-    engine: &Engine,
-    districts: &[UnitId],
-    count: usize,
-    batch: usize,
-) -> (Vec<CaseId>, Duration) {
-    let admin = engine.administrator();
-    let mut ids = Vec::with_capacity(count);
-    let mut spent = Duration::ZERO;
-    let mut n = 0_u64;
-    while ids.len() < count {
-        let cases: Vec<NewCase> = (0..(count - ids.len()).min(batch))
-            .map(|i| {
-                n += 1;
-                new_case(&districts[i % districts.len()], n)
-            })
-            .collect();
-        let start = Instant::now();
-        let outcomes = engine.intake(&admin, cases).expect("intake");
-        spent += start.elapsed();
-        for outcome in outcomes {
-            match outcome {
-                IntakeOutcome::Created(id) => ids.push(id),
-                IntakeOutcome::Duplicate(id) => panic!("unexpected duplicate {id}"),
-            }
-        }
-    }
-    (ids, spent)
-}
 
 /// Nearest-rank percentile of sorted samples.
 fn percentile(sorted: &[Duration], q: f64) -> Duration {
@@ -88,7 +54,13 @@ fn main() {
     let started = Instant::now();
     let b = fresh();
     let engine = &b.engine;
-    let (ids, _) = take_in(engine, &[UnitId::new("shinan")], COMMANDS, INTAKE_BATCH);
+    let (ids, _) = take_in(
+        engine,
+        &[UnitId::new("shinan")],
+        COMMANDS,
+        INTAKE_BATCH,
+        &mut 0,
+    );
     let dispatcher = engine.user("sn_dispatch").expect("sn_dispatch login");
     let accept = Command::Accept {
         category: Category::Development,
@@ -121,7 +93,7 @@ fn main() {
 
     let b = fresh();
     let districts = district_ids(&b.engine);
-    let (ids, spent) = take_in(&b.engine, &districts, INTAKE_CASES, INTAKE_BATCH);
+    let (ids, spent) = take_in(&b.engine, &districts, INTAKE_CASES, INTAKE_BATCH, &mut 0);
     assert_eq!(ids.len(), INTAKE_CASES);
     println!(
         "bulk intake          {INTAKE_CASES} cases in batches of {INTAKE_BATCH}: {:.3} s, {:.0} cases/s",

@@ -19,37 +19,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use jiban::domain::case::{CaseId, Category};
+use jiban::domain::case::Category;
 use jiban::domain::command::Command;
-use jiban::domain::intake::NewCase;
 use jiban::domain::org::{Level, UnitId};
 use jiban::domain::users::User;
 use jiban::engine::query::CaseFilter;
-use jiban::engine::{Engine, IntakeOutcome};
 #[path = "support/mod.rs"]
 mod support;
-use support::{district_ids, fresh, new_case};
-
-/// Takes in `count` cases for `districts` (round robin) in batches of 1,000; returns their ids.
-fn take_in(engine: &Engine, districts: &[UnitId], count: usize, next: &mut u64) -> Vec<CaseId> {
-    let admin = engine.administrator();
-    let mut ids = Vec::with_capacity(count);
-    while ids.len() < count {
-        let batch: Vec<NewCase> = (0..(count - ids.len()).min(1000))
-            .map(|i| {
-                *next += 1;
-                new_case(&districts[i % districts.len()], *next)
-            })
-            .collect();
-        for outcome in engine.intake(&admin, batch).expect("intake") {
-            match outcome {
-                IntakeOutcome::Created(id) => ids.push(id),
-                IntakeOutcome::Duplicate(id) => panic!("unexpected duplicate {id}"),
-            }
-        }
-    }
-    ids
-}
+use support::{district_ids, fresh, new_case, take_in};
 
 fn accept() -> Command {
     Command::Accept {
@@ -69,7 +46,7 @@ fn durable(c: &mut Criterion) {
     let mut g = c.benchmark_group("durable");
     g.bench_function("accept", |bench| {
         bench.iter_custom(|iters| {
-            let ids = take_in(engine, &shinan, iters as usize, &mut next);
+            let ids = take_in(engine, &shinan, iters as usize, 1000, &mut next).0;
             let start = Instant::now();
             for id in &ids {
                 engine
@@ -132,7 +109,7 @@ fn read_10k(c: &mut Criterion) {
         .map(|u| u.id.clone())
         .expect("a Shinan department");
     let mut next = 0;
-    let ids = take_in(engine, &districts, 10_000, &mut next);
+    let ids = take_in(engine, &districts, 10_000, 1000, &mut next).0;
     let dispatcher = engine.user("sn_dispatch").expect("sn_dispatch login");
     let (accept, dispatch) = (
         accept(),

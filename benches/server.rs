@@ -12,15 +12,15 @@
 //!    ms) and the writer's own ack latency.
 //! 2. Throughput: 1, 8 and 50 writers, each its own connection and thread on its own cases, for
 //!    3 s each (or until their cases run out), first with the 50 event clients connected, then
-//!    without. Prints commands/s, ack p50/p99, commands per flush (counted from the committer's
-//!    `group committed` debug event) and how many of the events reached the event clients.
+//!    without. Prints commands/s, ack p50/p99, commands per flush (`Engine::flush_count`) and how
+//!    many of the events reached the event clients.
 //!
 //! Run: `cargo bench --bench server` (a plain `main`, no criterion; about half a minute).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Barrier, Mutex};
+use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -28,15 +28,12 @@ use jiban::client::{Client, ConnectError, ConnectOptions};
 use jiban::domain::case::{CaseId, Category};
 use jiban::domain::command::Command;
 use jiban::domain::org::UnitId;
-use jiban::engine::{Engine, IntakeOutcome};
+use jiban::engine::Engine;
 use jiban::server::{serve, ServeOptions};
 use jiban::service::{Feed, Service, Update};
-use tracing::{field::Field, field::Visit, subscriber::Interest, Metadata};
-use tracing_subscriber::layer::{Context, SubscriberExt};
-use tracing_subscriber::Layer;
 #[path = "support/mod.rs"]
 mod support;
-use support::{district_ids, fresh, new_case, Bench};
+use support::{fresh, take_in, Bench};
 
 const EVENT_CLIENTS: usize = 50;
 const WARM_UP: usize = 20;
@@ -49,50 +46,11 @@ const RUN_CASES: usize = 20_000;
 /// How long to wait for something that should happen before giving up on it.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Groups flushed and commands in them, from the committer's `group committed` debug event.
-static FLUSHES: Mutex<(u64, u64)> = Mutex::new((0, 0));
-
-/// Counts the group committer's flushes; every other callsite is disabled.
-struct GroupCounter;
-
-impl<S: tracing::Subscriber> Layer<S> for GroupCounter {
-    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-        if meta.is_event() && meta.target() == "jiban::server::commit" {
-            Interest::always()
-        } else {
-            Interest::never()
-        }
-    }
-
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        struct Size(Option<u64>);
-        impl Visit for Size {
-            fn record_u64(&mut self, field: &Field, value: u64) {
-                if field.name() == "size" {
-                    self.0 = Some(value);
-                }
-            }
-            fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-        }
-        let mut size = Size(None);
-        event.record(&mut size);
-        if let Some(n) = size.0 {
-            let mut f = FLUSHES.lock().expect("flush counts");
-            (f.0, f.1) = (f.0 + 1, f.1 + n);
-        }
-    }
-}
-
-fn flushes() -> (u64, u64) {
-    *FLUSHES.lock().expect("flush counts")
-}
-
-/// Commands per flush since `before` was read from [`flushes`].
-fn per_flush(before: (u64, u64)) -> String {
-    let after = flushes();
-    match after.0 - before.0 {
+/// Commands per flush: `commands` run since the store had done `before` flushes.
+fn per_flush(engine: &Engine, before: u64, commands: usize) -> String {
+    match engine.flush_count() - before {
         0 => "n/a".into(),
-        g => format!("{:.2}", (after.1 - before.1) as f64 / g as f64),
+        f => format!("{:.2}", commands as f64 / f as f64),
     }
 }
 
@@ -113,26 +71,6 @@ fn users_text() -> String {
     let unit = "unit = \"city\"\n";
     let at = trainer + text[trainer..].find(unit).expect("trainer's unit") + unit.len();
     format!("{}os_user = \"{me}\"\n{}", &text[..at], &text[at..])
-}
-
-/// Takes in `count` Laoshan cases in batches of 1,000; returns their ids.
-fn take_in(engine: &Engine, count: usize) -> Vec<CaseId> {
-    let laoshan = UnitId::new("laoshan");
-    assert!(district_ids(engine).contains(&laoshan));
-    let admin = engine.administrator();
-    let mut ids = Vec::with_capacity(count);
-    while ids.len() < count {
-        let batch = (0..(count - ids.len()).min(1000))
-            .map(|i| new_case(&laoshan, (ids.len() + i) as u64))
-            .collect();
-        for outcome in engine.intake(&admin, batch).expect("intake") {
-            match outcome {
-                IntakeOutcome::Created(id) => ids.push(id),
-                IntakeOutcome::Duplicate(id) => panic!("unexpected duplicate {id}"),
-            }
-        }
-    }
-    ids
 }
 
 /// Connects (retrying while the socket is not there yet), as `act_as` when given.
@@ -231,11 +169,17 @@ fn report(name: &str, mut samples: Vec<Duration>) -> Duration {
 }
 
 /// Part 1: one writer, every event client timed on every command.
-fn fan_out(socket: &Path, cases: &[CaseId], fanout: &Fanout, receipts: &mpsc::Receiver<Receipt>) {
+fn fan_out(
+    engine: &Engine,
+    socket: &Path,
+    cases: &[CaseId],
+    fanout: &Fanout,
+    receipts: &mpsc::Receiver<Receipt>,
+) {
     let writer = connect(socket, Some("ls_dispatch"), false);
     let accept = accept();
     let (delivered, _) = fanout.counts();
-    let before = flushes();
+    let before = engine.flush_count();
     fanout.recording.store(true, Ordering::SeqCst);
     let mut sent: HashMap<(CaseId, u64), Instant> = HashMap::with_capacity(cases.len());
     let mut acks = Vec::with_capacity(cases.len());
@@ -265,7 +209,7 @@ fn fan_out(socket: &Path, cases: &[CaseId], fanout: &Fanout, receipts: &mpsc::Re
         "  pairs received {}/{expected}, resyncs {}, commands per flush {}; goal p99 <= 50 ms: {}",
         latencies.len(),
         fanout.resyncs.load(Ordering::Relaxed),
-        per_flush(before),
+        per_flush(engine, before, cases.len()),
         if p99 <= Duration::from_millis(50) && latencies.len() == expected {
             "met"
         } else {
@@ -275,7 +219,13 @@ fn fan_out(socket: &Path, cases: &[CaseId], fanout: &Fanout, receipts: &mpsc::Re
 }
 
 /// Part 2: `writers` connections at once, each on its own share of `cases`; prints one row.
-fn throughput(socket: &Path, writers: usize, cases: &[CaseId], fanout: Option<&Fanout>) {
+fn throughput(
+    engine: &Engine,
+    socket: &Path,
+    writers: usize,
+    cases: &[CaseId],
+    fanout: Option<&Fanout>,
+) {
     let barrier = Arc::new(Barrier::new(writers + 1));
     let handles: Vec<_> = cases
         .chunks(cases.len() / writers)
@@ -301,7 +251,7 @@ fn throughput(socket: &Path, writers: usize, cases: &[CaseId], fanout: Option<&F
         })
         .collect();
     let counts = fanout.map(Fanout::counts);
-    let before = flushes();
+    let before = engine.flush_count();
     barrier.wait();
     let start = Instant::now();
     let mut acks = Vec::new();
@@ -312,7 +262,7 @@ fn throughput(socket: &Path, writers: usize, cases: &[CaseId], fanout: Option<&F
         last = last.max(done);
     }
     let secs = last.duration_since(start).as_secs_f64();
-    let flushed = per_flush(before);
+    let flushed = per_flush(engine, before, acks.len());
     let events = fanout.zip(counts).map_or("-".into(), |(f, (d, r))| {
         let expected = (EVENT_CLIENTS * acks.len()) as u64;
         let lag = settle(f, d + expected).saturating_duration_since(last);
@@ -333,15 +283,13 @@ fn throughput(socket: &Path, writers: usize, cases: &[CaseId], fanout: Option<&F
 
 fn main() {
     let started = Instant::now();
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(GroupCounter))
-        .expect("tracing subscriber");
     let Bench { mut engine, dir } = fresh();
     engine
         .replace_users("users.toml", &users_text())
         .expect("users.toml with this OS user as trainer");
     let total = WARM_UP + LATENCY_COMMANDS + 2 * WRITERS.len() * RUN_CASES;
     let intake = Instant::now();
-    let ids = take_in(&engine, total);
+    let ids = take_in(&engine, &[UnitId::new("laoshan")], total, 1000, &mut 0).0;
     let intake = intake.elapsed();
     let engine = Arc::new(engine);
     let socket: PathBuf = dir.path().join("jiban.sock");
@@ -378,7 +326,7 @@ fn main() {
         .collect();
     drop(receipts_tx);
     let (latency_cases, rest) = ids.split_at(WARM_UP + LATENCY_COMMANDS);
-    fan_out(&socket, latency_cases, &fanout, &receipts);
+    fan_out(&engine, &socket, latency_cases, &fanout, &receipts);
 
     println!(
         "\nthroughput: each writer its own connection and thread, `accept` on its own cases, \
@@ -391,7 +339,7 @@ fn main() {
     );
     let mut runs = rest.chunks(RUN_CASES);
     for (writers, run) in WRITERS.into_iter().zip(&mut runs) {
-        throughput(&socket, writers, run, Some(&fanout));
+        throughput(&engine, &socket, writers, run, Some(&fanout));
     }
     // The event clients hang up before the runs without them.
     fanout.stop.store(true, Ordering::SeqCst);
@@ -399,7 +347,7 @@ fn main() {
         d.join().expect("event client thread");
     }
     for (writers, run) in WRITERS.into_iter().zip(runs) {
-        throughput(&socket, writers, run, None);
+        throughput(&engine, &socket, writers, run, None);
     }
     let _ = stop.send(());
     server

@@ -1,12 +1,14 @@
-//! What the engine benches share: a fresh store and a plausible case.
+//! What the engine benches share: a fresh store, a plausible case, and taking cases in.
+#![allow(dead_code)]
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use jiban::domain::case::{Channel, Requester};
+use jiban::domain::case::{CaseId, Channel, Requester};
 use jiban::domain::clock::SystemClock;
 use jiban::domain::intake::NewCase;
 use jiban::domain::org::UnitId;
-use jiban::engine::Engine;
+use jiban::engine::{Engine, IntakeOutcome};
 use tempfile::TempDir;
 
 /// An engine on a fresh store in its own temp dir (the engine is dropped before the dir).
@@ -62,4 +64,36 @@ pub fn district_ids(engine: &Engine) -> Vec<UnitId> {
         .districts()
         .map(|u| u.id.clone())
         .collect()
+}
+
+/// Takes in `count` cases for `districts` (round robin) in batches of `batch`, numbered on from
+/// `*next`; returns their ids and the time spent inside `intake`.
+pub fn take_in(
+    engine: &Engine,
+    districts: &[UnitId],
+    count: usize,
+    batch: usize,
+    next: &mut u64,
+) -> (Vec<CaseId>, Duration) {
+    let admin = engine.administrator();
+    let mut ids = Vec::with_capacity(count);
+    let mut spent = Duration::ZERO;
+    while ids.len() < count {
+        let cases: Vec<NewCase> = (0..(count - ids.len()).min(batch))
+            .map(|i| {
+                *next += 1;
+                new_case(&districts[i % districts.len()], *next)
+            })
+            .collect();
+        let start = Instant::now();
+        let outcomes = engine.intake(&admin, cases).expect("intake");
+        spent += start.elapsed();
+        for outcome in outcomes {
+            match outcome {
+                IntakeOutcome::Created(id) => ids.push(id),
+                IntakeOutcome::Duplicate(id) => panic!("unexpected duplicate {id}"),
+            }
+        }
+    }
+    (ids, spent)
 }
