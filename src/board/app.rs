@@ -247,6 +247,13 @@ impl App {
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
+    /// A unit's name in the board's language (its id when the organisation lacks it).
+    pub fn unit_name(&self, id: &crate::domain::org::UnitId) -> String {
+        match self.model.config().org.get(id) {
+            Some(u) => self.settings.lang.pick(&u.name, &u.name_en).to_string(),
+            None => id.to_string(),
+        }
+    }
     /// The operator.
     pub fn operator(&self) -> &User {
         &self.operator

@@ -10,7 +10,6 @@ use crate::domain::calendar::cst;
 use crate::domain::case::{AssessmentOutcome, CaseId};
 use crate::domain::command::Command;
 use crate::domain::event::{EvaluationOutcome, Event};
-use crate::domain::org::UnitId;
 
 /// The command words that ask for confirmation before they are done.
 pub const NEEDS_CONFIRMATION: &[&str] =
@@ -133,15 +132,6 @@ impl App {
                 self.mode = Mode::Confirm(c);
                 self.background(other);
             }
-        }
-    }
-
-    fn unit_name(&self, id: &UnitId) -> String {
-        let org = &self.model.config().org;
-        match (org.get(id), self.settings.lang) {
-            (Some(u), super::i18n::Lang::Zh) => u.name.clone(),
-            (Some(u), super::i18n::Lang::En) => u.name_en.clone(),
-            (None, _) => id.to_string(),
         }
     }
 

@@ -18,12 +18,9 @@ const MAX_PICKS: usize = 6;
 impl App {
     fn pick_of(&self, id: &str, why: String) -> Pick {
         let org = &self.model.config().org;
-        let name = org
-            .get_str(id)
-            .map_or_else(String::new, |u| match self.settings.lang {
-                Lang::Zh => u.name.clone(),
-                Lang::En => u.name_en.clone(),
-            });
+        let name = org.get_str(id).map_or_else(String::new, |u| {
+            self.settings.lang.pick(&u.name, &u.name_en).to_string()
+        });
         Pick {
             id: id.to_string(),
             name,

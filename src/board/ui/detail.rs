@@ -14,7 +14,6 @@ use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
 use crate::domain::event::Event;
 use crate::domain::light::format_countdown;
-use crate::domain::org::UnitId;
 use crate::domain::permissions::may_see_phone;
 
 /// The detail pane.
@@ -32,15 +31,6 @@ fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 impl DetailPane<'_> {
-    fn unit(&self, id: &UnitId) -> String {
-        let org = &self.app.model().config().org;
-        match (org.get(id), self.app.settings().lang) {
-            (Some(u), Lang::Zh) => u.name.clone(),
-            (Some(u), Lang::En) => u.name_en.clone(),
-            (None, _) => id.to_string(),
-        }
-    }
-
     /// What one history entry says besides its action word.
     fn event_detail(&self, e: &Event) -> String {
         let lang = self.app.settings().lang;
@@ -69,27 +59,27 @@ impl DetailPane<'_> {
                 )
             }
             Event::Reject { reason, note } => format!("#{reason} {note}"),
-            Event::Dispatch { to, .. } => format!("→ {}", self.unit(to)),
+            Event::Dispatch { to, .. } => format!("→ {}", self.app.unit_name(to)),
             Event::Joint { lead, support, .. } => format!(
                 "{} {} · {} {}",
                 t.label.lead,
-                self.unit(lead),
+                self.app.unit_name(lead),
                 t.label.supporting,
                 support
                     .iter()
-                    .map(|u| self.unit(u))
+                    .map(|u| self.app.unit_name(u))
                     .collect::<Vec<_>>()
                     .join("、")
             ),
-            Event::Sign { unit } => self.unit(unit),
+            Event::Sign { unit } => self.app.unit_name(unit),
             Event::Escalate { from, to, note } => format!(
                 "{} → {} {}",
-                self.unit(from),
-                self.unit(to),
+                self.app.unit_name(from),
+                self.app.unit_name(to),
                 note.as_deref().unwrap_or("")
             ),
-            Event::Return { unit, reason } => format!("{}: {reason}", self.unit(unit)),
-            Event::ApproveReturn { to } => format!("→ {}", self.unit(to)),
+            Event::Return { unit, reason } => format!("{}: {reason}", self.app.unit_name(unit)),
+            Event::ApproveReturn { to } => format!("→ {}", self.app.unit_name(to)),
             Event::Extend { days, reason, .. } => format!("+{days}{} {reason}", t.label.days),
             Event::ApproveExtension { days, due_at } => format!(
                 "+{days}{}{}",
@@ -98,10 +88,10 @@ impl DetailPane<'_> {
                     .map(|d| format!(" → {}", short_time(d)))
                     .unwrap_or_default()
             ),
-            Event::Report { unit, text } => format!("{}: {text}", self.unit(unit)),
+            Event::Report { unit, text } => format!("{}: {text}", self.app.unit_name(unit)),
             Event::Reply { reply, .. } => reply.result.clone(),
-            Event::ApproveReply { next, .. } => format!("→ {}", self.unit(next)),
-            Event::SendBack { note, to } => format!("→ {}: {note}", self.unit(to)),
+            Event::ApproveReply { next, .. } => format!("→ {}", self.app.unit_name(next)),
+            Event::SendBack { note, to } => format!("→ {}: {note}", self.app.unit_name(to)),
             Event::Evaluate {
                 satisfaction,
                 resolution,
@@ -118,7 +108,7 @@ impl DetailPane<'_> {
                 ..
             } => format!(
                 "{} {}{}",
-                self.unit(unit),
+                self.app.unit_name(unit),
                 outcome,
                 if referral.is_some() {
                     format!(" · {}", t.label.referral)
@@ -173,7 +163,7 @@ impl DetailPane<'_> {
         out.push(Line::from(stage));
         out.push(Line::from(vec![
             label(l.holder),
-            text(self.unit(&c.holder)),
+            text(self.app.unit_name(&c.holder)),
         ]));
         let platform = app.model().config().org.get(&c.district);
         let brand = platform
@@ -185,7 +175,7 @@ impl DetailPane<'_> {
             .unwrap_or_default();
         out.push(Line::from(vec![
             label(l.district),
-            text(format!("{}{brand}", self.unit(&c.district))),
+            text(format!("{}{brand}", self.app.unit_name(&c.district))),
         ]));
         out.push(Line::from(vec![
             label(l.channel),
@@ -251,7 +241,10 @@ impl DetailPane<'_> {
             out.push(Line::from(spans));
         }
         if let Some(lead) = &c.lead {
-            out.push(Line::from(vec![label(l.lead), text(self.unit(lead))]));
+            out.push(Line::from(vec![
+                label(l.lead),
+                text(self.app.unit_name(lead)),
+            ]));
             for s in &c.supporting {
                 let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
                 let state = part.map_or_else(
@@ -260,14 +253,18 @@ impl DetailPane<'_> {
                 );
                 out.push(Line::from(vec![
                     label(l.supporting),
-                    text(format!("{} — {state}", self.unit(s))),
+                    text(format!("{} — {state}", self.app.unit_name(s))),
                 ]));
             }
         }
         if let Some(p) = &c.pending {
             let s = match p {
                 PendingRequest::Return { unit, reason, .. } => {
-                    format!("{} · {}: {reason}", l.pending_return, self.unit(unit))
+                    format!(
+                        "{} · {}: {reason}",
+                        l.pending_return,
+                        self.app.unit_name(unit)
+                    )
                 }
                 PendingRequest::Extension {
                     unit, days, reason, ..
@@ -275,7 +272,7 @@ impl DetailPane<'_> {
                     "{} +{days}{} · {}: {reason}",
                     l.pending_extension,
                     l.days,
-                    self.unit(unit)
+                    self.app.unit_name(unit)
                 ),
             };
             out.push(Line::from(vec![
@@ -300,18 +297,7 @@ impl DetailPane<'_> {
         for prev in &c.previous_rounds {
             out.push(Line::from(vec![
                 label(&lang.round_name(prev.round)),
-                Span::styled(
-                    format!(
-                        "{} · {} / {}",
-                        prev.handled_by
-                            .as_ref()
-                            .map(|u| self.unit(u))
-                            .unwrap_or_default(),
-                        lang.satisfaction(prev.evaluation.satisfaction),
-                        lang.resolution(prev.evaluation.resolution)
-                    ),
-                    theme.round2(),
-                ),
+                Span::styled(super::previous_round(self.app, prev), theme.round2()),
             ]));
             if let Some(r) = &prev.reply {
                 let sub = |s: &str| label(&format!(" {s}"));
@@ -332,14 +318,14 @@ impl DetailPane<'_> {
         if let (Some(u), Some(o)) = (&c.assessed_unit, c.assessment) {
             out.push(Line::from(vec![
                 label(l.assessment),
-                text(format!("{} {o}", self.unit(u))),
+                text(format!("{} {o}", self.app.unit_name(u))),
             ]));
         }
         if let Some(r) = &c.referral {
             out.push(Line::from(vec![
                 label(l.referral),
                 Span::styled(
-                    format!("{} {}", self.unit(&r.unit), time(r.at)),
+                    format!("{} {}", self.app.unit_name(&r.unit), time(r.at)),
                     theme.status(false),
                 ),
             ]));

@@ -46,10 +46,7 @@ impl Header<'_> {
         let units = app.model().units();
         let unit_name = |i: u32| {
             let u = &units[i as usize];
-            match lang {
-                super::super::i18n::Lang::Zh => u.name.clone(),
-                super::super::i18n::Lang::En => u.name_en.clone(),
-            }
+            lang.pick(&u.name, &u.name_en).to_string()
         };
         match app.view {
             View::Mine => app

@@ -86,6 +86,20 @@ impl BoardLayout {
     }
 }
 
+/// An earlier round in brief, shown beside the new work: who handled it and the rating it got.
+fn previous_round(app: &App, prev: &crate::domain::case::RoundRecord) -> String {
+    let lang = app.settings().lang;
+    format!(
+        "{} · {} / {}",
+        prev.handled_by
+            .as_ref()
+            .map(|u| app.unit_name(u))
+            .unwrap_or_default(),
+        lang.satisfaction(prev.evaluation.satisfaction),
+        lang.resolution(prev.evaluation.resolution)
+    )
+}
+
 fn inner(r: Rect) -> Rect {
     Rect::new(
         r.x + 1,

@@ -18,7 +18,6 @@ use crate::domain::calendar::cst;
 use crate::domain::case::{
     AssessmentOutcome, Case, Category, Kind, PendingRequest, Resolution, Satisfaction,
 };
-use crate::domain::org::UnitId;
 use crate::domain::permissions::may_see_phone;
 
 /// A command form over the board.
@@ -54,15 +53,6 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
 impl FormBox<'_> {
     fn lang(&self) -> Lang {
         self.app.settings().lang
-    }
-
-    fn unit(&self, id: &UnitId) -> String {
-        let org = &self.app.model().config().org;
-        match (org.get(id), self.lang()) {
-            (Some(u), Lang::Zh) => u.name.clone(),
-            (Some(u), Lang::En) => u.name_en.clone(),
-            (None, _) => id.to_string(),
-        }
     }
 
     fn case(&self) -> Option<&Case> {
@@ -173,8 +163,8 @@ impl FormBox<'_> {
                 }
                 out.push(text(who));
                 let place = match (&c.community, &c.address) {
-                    (Some(u), Some(a)) => format!("{} · {a}", self.unit(u)),
-                    (Some(u), None) => self.unit(u),
+                    (Some(u), Some(a)) => format!("{} · {a}", self.app.unit_name(u)),
+                    (Some(u), None) => self.app.unit_name(u),
                     (None, Some(a)) => a.clone(),
                     (None, None) => String::new(),
                 };
@@ -195,12 +185,17 @@ impl FormBox<'_> {
                     out.push(pair(l.basis, r.basis.clone()));
                     out.push(pair(
                         l.person,
-                        format!("{} {} · {}", r.person, phone(&r.phone), self.unit(&r.unit)),
+                        format!(
+                            "{} {} · {}",
+                            r.person,
+                            phone(&r.phone),
+                            self.app.unit_name(&r.unit)
+                        ),
                     ));
                 }
             }
             "approve-return" | "deny-return" | "approve-extension" | "deny-extension" => {
-                let mut due = format!("{} {}", lang.stage(c.stage), self.unit(&c.holder));
+                let mut due = format!("{} {}", lang.stage(c.stage), self.app.unit_name(&c.holder));
                 if let Some(d) = c.due_at {
                     due.push_str(&format!(" · {} {}", l.due, time(d)));
                 }
@@ -209,7 +204,7 @@ impl FormBox<'_> {
                     Some(PendingRequest::Return { unit, reason, at }) => {
                         out.push(pair(
                             l.pending_return,
-                            format!("{} · {}", self.unit(unit), time(*at)),
+                            format!("{} · {}", self.app.unit_name(unit), time(*at)),
                         ));
                         reason
                     }
@@ -221,7 +216,12 @@ impl FormBox<'_> {
                     }) => {
                         out.push(pair(
                             l.pending_extension,
-                            format!("{} · +{days}{} · {}", self.unit(unit), l.days, time(*at)),
+                            format!(
+                                "{} · +{days}{} · {}",
+                                self.app.unit_name(unit),
+                                l.days,
+                                time(*at)
+                            ),
                         ));
                         reason
                     }
@@ -230,7 +230,7 @@ impl FormBox<'_> {
                 out.push(pair(lang.field("reason"), why.to_string()));
             }
             _ => {
-                let mut due = format!("{} {}", lang.stage(c.stage), self.unit(&c.holder));
+                let mut due = format!("{} {}", lang.stage(c.stage), self.app.unit_name(&c.holder));
                 if let Some(d) = c.due_at {
                     due.push_str(&format!(" · {} {}", l.due, time(d)));
                 }
@@ -238,14 +238,17 @@ impl FormBox<'_> {
             }
         }
         if let Some(lead) = &c.lead {
-            out.push(pair(l.lead, self.unit(lead)));
+            out.push(pair(l.lead, self.app.unit_name(lead)));
             for s in &c.supporting {
                 let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
                 let state = match part {
                     Some(p) => format!("{}: {}", lang.says("reported"), p.text),
                     None => lang.says("waiting").to_string(),
                 };
-                out.push(pair(l.supporting, format!("{} — {state}", self.unit(s))));
+                out.push(pair(
+                    l.supporting,
+                    format!("{} — {state}", self.app.unit_name(s)),
+                ));
             }
         }
         for prev in &c.previous_rounds {
@@ -256,15 +259,7 @@ impl FormBox<'_> {
                 .unwrap_or_default();
             out.push(pair(
                 &lang.round_name(prev.round),
-                format!(
-                    "{} · {} / {} · {reply}",
-                    prev.handled_by
-                        .as_ref()
-                        .map(|u| self.unit(u))
-                        .unwrap_or_default(),
-                    lang.satisfaction(prev.evaluation.satisfaction),
-                    lang.resolution(prev.evaluation.resolution)
-                ),
+                format!("{} · {reply}", super::previous_round(self.app, prev)),
             ));
         }
         for n in &self.form.notes {

@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use super::super::app::{App, Pane, View};
-use super::super::i18n::Lang;
 use super::super::tree::NodeKind;
 use super::{inner, put};
 use crate::cli::output::width;
@@ -25,10 +24,7 @@ impl TreePane<'_> {
         let units = app.model().units();
         let name = |i: u32| {
             let u = &units[i as usize];
-            match lang {
-                Lang::Zh => u.name.clone(),
-                Lang::En => u.name_en.clone(),
-            }
+            lang.pick(&u.name, &u.name_en).to_string()
         };
         match app.tree.nodes()[node].kind {
             NodeKind::Unit(u) => name(u),
