@@ -81,10 +81,7 @@ impl ServerFile {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start].lines().count().max(1))
-                .unwrap_or(0);
+            let line = crate::domain::toml_error_line(&text, &e);
             anyhow!("{}: line {line}: {}", path.display(), e.message())
         })
     }
@@ -245,5 +242,25 @@ pub fn watch(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
             }
             Update::Link(Link::Up) => eprintln!("watch: reconnected"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_server_toml_names_its_line_and_an_unknown_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("server.toml");
+        std::fs::write(&file, "data = \"/var/lib/jiban\"\n\nsocket = 5\n").unwrap();
+        let err = ServerFile::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("server.toml: line 3:"), "{err}");
+        std::fs::write(&file, "data = \"/x\"\ngroupe = \"jiban\"\n").unwrap();
+        let err = ServerFile::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("groupe"), "{err}");
+        std::fs::write(&file, "group = \"jiban\"\n").unwrap();
+        let ok = ServerFile::load(Some(&file)).unwrap();
+        assert_eq!(ok.group.as_deref(), Some("jiban"));
     }
 }

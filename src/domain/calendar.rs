@@ -531,12 +531,7 @@ impl Ctx<'_> {
 
 fn parse_year(file: &str, text: &str) -> Result<YearData, CalendarError> {
     let raw: RawFile = toml::from_str(text).map_err(|e| {
-        let at = e.span().map_or(0, |s| s.start.min(text.len()));
-        let line = text.as_bytes()[..at]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+        let line = super::toml_error_line(text, &e);
         let (file, reason) = (file.to_string(), e.message().to_string());
         CalendarError::Parse { file, line, reason }
     })?;

@@ -53,3 +53,13 @@ impl FixtureError {
         }
     }
 }
+
+/// The 1-based line of `text` a TOML parse error points at (1 when it points nowhere).
+pub fn toml_error_line(text: &str, e: &toml::de::Error) -> usize {
+    let at = e.span().map_or(0, |s| s.start.min(text.len()));
+    text.as_bytes()[..at]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
