@@ -250,7 +250,7 @@ fn killed_and_restarted_the_server_loses_no_acknowledged_command_and_clients_rec
     });
     eventually("the board to reconnect", || {
         app.pump();
-        (*app.link() == Link::Up).then_some(())
+        (app.link() == Link::Up).then_some(())
     });
     assert!(!board_support::screen(&mut app, 120, 30).contains("disconnected"));
     // Every acknowledged command survived the kill.

@@ -119,8 +119,6 @@ pub struct App {
     pub(super) tree: OrgTree,
     pub(super) settings: Settings,
     pub(super) events: Feed,
-    /// Whether the platform is reachable (a remote board shows a banner while it is not).
-    pub(super) link: Link,
     /// Focused pane.
     pub focus: Pane,
     /// Current view.
@@ -202,7 +200,6 @@ impl App {
                 .unwrap_or(0);
         }
         let mut app = App {
-            link: service.link(),
             service,
             operator,
             model,
@@ -262,9 +259,9 @@ impl App {
     pub fn service(&self) -> &Arc<dyn Service> {
         &self.service
     }
-    /// Whether the platform is reachable now.
-    pub fn link(&self) -> &Link {
-        &self.link
+    /// Whether the platform is reachable now (a remote board shows a banner while it is not).
+    pub fn link(&self) -> Link {
+        self.service.link()
     }
     /// True once the board should close.
     pub fn should_quit(&self) -> bool {
@@ -328,7 +325,6 @@ impl App {
                         came_back = true;
                         self.status = Some((self.settings.lang.text().reconnected.into(), true));
                     }
-                    self.link = link;
                 }
             }
         }

@@ -103,87 +103,64 @@ async fn handshake(
     shared: &Shared,
     outbox: &mpsc::Sender<Frame>,
 ) -> Option<(User, Hello)> {
+    match welcome(reader, uid, shared).await {
+        Ok((welcome, hello)) => {
+            let user = welcome.user.clone();
+            send(outbox, &ServerMessage::Welcome(Box::new(welcome))).await;
+            Some((user, hello))
+        }
+        Err(reason) => {
+            refuse(outbox, reason).await;
+            None
+        }
+    }
+}
+
+/// Reads the hello and decides who the connection is; the error is the refusal to send.
+async fn welcome(
+    reader: &mut tokio::net::unix::OwnedReadHalf,
+    uid: Option<u32>,
+    shared: &Shared,
+) -> Result<(Welcome, Hello), String> {
+    let bad = |e: &dyn std::fmt::Display| format!("bad hello: {e}");
     // A client that connects and says nothing is closed after the stall limit too.
-    let first = tokio::time::timeout(
+    let body = tokio::time::timeout(
         shared.stall,
         frame::read_async(reader, MAX_CLIENT_FRAME, shared.stall),
     )
-    .await;
-    let body = match first {
-        Err(_) => {
-            refuse(outbox, "no hello within the time limit".into()).await;
-            return None;
-        }
-        Ok(Err(e)) => {
-            refuse(outbox, format!("bad hello: {e}")).await;
-            return None;
-        }
-        Ok(Ok(b)) => b,
-    };
-    let value: serde_json::Value = match frame::decode(&body) {
-        Ok(v) => v,
-        Err(e) => {
-            refuse(outbox, format!("bad hello: {e}")).await;
-            return None;
-        }
-    };
+    .await
+    .map_err(|_| "no hello within the time limit".to_string())?
+    .map_err(|e| bad(&e))?;
+    let value: serde_json::Value = frame::decode(&body).map_err(|e| bad(&e))?;
     if let Some(reason) = version_mismatch(&value) {
-        refuse(outbox, reason).await;
-        return None;
+        return Err(reason);
     }
-    let hello = match serde_json::from_value::<ClientMessage>(value) {
-        Ok(ClientMessage::Hello(h)) => h,
-        Ok(_) => {
-            refuse(outbox, "the first frame must be a hello".into()).await;
-            return None;
-        }
-        Err(e) => {
-            refuse(outbox, format!("bad hello: {e}")).await;
-            return None;
-        }
+    let ClientMessage::Hello(hello) = serde_json::from_value(value).map_err(|e| bad(&e))? else {
+        return Err("the first frame must be a hello".into());
     };
-    let Some(uid) = uid else {
-        refuse(
-            outbox,
-            "the connecting process could not be identified".into(),
-        )
-        .await;
-        return None;
-    };
-    let Some(os_user) = user_name(uid) else {
-        refuse(
-            outbox,
-            format!("uid {uid} has no user name on this machine"),
-        )
-        .await;
-        return None;
-    };
-    let config = shared.engine.config();
-    let user = match config.users.resolve(&os_user, hello.act_as.as_deref()) {
-        Ok(u) => u,
-        Err(e) => {
-            refuse(outbox, e.to_string()).await;
-            return None;
-        }
-    };
-    let sources = match shared.engine.sources() {
-        Ok(s) => s,
-        Err(e) => {
-            refuse(outbox, format!("server: {e}")).await;
-            return None;
-        }
-    };
+    let uid = uid.ok_or("the connecting process could not be identified")?;
+    let os_user =
+        user_name(uid).ok_or_else(|| format!("uid {uid} has no user name on this machine"))?;
+    let user = shared
+        .engine
+        .config()
+        .users
+        .resolve(&os_user, hello.act_as.as_deref())
+        .map_err(|e| e.to_string())?;
+    let sources = shared
+        .engine
+        .sources()
+        .map_err(|e| format!("server: {e}"))?;
     let clock = shared.engine.clock();
     let welcome = Welcome {
         protocol: PROTOCOL_VERSION,
         server: program("serve"),
-        user: user.clone(),
+        user,
         sources,
         now: clock.now(),
         simulated: clock.is_simulated(),
     };
-    send(outbox, &ServerMessage::Welcome(Box::new(welcome))).await;
-    Some((user, hello))
+    Ok((welcome, hello))
 }
 
 async fn requests(
