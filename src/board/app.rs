@@ -17,7 +17,7 @@ use super::workflow::Menu;
 use crate::domain::users::User;
 use crate::engine::query::CaseView;
 use crate::engine::Engine;
-use crate::service::{Embedded, Feed, Link, Service, Update};
+use crate::service::{Embedded, Feed, Link, Service};
 
 /// The three panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,52 +286,6 @@ impl App {
     /// The status line message and whether it reports success.
     pub fn status(&self) -> Option<(&str, bool)> {
         self.status.as_ref().map(|(s, ok)| (s.as_str(), *ok))
-    }
-
-    /// Applies every change the platform has published since the last call; rebuilds the model
-    /// if the board fell behind or was disconnected. Returns true when something changed.
-    pub fn pump(&mut self) -> bool {
-        let mut changed = false;
-        let mut came_back = false;
-        while let Some(update) = self.events.try_next() {
-            changed = true;
-            match update {
-                Update::Committed(c) => {
-                    if self.model.apply(&c) && self.settings.bell {
-                        self.bell = true;
-                    }
-                    if self.selected.as_deref() == Some(c.case.id.as_str()) {
-                        self.detail = None;
-                    }
-                }
-                Update::Resync => {
-                    tracing::info!("rebuilding the board's model");
-                    match Model::build(self.service.as_ref()) {
-                        Ok(m) => {
-                            self.model = m;
-                            self.detail = None;
-                            self.queue_key = None;
-                            if !came_back {
-                                self.status =
-                                    Some((self.settings.lang.text().resynced.into(), true));
-                            }
-                        }
-                        Err(e) => tracing::warn!(error = %e, "rebuild failed"),
-                    }
-                }
-                Update::Link(link) => {
-                    tracing::info!(?link, "link");
-                    if link == Link::Up {
-                        came_back = true;
-                        self.status = Some((self.settings.lang.text().reconnected.into(), true));
-                    }
-                }
-            }
-        }
-        if changed {
-            self.dirty = true;
-        }
-        changed
     }
 
     // ----- selection -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! The live board (看板): a terminal dispatch board over the engine. Header, organisation tree,
 //! queue and case detail; views, filter and search; live lights and countdowns; themes, keys and
-//! two languages. It reads the engine's published changes into its own [`model::Model`] and acts
-//! only through [`crate::engine::Engine`].
+//! two languages. It reads the platform's published changes into its own [`model::Model`] and acts
+//! only through a [`crate::service::Service`], embedded or connected to `jiban serve`.
 
 pub mod action;
 pub mod app;
@@ -14,6 +14,7 @@ pub mod form;
 pub mod i18n;
 mod input;
 pub mod keymap;
+mod live;
 pub mod model;
 mod navigate;
 mod panel;

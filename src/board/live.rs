@@ -1,0 +1,54 @@
+//! Following the platform: committed changes into the board's model, a rebuild when changes were
+//! missed, and the link to a server going down and coming back.
+
+use super::app::App;
+use super::model::Model;
+use crate::service::{Link, Update};
+
+impl App {
+    /// Applies every change the platform has published since the last call; rebuilds the model
+    /// if the board fell behind or was disconnected. Returns true when something changed.
+    pub fn pump(&mut self) -> bool {
+        let mut changed = false;
+        let mut came_back = false;
+        while let Some(update) = self.events.try_next() {
+            changed = true;
+            match update {
+                Update::Committed(c) => {
+                    if self.model.apply(&c) && self.settings.bell {
+                        self.bell = true;
+                    }
+                    if self.selected.as_deref() == Some(c.case.id.as_str()) {
+                        self.detail = None;
+                    }
+                }
+                Update::Resync => {
+                    tracing::info!("rebuilding the board's model");
+                    match Model::build(self.service.as_ref()) {
+                        Ok(m) => {
+                            self.model = m;
+                            self.detail = None;
+                            self.queue_key = None;
+                            if !came_back {
+                                self.status =
+                                    Some((self.settings.lang.text().resynced.into(), true));
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "rebuild failed"),
+                    }
+                }
+                Update::Link(link) => {
+                    tracing::info!(?link, "link");
+                    if link == Link::Up {
+                        came_back = true;
+                        self.status = Some((self.settings.lang.text().reconnected.into(), true));
+                    }
+                }
+            }
+        }
+        if changed {
+            self.dirty = true;
+        }
+        changed
+    }
+}
