@@ -230,32 +230,30 @@ impl Engine {
     /// Each result is that command's own; a refused command does not stop the others. When the
     /// flush fails, every command that was applied reports the failure.
     pub fn execute_many(&self, commands: &[Submitted]) -> Vec<Result<HistoryEntry>> {
-        let mut results: Vec<Result<Committed>> = {
+        let results: Vec<Result<Committed>> = {
             let _guard = self.lock();
             commands
                 .iter()
                 .map(|c| self.apply(&c.operator, &c.case, &c.command, c.expected_version))
                 .collect()
         };
-        if results.iter().any(|r| r.is_ok()) {
-            if let Err(e) = self.store.flush() {
-                let why = e.to_string();
-                return results
-                    .into_iter()
-                    .map(|r| r.and(Err(StoreError::Flush(why.clone()).into())))
-                    .map(|r: Result<Committed>| r.map(|c| c.entry))
-                    .collect();
-            }
-        }
-        let mut out = Vec::with_capacity(results.len());
+        let flushed = match results.iter().any(|r| r.is_ok()) {
+            true => self.store.flush().map(|_| ()).map_err(|e| e.to_string()),
+            false => Ok(()),
+        };
         let mut published = Vec::new();
-        for r in results.drain(..) {
-            out.push(r.map(|c| {
-                let entry = c.entry.clone();
-                published.push(c);
-                entry
-            }));
-        }
+        let out = results
+            .into_iter()
+            .map(|r| match (r, &flushed) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Err(why)) => Err(StoreError::Flush(why.clone()).into()),
+                (Ok(c), Ok(())) => {
+                    let entry = c.entry.clone();
+                    published.push(c);
+                    Ok(entry)
+                }
+            })
+            .collect();
         self.publish(published);
         out
     }
