@@ -90,7 +90,7 @@ fn board_with(n: usize) -> (tempfile::TempDir, App) {
         c.received_at = now() - Duration::minutes(i as i64 % 40_000);
         c.due_at = Some(now() + Duration::minutes((i as i64 * 37) % (23 * 1440) - 3 * 1440));
         c.limit_days = Some(10);
-        model.upsert(&c);
+        model.upsert(&jiban::domain::summary::CaseSummary::of(&c));
     }
     model.tick(now());
     let mut app = App::with_model(service, events, Settings::plain("default", Lang::Zh), model);

@@ -19,6 +19,9 @@ use crate::engine::query::CaseView;
 use crate::engine::Engine;
 use crate::service::{Embedded, Feed, Link, Service};
 
+/// How many finished cases one search shows at most.
+pub const FOUND_LIMIT: usize = 200;
+
 /// The three panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -149,6 +152,8 @@ pub struct App {
     pub(super) areas: Areas,
     /// The terminal size.
     pub size: (u16, u16),
+    /// The search text whose finished cases the model holds (none outside the search view).
+    pub(super) found_for: Option<String>,
     pub(super) dirty: bool,
     pub(super) redraw_all: bool,
     pub(super) bell: bool,
@@ -227,6 +232,7 @@ impl App {
             status: None,
             areas: Areas::default(),
             size: (0, 0),
+            found_for: None,
             dirty: true,
             redraw_all: false,
             bell: false,
@@ -342,6 +348,8 @@ impl App {
     /// Rebuilds the queue if the model or the query changed, keeping the selected case, and
     /// reloads the detail when the selected case changed. Cheap when nothing did.
     pub fn refresh(&mut self) {
+        self.refresh_found();
+        self.model.pin(self.pinned.as_deref());
         let key = (self.model.generation(), self.query());
         if self.queue_key.as_ref() != Some(&key) {
             self.queue = self.model.queue(&key.1);
@@ -386,6 +394,28 @@ impl App {
                 self.offered = self.service.available_commands(id).unwrap_or_default();
             }
         }
+    }
+
+    /// In the search view, asks the engine for the finished cases matching the search text (once
+    /// per text); elsewhere lets the projection drop them again.
+    fn refresh_found(&mut self) {
+        let wanted = (self.view == View::Search && !self.search.trim().is_empty())
+            .then(|| self.search.trim().to_string());
+        if wanted == self.found_for {
+            return;
+        }
+        let found = match &wanted {
+            Some(text) => self
+                .service
+                .find_finished(text, FOUND_LIMIT)
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "search of finished cases failed");
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
+        self.model.set_found(&found);
+        self.found_for = wanted;
     }
 
     /// The queue (positions into the model), as of the last [`App::refresh`].

@@ -257,6 +257,7 @@ impl App {
         match self.service.execute(case, &command, Some(version)) {
             Ok(entry) => {
                 self.pinned = Some(case.to_string());
+                self.model.pin(self.pinned.as_deref());
                 let what = self.settings.lang.event(entry.event.action());
                 self.set_status(format!("{}: {what} {case}", t.done), true);
                 self.pump();
@@ -276,7 +277,8 @@ impl App {
     /// Fetches one case again (someone else changed it) into the queue and the detail.
     pub(super) fn refresh_case(&mut self, id: &str) {
         if let Ok(view) = self.service.show(id) {
-            self.model.upsert(&view.case);
+            self.model
+                .upsert(&crate::domain::summary::CaseSummary::of(&view.case));
             self.queue_key = None;
             if self.selected.as_deref() == Some(id) || self.pinned.as_deref() == Some(id) {
                 self.offered = self.service.available_commands(id).unwrap_or_default();

@@ -1,7 +1,8 @@
-//! The board's read model: an in-memory projection of every case (a slim row each) with the open
-//! ones counted per unit and light. Built once from the engine, then kept current by applying the
-//! engine's published [`Committed`] changes; lights move on the minute tick. Nothing here reads
-//! the store per frame or per key.
+//! The board's read model: an in-memory projection of the **open** cases (a slim row each, loaded
+//! a page at a time from the engine's index of open cases) counted per unit and light, plus the
+//! finished cases the current search found. Kept current by applying the engine's published
+//! [`Committed`] changes: a case that closes leaves the projection. Lights move on the minute
+//! tick. Nothing here reads the store per frame or per key.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -9,10 +10,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::case::{Case, CaseId, Category, Stage};
+use crate::domain::case::{CaseId, Category, Stage};
 use crate::domain::config::Config;
 use crate::domain::light::{self, Light};
 use crate::domain::org::{Level, UnitId};
+use crate::domain::summary::CaseSummary;
 use crate::engine::Committed;
 use crate::service::Service;
 
@@ -120,8 +122,8 @@ pub struct Row {
     pub light: Option<Light>,
     /// A return or extension request waits for the platform.
     pub pending: bool,
-    /// Lower-case id, title, address, work-order number and holder names, for filter and search.
-    haystack: String,
+    /// Address and work-order number, one per line (matched by the filter, never shown).
+    extra: Box<str>,
 }
 
 impl Row {
@@ -129,11 +131,24 @@ impl Row {
     pub fn is_open(&self) -> bool {
         !self.stage.is_final()
     }
-    /// True when the lower-cased `needle` occurs in the id, title, address, work-order number or
-    /// holder's name.
+    /// True when the lower-cased `needle` occurs in the id, title, address or work-order number
+    /// (ignoring case).
     pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty() || self.haystack.contains(needle)
+        needle.is_empty()
+            || contains_folded(self.id.as_str(), needle)
+            || contains_folded(&self.title, needle)
+            || contains_folded(&self.extra, needle)
     }
+}
+
+/// True when `hay` contains the lower-case `needle`, comparing `hay` lower-cased character by
+/// character (no allocation: the filter runs over every open row on each key).
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    let mut starts = hay.char_indices().map(|(i, _)| i);
+    starts.any(|i| {
+        let mut h = hay[i..].chars().flat_map(char::to_lowercase);
+        needle.chars().all(|n| h.next() == Some(n))
+    })
 }
 
 /// How a queue is ordered.
@@ -189,6 +204,10 @@ pub struct Model {
     by_id: HashMap<CaseId, u32>,
     own: Vec<Counts>,
     referrals: Vec<u32>,
+    /// Finished cases shown because the current search found them.
+    found: Vec<CaseId>,
+    /// The case the board keeps showing after acting on it, finished or not.
+    pinned: Option<CaseId>,
     now: DateTime<Utc>,
     generation: u64,
 }
@@ -255,12 +274,14 @@ impl Model {
             by_id: HashMap::new(),
             own,
             referrals,
+            found: Vec::new(),
+            pinned: None,
             now,
             generation: 0,
         }
     }
 
-    /// Builds the projection from every case the engine holds.
+    /// Builds the projection from the open cases the engine holds, a page at a time.
     pub fn build(service: &dyn Service) -> crate::engine::Result<Model> {
         let mut model = Model::new(service.config().clone(), service.clock().now());
         for u in service.units()? {
@@ -268,8 +289,17 @@ impl Model {
                 model.referrals[i as usize] = u.referrals.len() as u32;
             }
         }
-        for case in service.all_cases()? {
-            model.upsert(&case);
+        let mut after: Option<CaseId> = None;
+        loop {
+            let page = service.open_cases(after.as_ref().map(|a| a.as_str()))?;
+            let last = page.len() < crate::protocol::CASES_PAGE;
+            after = page.last().map(|c| c.id.clone());
+            for case in &page {
+                model.upsert(case);
+            }
+            if last || after.is_none() {
+                break;
+            }
         }
         Ok(model)
     }
@@ -284,7 +314,64 @@ impl Model {
                 self.referrals[i as usize] += 1;
             }
         }
-        self.upsert(&change.case)
+        let summary = CaseSummary::of(&change.case);
+        if summary.stage.is_final() && !self.shown_finished(&summary.id) {
+            self.remove(&summary.id);
+            return false;
+        }
+        self.upsert(&summary)
+    }
+
+    fn shown_finished(&self, id: &CaseId) -> bool {
+        self.found.contains(id) || self.pinned.as_ref() == Some(id)
+    }
+
+    /// Drops a finished case that nothing shows any more.
+    fn drop_if_unshown(&mut self, id: &CaseId) {
+        if !self.shown_finished(id)
+            && self
+                .find(id.as_str())
+                .is_some_and(|i| !self.row(i).is_open())
+        {
+            self.remove(id);
+        }
+    }
+
+    /// Keeps showing one case after the board acted on it, even once it is finished (`None`:
+    /// none); the case pinned before leaves if it is finished.
+    pub fn pin(&mut self, id: Option<&str>) {
+        let next = id.map(|s| CaseId(s.to_string()));
+        if next == self.pinned {
+            return;
+        }
+        if let Some(old) = std::mem::replace(&mut self.pinned, next) {
+            self.drop_if_unshown(&old);
+        }
+    }
+
+    /// Drops a case from the projection (it finished, or a search no longer shows it).
+    fn remove(&mut self, id: &CaseId) {
+        let Some(i) = self.by_id.remove(id) else {
+            return;
+        };
+        let old = self.rows.swap_remove(i as usize);
+        self.own[old.holder as usize].apply(&old, -1);
+        if let Some(moved) = self.rows.get(i as usize) {
+            self.by_id.insert(moved.id.clone(), i);
+        }
+        self.generation += 1;
+    }
+
+    /// Shows these finished cases (a search's results) beside the open ones, in place of the
+    /// previous search's.
+    pub fn set_found(&mut self, found: &[CaseSummary]) {
+        for id in std::mem::take(&mut self.found) {
+            self.drop_if_unshown(&id);
+        }
+        for c in found.iter().filter(|c| !c.is_open()) {
+            self.found.push(c.id.clone());
+            self.upsert(c);
+        }
     }
 
     /// Accountability referrals (问责移交) recorded on the unit at position `i`.
@@ -298,22 +385,15 @@ impl Model {
     }
 
     /// Inserts or replaces a case; returns true when it is newly red.
-    pub fn upsert(&mut self, case: &Case) -> bool {
+    pub fn upsert(&mut self, case: &CaseSummary) -> bool {
         let unit = |id: &UnitId| self.unit_index.get(id).copied().unwrap_or(0);
         let holder = unit(&case.holder);
-        let mut haystack = format!(
-            "{}\n{}\n{}\n{}",
-            case.id,
-            case.title,
+        let extra = format!(
+            "{}\n{}",
             case.address.as_deref().unwrap_or(""),
             case.external_id.as_deref().unwrap_or("")
-        );
-        if let Some(u) = self.units.get(holder as usize) {
-            haystack.push('\n');
-            haystack.push_str(&u.name);
-            haystack.push('\n');
-            haystack.push_str(&u.name_en);
-        }
+        )
+        .into_boxed_str();
         let cfg = &self.config;
         let row = Row {
             id: case.id.clone(),
@@ -335,8 +415,8 @@ impl Model {
                 &cfg.calendar,
                 &cfg.rules,
             ),
-            pending: case.pending.is_some(),
-            haystack: haystack.to_lowercase(),
+            pending: case.pending,
+            extra,
         };
         let newly_red = row.light == Some(Light::Red);
         self.generation += 1;
@@ -432,7 +512,7 @@ impl Model {
         self.by_id.get(&CaseId(id.to_string())).copied()
     }
 
-    /// How many cases the model holds (open and finished).
+    /// How many cases the model holds (the open ones, and finished ones a search found).
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -472,6 +552,15 @@ impl Model {
                         || self.units[r.holder as usize].level == Level::Department)
             }
         };
+        // Units whose name matches the text: their cases match too.
+        let named: Vec<bool> = self
+            .units
+            .iter()
+            .map(|u| {
+                !q.text.is_empty()
+                    && (contains_folded(&u.name, &q.text) || contains_folded(&u.name_en, &q.text))
+            })
+            .collect();
         let mut out: Vec<u32> = self
             .rows
             .iter()
@@ -481,7 +570,7 @@ impl Model {
                     && (!q.pending_only || r.pending)
                     && (!q.urgent || matches!(r.light, Some(Light::Red | Light::Yellow)))
                     && in_scope(r)
-                    && r.matches(&q.text)
+                    && (named[r.holder as usize] || r.matches(&q.text))
             })
             .map(|(i, _)| i as u32)
             .collect();

@@ -135,6 +135,13 @@ impl App {
     pub(super) fn select_case(&mut self, id: &str) {
         self.pinned = None;
         let id = id.trim().to_uppercase();
+        if self.model.find(&id).is_none() {
+            // A finished case: the engine finds it by id, and the search view shows it.
+            self.view = View::Search;
+            self.search = id.clone();
+            self.filter.clear();
+            self.refresh();
+        }
         let Some(pos) = self.model.find(&id) else {
             let t = self.settings.lang.text();
             self.set_status(format!("{}: {id}", t.not_found), false);

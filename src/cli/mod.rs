@@ -85,6 +85,9 @@ pub enum CliCommand {
         /// Only this district.
         #[arg(long)]
         district: Option<String>,
+        /// At most N rows, the most urgent first.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
     },
     /// One case with its whole history.
     Show {
@@ -267,6 +270,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             holder,
             light,
             district,
+            limit,
         } => {
             let session = cli.session("cli", false)?;
             let filter = CaseFilter {
@@ -274,6 +278,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 holder: holder.clone().map(UnitId),
                 light: *light,
                 district: district.clone().map(UnitId),
+                limit: *limit,
             };
             for (what, id) in [("--holder", holder), ("--district", district)] {
                 if let Some(id) = id {

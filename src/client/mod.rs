@@ -16,7 +16,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use crate::domain::calendar::Deadline;
-use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::case::{CaseId, UnitRecord};
 use crate::domain::clock::{Clock, OffsetClock};
 use crate::domain::command::{Command, COMMAND_WORDS};
 use crate::domain::config::Config;
@@ -25,6 +25,7 @@ use crate::domain::intake::NewCase;
 use crate::domain::lifecycle::Refusal;
 use crate::domain::org::UnitId;
 use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::summary::CaseSummary;
 use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
 use crate::engine::{EngineError, IntakeOutcome, Result};
@@ -245,17 +246,16 @@ impl Service for Client {
         let request = Request::Show { id: id.into() };
         expect!(self, request, Reply::View).map(|v| *v)
     }
-    fn all_cases(&self) -> Result<Vec<Case>> {
-        let mut all: Vec<Case> = Vec::new();
-        loop {
-            let after = all.last().map(|c| c.id.to_string());
-            let page = expect!(self, Request::Cases { after }, Reply::Cases)?;
-            let done = page.len() < crate::protocol::CASES_PAGE;
-            all.extend(page);
-            if done {
-                return Ok(all);
-            }
-        }
+    fn open_cases(&self, after: Option<&str>) -> Result<Vec<CaseSummary>> {
+        let after = after.map(str::to_string);
+        expect!(self, Request::OpenCases { after }, Reply::Summaries)
+    }
+    fn find_finished(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>> {
+        let request = Request::FindFinished {
+            text: text.into(),
+            limit,
+        };
+        expect!(self, request, Reply::Summaries)
     }
     fn units(&self) -> Result<Vec<UnitView>> {
         expect!(self, Request::Units, Reply::Units)

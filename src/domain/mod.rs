@@ -14,6 +14,7 @@ pub mod org;
 pub mod permissions;
 pub mod responsibility;
 pub mod rules;
+pub mod summary;
 #[cfg(test)]
 pub mod testkit;
 pub mod users;

@@ -3,6 +3,7 @@
 //! the domain, written with its history and indexes in one sled transaction, **flushed**, and only
 //! then published to subscribers and acknowledged.
 
+mod intake;
 mod preview;
 pub mod query;
 
@@ -11,18 +12,16 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::broadcast;
 
-use crate::domain::calendar::cst_date;
 use crate::domain::case::{Case, CaseId};
 use crate::domain::clock::Clock;
 use crate::domain::command::Command;
 use crate::domain::config::{Config, FixtureSources};
-use crate::domain::event::{Event, HistoryEntry};
-use crate::domain::intake::NewCase;
+use crate::domain::event::HistoryEntry;
 use crate::domain::lifecycle::{decide, Context, Refusal};
 use crate::domain::org::UnitId;
 use crate::domain::users::{Role, User};
 use crate::domain::FixtureError;
-use crate::store::{keys, Batch, CaseWrite, Store, StoreError};
+use crate::store::{Batch, CaseWrite, Store, StoreError, StoreOptions};
 
 /// Why the engine did not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -111,13 +110,18 @@ impl Engine {
     pub fn init(path: &Path, sources: &FixtureSources, clock: Arc<dyn Clock>) -> Result<Engine> {
         let config = Config::from_sources(sources)?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
-        let store = Store::create(path, sources)?;
+        let store = Store::create(path, sources, StoreOptions::default())?;
         Ok(Engine::with(store, config, clock))
     }
 
-    /// Opens an existing store.
+    /// Opens an existing store with the default options.
     pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Engine> {
-        let store = Store::open(path)?;
+        Engine::open_with(path, clock, StoreOptions::default())
+    }
+
+    /// Opens an existing store (migrating an older schema first).
+    pub fn open_with(path: &Path, clock: Arc<dyn Clock>, options: StoreOptions) -> Result<Engine> {
+        let store = Store::open(path, options)?;
         let config = Config::from_sources(&store.fixtures()?)?;
         Ok(Engine::with(store, config, clock))
     }
@@ -271,7 +275,7 @@ impl Engine {
             .case(case_id.as_str())?
             .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))?;
         if let Some(expected) = expected_version.filter(|v| *v != case.version) {
-            let last = self.store.history(case_id.as_str())?.pop();
+            let last = self.store.last_entry(case_id.as_str())?;
             let what = last.map_or_else(
                 || "unknown change".to_string(),
                 |e| {
@@ -324,94 +328,5 @@ impl Engine {
             entry,
             case: decision.case,
         })
-    }
-
-    /// Stores new cases in triage at their district platforms, with one flush for the batch.
-    /// A case whose 12345 work-order number is already stored is not added again.
-    pub fn intake(&self, operator: &User, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
-        for c in &cases {
-            if !crate::domain::permissions::may_intake(operator, &c.district) {
-                return Err(Refusal::Permission(format!(
-                    "{} may not take in cases for {}",
-                    operator.login, c.district
-                ))
-                .into());
-            }
-        }
-        let now = self.clock.now();
-        let (outcomes, committed) = {
-            let _guard = self.lock();
-            let mut outcomes = Vec::with_capacity(cases.len());
-            let mut new_cases: Vec<(Case, HistoryEntry)> = Vec::new();
-            let mut sequences: Vec<(Vec<u8>, u32)> = Vec::new();
-            for c in cases {
-                if let Some(ext) = &c.external_id {
-                    let in_batch = new_cases
-                        .iter()
-                        .find(|(n, _)| n.external_id.as_deref() == Some(ext.as_str()));
-                    if let Some((n, _)) = in_batch {
-                        outcomes.push(IntakeOutcome::Duplicate(n.id.clone()));
-                        continue;
-                    }
-                    if let Some(id) = self.store.case_by_external(ext)? {
-                        outcomes.push(IntakeOutcome::Duplicate(id));
-                        continue;
-                    }
-                }
-                let code = self
-                    .config
-                    .org
-                    .get(&c.district)
-                    .and_then(|u| u.code.clone())
-                    .unwrap_or_else(|| "XX".into());
-                let received = c.received_at.unwrap_or(now);
-                let date = cst_date(received);
-                let key = keys::sequence(&code, date);
-                let seq = match sequences.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, s)) => {
-                        *s += 1;
-                        *s
-                    }
-                    None => {
-                        let s = self.store.sequence(&key)? + 1;
-                        sequences.push((key, s));
-                        s
-                    }
-                };
-                let id = CaseId::compose(&code, date, seq);
-                let entry = HistoryEntry {
-                    case: id.clone(),
-                    seq: 1,
-                    at: now,
-                    by: operator.login.clone(),
-                    event: Event::Intake {
-                        channel: c.channel,
-                        external_id: c.external_id.clone(),
-                    },
-                };
-                outcomes.push(IntakeOutcome::Created(id.clone()));
-                new_cases.push((c.into_case(id, now), entry));
-            }
-            let mut batch = Batch {
-                sequences,
-                ..Batch::default()
-            };
-            for (case, entry) in &new_cases {
-                batch.cases.push(CaseWrite {
-                    before: None,
-                    after: case,
-                    entry,
-                });
-            }
-            self.store.commit(&batch)?;
-            let committed: Vec<Committed> = new_cases
-                .into_iter()
-                .map(|(case, entry)| Committed { entry, case })
-                .collect();
-            (outcomes, committed)
-        };
-        self.store.flush()?;
-        self.publish(committed);
-        Ok(outcomes)
     }
 }

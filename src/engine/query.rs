@@ -10,6 +10,11 @@ use crate::domain::case::{Case, CaseId, Category, Stage, UnitRecord};
 use crate::domain::event::HistoryEntry;
 use crate::domain::light::{self, Light};
 use crate::domain::org::UnitId;
+use crate::domain::summary::CaseSummary;
+
+/// How many of the most recently finished cases a text search reads (see
+/// [`Engine::find_finished`]).
+pub const SEARCH_RECENT: usize = 5000;
 
 /// Which cases to list. Every field narrows the list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -22,6 +27,9 @@ pub struct CaseFilter {
     pub light: Option<Light>,
     /// Only this district's cases.
     pub district: Option<UnitId>,
+    /// At most this many rows (the most urgent first); none: every match.
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
 /// One row of a case list.
@@ -133,20 +141,41 @@ impl Engine {
         }
     }
 
-    fn candidates(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
-        if let Some(holder) = &filter.holder {
-            let stage = filter.stage.map(|s| s.as_str());
-            return self
-                .store
-                .ids_held_by(holder.as_str(), stage)?
-                .iter()
+    /// The cases a filter selects, read through the narrowest index it names: the deadline
+    /// index for a light, then holder (and stage), stage, district. Each candidate is read once;
+    /// only a filter with none of these reads every case.
+    fn candidates(&self, filter: &CaseFilter, now: DateTime<Utc>) -> Result<Vec<Case>> {
+        let read = |ids: Vec<CaseId>| -> Result<Vec<Case>> {
+            ids.iter()
                 .filter_map(|id| self.store.case(id.as_str()).transpose())
                 .collect::<std::result::Result<_, _>>()
-                .map_err(EngineError::from);
+                .map_err(EngineError::from)
+        };
+        if let Some(l) = filter.light {
+            return read(self.ids_with_light(l, now, filter.holder.as_ref())?);
+        }
+        if let Some(holder) = &filter.holder {
+            let stage = filter.stage.map(|s| s.as_str());
+            return read(self.store.ids_held_by(holder.as_str(), stage)?);
+        }
+        if let Some(stage) = filter.stage {
+            let prefix = match &filter.district {
+                Some(d) => self.district_prefix(d),
+                None => Some(String::new()),
+            };
+            let Some(prefix) = prefix else {
+                return Ok(Vec::new());
+            };
+            let ids = self
+                .store
+                .ids_in_stage(stage)
+                .filter(|id| id.as_ref().map_or(true, |id| id.0.starts_with(&prefix)))
+                .collect::<std::result::Result<_, _>>()?;
+            return read(ids);
         }
         let prefix = match &filter.district {
-            Some(d) => match self.config.org.get(d).and_then(|u| u.code.clone()) {
-                Some(code) => format!("{code}-"),
+            Some(d) => match self.district_prefix(d) {
+                Some(p) => p,
                 None => return Ok(Vec::new()),
             },
             None => String::new(),
@@ -157,36 +186,139 @@ impl Engine {
             .map_err(EngineError::from)
     }
 
-    /// Cases matching the filter, by deadline (none last), then id.
+    /// `LS-` for Laoshan: a district's case ids start with its code.
+    fn district_prefix(&self, district: &UnitId) -> Option<String> {
+        self.config
+            .org
+            .get(district)
+            .and_then(|u| u.code.clone())
+            .map(|code| format!("{code}-"))
+    }
+
+    /// The cases with light `l` now, from the deadline index alone (earliest deadline first),
+    /// optionally held by one unit. Red is the index up to now; yellow and blue are judged from
+    /// each entry's deadline and allowed days without reading the case.
+    fn ids_with_light(
+        &self,
+        l: Light,
+        now: DateTime<Utc>,
+        holder: Option<&UnitId>,
+    ) -> Result<Vec<CaseId>> {
+        let cfg = &self.config;
+        let (from, to) = match l {
+            Light::Red => (None, Some(now + chrono::Duration::milliseconds(1))),
+            Light::Yellow | Light::Blue => (Some(now + chrono::Duration::milliseconds(1)), None),
+        };
+        let mut out = Vec::new();
+        for e in self.store.due_between(from, to) {
+            let e = e?;
+            if holder.is_some_and(|h| *h != e.holder) {
+                continue;
+            }
+            let light = light::light_of(
+                Stage::Handling,
+                Some(e.due),
+                e.limit_days,
+                now,
+                &cfg.calendar,
+                &cfg.rules,
+            );
+            if light == Some(l) {
+                out.push(e.case);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cases matching the filter, by deadline (none last), then id; at most `filter.limit`.
     pub fn list(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>> {
         let now = self.clock.now();
         let mut rows: Vec<CaseRow> = self
-            .candidates(filter)?
+            .candidates(filter, now)?
             .into_iter()
             .filter(|c| filter.stage.is_none_or(|s| s == c.stage))
             .filter(|c| filter.district.as_ref().is_none_or(|d| *d == c.district))
+            .filter(|c| filter.holder.as_ref().is_none_or(|h| *h == c.holder))
             .map(|c| self.row(c, now))
             .filter(|r| filter.light.is_none_or(|l| r.light == Some(l)))
             .collect();
         rows.sort_by(|a, b| {
             (a.due_at.is_none(), a.due_at, &a.id).cmp(&(b.due_at.is_none(), b.due_at, &b.id))
         });
+        if let Some(n) = filter.limit {
+            rows.truncate(n);
+        }
         Ok(rows)
     }
 
-    /// Every case in the store, decoded one at a time, for read models that keep their own
-    /// projection (the board builds its projection from this once, then follows
-    /// [`Engine::subscribe`]).
-    pub fn all_cases(&self) -> impl Iterator<Item = Result<Case>> + '_ {
-        self.store
-            .cases_with_prefix("")
-            .map(|c| c.map_err(EngineError::from))
+    /// Up to `limit` open cases' summaries in id order after the id `after`, of one district
+    /// (`None`: every district): how a board loads its queues, a page at a time, from the store's
+    /// index of open cases.
+    pub fn open_page(
+        &self,
+        district: Option<&UnitId>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<CaseSummary>> {
+        let prefix = match district {
+            Some(d) => match self.district_prefix(d) {
+                Some(p) => p,
+                None => return Ok(Vec::new()),
+            },
+            None => String::new(),
+        };
+        Ok(self.store.open_after(&prefix, after, limit)?)
     }
 
-    /// Up to `limit` cases in id order after the id `after`: every case, a page at a time (how a
-    /// remote board builds its projection).
-    pub fn cases_page(&self, after: Option<&str>, limit: usize) -> Result<Vec<Case>> {
-        Ok(self.store.cases_after(after, limit)?)
+    /// Finished (closed or rejected) cases matching `text`, at most `limit`, newest first: the
+    /// case with that id or 12345 work-order number, cases whose id starts with it, then those
+    /// among the [`SEARCH_RECENT`] most recently finished whose title, address or work-order
+    /// number contain it. Older finished cases are found by id or work-order number.
+    pub fn find_finished(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>> {
+        let needle = text.trim().to_lowercase();
+        let mut out: Vec<CaseSummary> = Vec::new();
+        if needle.is_empty() || limit == 0 {
+            return Ok(out);
+        }
+        let push = |c: Case, out: &mut Vec<CaseSummary>| {
+            if c.stage.is_final() && !out.iter().any(|s| s.id == c.id) && out.len() < limit {
+                out.push(CaseSummary::of(&c));
+            }
+        };
+        let upper = text.trim().to_uppercase();
+        if let Some(id) = self.store.case_by_external(text.trim())? {
+            if let Some(c) = self.store.case(id.as_str())? {
+                push(c, &mut out);
+            }
+        }
+        if upper.len() >= 3 && upper.contains('-') {
+            for c in self.store.cases_with_prefix(&upper).take(limit * 4) {
+                push(c?, &mut out);
+            }
+        }
+        let far = DateTime::<Utc>::MAX_UTC;
+        let early = DateTime::<Utc>::MIN_UTC;
+        for id in self.store.closed_between(early, far).take(SEARCH_RECENT) {
+            if out.len() >= limit {
+                break;
+            }
+            let id = id?;
+            let Some(c) = self.store.case(id.as_str())? else {
+                continue;
+            };
+            let hay = format!(
+                "{}\n{}\n{}\n{}",
+                c.id,
+                c.title,
+                c.address.as_deref().unwrap_or(""),
+                c.external_id.as_deref().unwrap_or("")
+            )
+            .to_lowercase();
+            if hay.contains(&needle) {
+                push(c, &mut out);
+            }
+        }
+        Ok(out)
     }
 
     /// One case with its light and history.
@@ -205,18 +337,28 @@ impl Engine {
         })
     }
 
-    /// Open cases per holder unit and light.
+    /// Open cases per holder unit and light: the engine's kept counts for the open cases, the
+    /// deadline index for the lights. Reads no case.
     pub fn counts(&self) -> Result<BTreeMap<UnitId, LightCounts>> {
         let now = self.clock.now();
+        let cfg = &self.config;
         let mut out: BTreeMap<UnitId, LightCounts> = BTreeMap::new();
-        for case in self.store.cases_with_prefix("") {
-            let case = case?;
-            if case.stage.is_final() {
-                continue;
+        for ((holder, stage), n) in self.store.counts()? {
+            if !stage.is_final() {
+                out.entry(holder).or_default().open += n as usize;
             }
-            let l = light::light(&case, now, &self.config.calendar, &self.config.rules);
-            let c = out.entry(case.holder.clone()).or_default();
-            c.open += 1;
+        }
+        for e in self.store.due_between(None, None) {
+            let e = e?;
+            let l = light::light_of(
+                Stage::Handling,
+                Some(e.due),
+                e.limit_days,
+                now,
+                &cfg.calendar,
+                &cfg.rules,
+            );
+            let c = out.entry(e.holder).or_default();
             match l {
                 Some(Light::Red) => c.red += 1,
                 Some(Light::Yellow) => c.yellow += 1,
@@ -225,6 +367,22 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// The kept counts: cases per holder and stage, open and finished, as the engine updates them
+    /// in each command's transaction.
+    pub fn stage_counts(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
+        Ok(self.store.counts()?)
+    }
+
+    /// The same counts made by reading every case (what the kept counts must equal; for checks).
+    pub fn recount(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
+        Ok(self.store.recount()?)
+    }
+
+    /// How many open cases the store holds.
+    pub fn open_count(&self) -> usize {
+        self.store.open_count()
     }
 
     /// Every unit with its assessment record.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::Deadline;
-use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::case::{CaseId, UnitRecord};
 use crate::domain::command::Command;
 use crate::domain::config::FixtureSources;
 use crate::domain::event::{Event, HistoryEntry};
@@ -20,13 +20,14 @@ use crate::domain::intake::NewCase;
 use crate::domain::lifecycle::Refusal;
 use crate::domain::org::UnitId;
 use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::summary::CaseSummary;
 use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
 use crate::engine::{Committed, EngineError, IntakeOutcome};
 
 /// The protocol version. A client and server of different versions refuse each other with a
 /// message naming both.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The largest frame a client may send (an intake batch of a few thousand cases fits).
 pub const MAX_CLIENT_FRAME: usize = 4 << 20;
@@ -34,7 +35,7 @@ pub const MAX_CLIENT_FRAME: usize = 4 << 20;
 /// The largest frame a server sends (a page of cases, a long history).
 pub const MAX_SERVER_FRAME: usize = 64 << 20;
 
-/// How many cases one [`Request::Cases`] page holds.
+/// How many cases one [`Request::OpenCases`] page holds.
 pub const CASES_PAGE: usize = 500;
 
 /// The client's first message.
@@ -111,10 +112,17 @@ pub enum Request {
         /// Its id.
         id: String,
     },
-    /// A page of every case, in id order, after `after`.
-    Cases {
+    /// A page of open cases' summaries, in id order, after `after`.
+    OpenCases {
         /// The last id of the previous page.
         after: Option<String>,
+    },
+    /// Finished cases matching a search text.
+    FindFinished {
+        /// What was typed.
+        text: String,
+        /// At most this many (capped by the server at [`CASES_PAGE`]).
+        limit: usize,
     },
     /// Every unit with its record.
     Units,
@@ -179,8 +187,9 @@ pub enum Reply {
     Rows(Vec<CaseRow>),
     /// One case.
     View(Box<CaseView>),
-    /// A page of cases (shorter than [`CASES_PAGE`] at the end).
-    Cases(Vec<Case>),
+    /// Case summaries: a page of open cases (shorter than [`CASES_PAGE`] at the end), or finished
+    /// cases found by a search.
+    Summaries(Vec<CaseSummary>),
     /// Units.
     Units(Vec<UnitView>),
     /// A unit record.
@@ -295,7 +304,7 @@ pub enum ServerMessage {
     },
     /// A committed change.
     Event(Box<Committed>),
-    /// This connection missed changes (it read too slowly): rebuild from [`Request::Cases`].
+    /// This connection missed changes (it read too slowly): rebuild from [`Request::OpenCases`].
     Resync,
     /// The server is stopping; the connection closes next.
     Closing {

@@ -246,9 +246,12 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
         Request::Intake { cases } => engine.intake(user, cases).map(Reply::Intake),
         Request::List { filter } => engine.list(&filter).map(Reply::Rows),
         Request::Show { id } => engine.show(&id).map(|v| Reply::View(Box::new(v))),
-        Request::Cases { after } => engine
-            .cases_page(after.as_deref(), CASES_PAGE)
-            .map(Reply::Cases),
+        Request::OpenCases { after } => engine
+            .open_page(None, after.as_deref(), CASES_PAGE)
+            .map(Reply::Summaries),
+        Request::FindFinished { text, limit } => engine
+            .find_finished(&text, limit.min(CASES_PAGE))
+            .map(Reply::Summaries),
         Request::Units => engine.units().map(Reply::Units),
         Request::UnitRecord { unit } => engine.unit_record(&unit).map(Reply::Record),
         Request::AvailableCommands { case } => engine

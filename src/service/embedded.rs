@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Feed, Service};
 use crate::domain::calendar::Deadline;
-use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::case::{CaseId, UnitRecord};
 use crate::domain::clock::Clock;
 use crate::domain::command::Command;
 use crate::domain::config::Config;
@@ -13,6 +13,7 @@ use crate::domain::intake::NewCase;
 use crate::domain::lifecycle::Refusal;
 use crate::domain::org::UnitId;
 use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::summary::CaseSummary;
 use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
 use crate::engine::{Engine, IntakeOutcome, Result};
@@ -66,8 +67,12 @@ impl Service for Embedded {
     fn show(&self, id: &str) -> Result<CaseView> {
         self.engine.show(id)
     }
-    fn all_cases(&self) -> Result<Vec<Case>> {
-        self.engine.all_cases().collect()
+    fn open_cases(&self, after: Option<&str>) -> Result<Vec<CaseSummary>> {
+        self.engine
+            .open_page(None, after, crate::protocol::CASES_PAGE)
+    }
+    fn find_finished(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>> {
+        self.engine.find_finished(text, limit)
     }
     fn units(&self) -> Result<Vec<UnitView>> {
         self.engine.units()

@@ -8,7 +8,7 @@ mod embedded;
 use std::sync::Arc;
 
 use crate::domain::calendar::Deadline;
-use crate::domain::case::{Case, CaseId, UnitRecord};
+use crate::domain::case::{CaseId, UnitRecord};
 use crate::domain::clock::Clock;
 use crate::domain::command::Command;
 use crate::domain::config::Config;
@@ -17,6 +17,7 @@ use crate::domain::intake::NewCase;
 use crate::domain::lifecycle::Refusal;
 use crate::domain::org::UnitId;
 use crate::domain::responsibility::RouteSuggestion;
+use crate::domain::summary::CaseSummary;
 use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
 use crate::engine::{Committed, IntakeOutcome, Result};
@@ -53,8 +54,12 @@ pub trait Service: Send + Sync {
     fn list(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>>;
     /// One case with its light and history.
     fn show(&self, id: &str) -> Result<CaseView>;
-    /// Every case in the store (read models build their projection from this).
-    fn all_cases(&self) -> Result<Vec<Case>>;
+    /// A page of open cases' summaries in id order after `after` (at most
+    /// [`crate::protocol::CASES_PAGE`]; a shorter page is the last): read models load their
+    /// projection from these, a page at a time.
+    fn open_cases(&self, after: Option<&str>) -> Result<Vec<CaseSummary>>;
+    /// Finished cases matching a search text, at most `limit`, newest first.
+    fn find_finished(&self, text: &str, limit: usize) -> Result<Vec<CaseSummary>>;
     /// Every unit with its assessment record.
     fn units(&self) -> Result<Vec<UnitView>>;
     /// One unit's assessment record.
@@ -89,7 +94,7 @@ pub enum Update {
     /// A committed change.
     Committed(Arc<Committed>),
     /// Changes were missed (the reader fell behind, or the link was down): rebuild from
-    /// [`Service::all_cases`].
+    /// [`Service::open_cases`].
     Resync,
     /// The link went down or came back.
     Link(Link),

@@ -63,6 +63,50 @@ pub fn case_of_due_key(key: &[u8]) -> Option<&str> {
     key.get(8..).and_then(|b| std::str::from_utf8(b).ok())
 }
 
+/// `stage ‖ 0 ‖ case id`: cases by stage.
+pub fn by_stage(stage: &str, case: &str) -> Vec<u8> {
+    let mut k = by_stage_prefix(stage);
+    k.extend_from_slice(case.as_bytes());
+    k
+}
+
+/// The prefix of a stage's cases.
+pub fn by_stage_prefix(stage: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(stage.len() + 20);
+    k.extend_from_slice(stage.as_bytes());
+    k.push(SEP);
+    k
+}
+
+/// The case id at the end of a `by_stage` key.
+pub fn case_of_stage_key(key: &[u8]) -> Option<&str> {
+    let mut parts = key.splitn(2, |b| *b == SEP);
+    let (_, case) = (parts.next()?, parts.next()?);
+    std::str::from_utf8(case).ok()
+}
+
+/// `closed at (8 bytes, ordered) ‖ case id`: finished cases by the time they closed.
+pub fn closed(at: DateTime<Utc>, case: &str) -> Vec<u8> {
+    by_due(at, case)
+}
+
+/// `holder ‖ 0 ‖ stage`: the kept count of a holder's cases in a stage.
+pub fn count(holder: &str, stage: &str) -> Vec<u8> {
+    let mut k = by_holder_prefix(holder, None);
+    k.extend_from_slice(stage.as_bytes());
+    k
+}
+
+/// The holder and stage of a `counts` key.
+pub fn parts_of_count_key(key: &[u8]) -> Option<(&str, &str)> {
+    let mut parts = key.splitn(2, |b| *b == SEP);
+    let (holder, stage) = (parts.next()?, parts.next()?);
+    Some((
+        std::str::from_utf8(holder).ok()?,
+        std::str::from_utf8(stage).ok()?,
+    ))
+}
+
 /// `district code ‖ date (YYYYMMDD)`: the per-day case counter.
 pub fn sequence(code: &str, date: chrono::NaiveDate) -> Vec<u8> {
     format!("{code}-{}", date.format("%Y%m%d")).into_bytes()

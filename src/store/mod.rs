@@ -1,20 +1,57 @@
 //! The sled store: a tree per entity, big-endian ordered keys, an append-only history per case,
-//! the current state of each case, and the indexes the board needs. Only the engine uses it.
+//! the current state of each case apart from the citizen's words, and an index for every query
+//! the engine answers. Only the engine uses it.
+//!
+//! | tree | key | value |
+//! | --- | --- | --- |
+//! | `state` | case id | the case without its text ([`codec::encode_state`]) |
+//! | `text` | case id | the citizen's words, written once ([`codec::CaseText`]) |
+//! | `events` | case id ‖ 0 ‖ seq | one history entry |
+//! | `open` | case id | [`CaseSummary`] of each open case (what boards load) |
+//! | `by_holder` | holder ‖ 0 ‖ stage ‖ 0 ‖ case id | — |
+//! | `by_stage` | stage ‖ 0 ‖ case id | — |
+//! | `by_due` | due ‖ case id | allowed working days (cases that have a light) |
+//! | `closed` | closed at ‖ case id | — (finished cases by date) |
+//! | `by_external` | work-order number | case id |
+//! | `counts` | holder ‖ 0 ‖ stage | number of cases (kept in each commit's transaction) |
+//! | `sequences` | district code ‖ date | last sequence |
+//! | `unit_records` | unit id | assessment record |
 
+pub mod codec;
 pub mod keys;
+pub mod migrate;
+mod read;
+mod write;
 
-use serde::{de::DeserializeOwned, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 use std::path::{Path, PathBuf};
 
-use crate::domain::case::{Case, CaseId, UnitRecord};
 use crate::domain::config::FixtureSources;
-use crate::domain::event::HistoryEntry;
-use crate::domain::org::UnitId;
+use codec::{decode, encode};
 
-/// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use read::DueEntry;
+pub use write::Batch;
+pub use write::CaseWrite;
+
+/// The schema this build reads and writes. Version 1 kept each case as one JSON record; version 2
+/// keeps the citizen's words apart from the state, in MessagePack, with open/closed/stage indexes
+/// and kept counts. A version-1 store is migrated on open ([`migrate`]).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// sled's page cache, in bytes. A short CLI process needs little; a server more.
+    pub cache_bytes: u64,
+}
+
+impl Default for StoreOptions {
+    /// 32 MiB: enough for the indexes a board and the CLI read, far below sled's 1 GiB default.
+    fn default() -> Self {
+        StoreOptions {
+            cache_bytes: 32 << 20,
+        }
+    }
+}
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -57,55 +94,51 @@ pub enum StoreError {
 /// The store's result type.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// One case's change in a commit: its state before (none for a new case) and after, and the
-/// history entry that explains it.
-pub struct CaseWrite<'a> {
-    /// The state before.
-    pub before: Option<&'a Case>,
-    /// The state after.
-    pub after: &'a Case,
-    /// The history entry.
-    pub entry: &'a HistoryEntry,
-}
-
-/// Everything one command (or one intake batch) writes, committed in one transaction.
-#[derive(Default)]
-pub struct Batch<'a> {
-    /// Case changes.
-    pub cases: Vec<CaseWrite<'a>>,
-    /// Unit assessment records.
-    pub units: Vec<(&'a UnitId, &'a UnitRecord)>,
-    /// Per-day case counters: (key, last sequence).
-    pub sequences: Vec<(Vec<u8>, u32)>,
-}
-
 /// The open store.
 pub struct Store {
     path: PathBuf,
     db: sled::Db,
     meta: sled::Tree,
-    cases: sled::Tree,
-    history: sled::Tree,
-    by_holder: sled::Tree,
-    by_due: sled::Tree,
-    by_external: sled::Tree,
-    sequences: sled::Tree,
-    units: sled::Tree,
+    trees: Trees,
     /// The sled data file, fsynced after every flush (see [`Store::flush`]).
     data_file: std::fs::File,
     /// Flushes done since the store was opened (group commit shares them).
     flushes: std::sync::atomic::AtomicU64,
 }
 
-fn encode<T: Serialize>(v: &T) -> Vec<u8> {
-    serde_json::to_vec(v).expect("domain values always serialise")
+/// The trees of schema 2 (see the module documentation).
+pub(crate) struct Trees {
+    pub(crate) state: sled::Tree,
+    pub(crate) text: sled::Tree,
+    pub(crate) events: sled::Tree,
+    pub(crate) open: sled::Tree,
+    pub(crate) by_holder: sled::Tree,
+    pub(crate) by_stage: sled::Tree,
+    pub(crate) by_due: sled::Tree,
+    pub(crate) closed: sled::Tree,
+    pub(crate) by_external: sled::Tree,
+    pub(crate) counts: sled::Tree,
+    pub(crate) sequences: sled::Tree,
+    pub(crate) unit_records: sled::Tree,
 }
 
-fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
-        tree,
-        reason: e.to_string(),
-    })
+impl Trees {
+    fn open(db: &sled::Db) -> Result<Trees> {
+        Ok(Trees {
+            state: db.open_tree("state")?,
+            text: db.open_tree("text")?,
+            events: db.open_tree("events")?,
+            open: db.open_tree("open")?,
+            by_holder: db.open_tree("by_holder")?,
+            by_stage: db.open_tree("by_stage")?,
+            by_due: db.open_tree("by_due")?,
+            closed: db.open_tree("closed")?,
+            by_external: db.open_tree("by_external")?,
+            counts: db.open_tree("counts")?,
+            sequences: db.open_tree("sequences")?,
+            unit_records: db.open_tree("unit_records")?,
+        })
+    }
 }
 
 /// Removes snapshot files that a killed process left half-written (`snap.*.generating`).
@@ -140,16 +173,29 @@ fn clear_interrupted_snapshots(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn open_db(path: &Path) -> Result<sled::Db> {
+fn open_db(path: &Path, options: StoreOptions) -> Result<sled::Db> {
     clear_interrupted_snapshots(path)?;
-    sled::Config::new().path(path).open().map_err(|e| match &e {
-        sled::Error::Io(io)
-            if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") =>
-        {
-            StoreError::InUse(path.to_path_buf())
-        }
-        _ => StoreError::Sled(e),
-    })
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(options.cache_bytes)
+        .open()
+        .map_err(|e| match &e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+            {
+                StoreError::InUse(path.to_path_buf())
+            }
+            _ => StoreError::Sled(e),
+        })
+}
+
+fn schema_of(meta: &sled::Tree) -> Result<u32> {
+    Ok(meta
+        .get("schema_version")?
+        .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+        .map(u32::from_be_bytes)
+        .unwrap_or(0))
 }
 
 impl Store {
@@ -157,13 +203,7 @@ impl Store {
         Ok(Store {
             path: path.to_path_buf(),
             meta: db.open_tree("meta")?,
-            cases: db.open_tree("cases")?,
-            history: db.open_tree("history")?,
-            by_holder: db.open_tree("by_holder")?,
-            by_due: db.open_tree("by_due")?,
-            by_external: db.open_tree("by_external")?,
-            sequences: db.open_tree("sequences")?,
-            units: db.open_tree("units")?,
+            trees: Trees::open(&db)?,
             data_file: std::fs::File::open(path.join("db")).map_err(sled::Error::from)?,
             flushes: Default::default(),
             db,
@@ -171,31 +211,33 @@ impl Store {
     }
 
     /// Creates a new store at `path` holding the fixture texts, flushed.
-    pub fn create(path: &Path, sources: &FixtureSources) -> Result<Store> {
+    pub fn create(path: &Path, sources: &FixtureSources, options: StoreOptions) -> Result<Store> {
         if path.join("db").exists() || path.join("conf").exists() {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
-        let store = Store::with_db(path, open_db(path)?)?;
+        let store = Store::with_db(path, open_db(path, options)?)?;
         store
             .meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
         store.meta.insert("fixtures", encode(sources))?;
-        store.db.flush()?;
+        store.flush()?;
         Ok(store)
     }
 
-    /// Opens an existing store, checking its schema version.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// Opens an existing store, checking its schema version. A schema-1 store is migrated first,
+    /// after a copy of it is kept beside it (the message on stderr names the copy).
+    pub fn open(path: &Path, options: StoreOptions) -> Result<Store> {
         if !path.join("db").exists() && !path.join("conf").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let store = Store::with_db(path, open_db(path)?)?;
-        let found = store
-            .meta
-            .get("schema_version")?
-            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
-            .map(u32::from_be_bytes)
-            .unwrap_or(0);
+        let db = open_db(path, options)?;
+        let found = schema_of(&db.open_tree("meta")?)?;
+        if found == 1 {
+            drop(db);
+            migrate::from_schema_1(path, options)?;
+            return Store::open(path, options);
+        }
+        let store = Store::with_db(path, db)?;
         if found != SCHEMA_VERSION {
             return Err(StoreError::Schema {
                 path: path.to_path_buf(),
@@ -220,179 +262,12 @@ impl Store {
         decode("meta", &bytes)
     }
 
-    /// One case's current state.
-    pub fn case(&self, id: &str) -> Result<Option<Case>> {
-        self.cases
-            .get(id.as_bytes())?
-            .map(|b| decode("cases", &b))
-            .transpose()
-    }
-
-    /// A case's history, oldest first.
-    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
-        self.history
-            .scan_prefix(keys::history_prefix(id))
-            .values()
-            .map(|v| decode("history", &v?))
-            .collect()
-    }
-
-    /// Every case whose id starts with `prefix` (a district code such as `LS-`), in id order.
-    pub fn cases_with_prefix(&self, prefix: &str) -> impl Iterator<Item = Result<Case>> + '_ {
-        self.cases
-            .scan_prefix(prefix.as_bytes())
-            .values()
-            .map(|v| decode("cases", &v?))
-    }
-
-    /// Up to `limit` cases in id order, after the id `after` (from the first when `None`).
-    pub fn cases_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Case>> {
-        use std::ops::Bound;
-        let start = match after {
-            Some(a) => Bound::Excluded(a.as_bytes().to_vec()),
-            None => Bound::Unbounded,
-        };
-        self.cases
-            .range::<Vec<u8>, _>((start, Bound::Unbounded))
-            .values()
-            .take(limit)
-            .map(|v| decode("cases", &v?))
-            .collect()
-    }
-
     /// Replaces the stored `users.toml` (already validated by the caller) and flushes.
     pub fn set_users(&self, text: &str) -> Result<()> {
         let mut sources = self.fixtures()?;
         sources.users = text.to_string();
         self.meta.insert("fixtures", encode(&sources))?;
         self.flush().map(|_| ())
-    }
-
-    /// The ids of the cases a unit holds, optionally in one stage.
-    pub fn ids_held_by(&self, holder: &str, stage: Option<&str>) -> Result<Vec<CaseId>> {
-        self.by_holder
-            .scan_prefix(keys::by_holder_prefix(holder, stage))
-            .keys()
-            .map(|k| {
-                let k = k?;
-                keys::case_of_holder_key(&k)
-                    .map(|s| CaseId(s.to_string()))
-                    .ok_or(StoreError::Corrupt {
-                        tree: "by_holder",
-                        reason: "bad key".into(),
-                    })
-            })
-            .collect()
-    }
-
-    /// Open cases with a deadline, most urgent first.
-    pub fn ids_by_due(&self) -> impl Iterator<Item = Result<CaseId>> + '_ {
-        self.by_due.iter().keys().map(|k| {
-            let k = k?;
-            keys::case_of_due_key(&k)
-                .map(|s| CaseId(s.to_string()))
-                .ok_or(StoreError::Corrupt {
-                    tree: "by_due",
-                    reason: "bad key".into(),
-                })
-        })
-    }
-
-    /// The case already stored under a 12345 work-order number.
-    pub fn case_by_external(&self, external: &str) -> Result<Option<CaseId>> {
-        Ok(self
-            .by_external
-            .get(external.as_bytes())?
-            .map(|v| CaseId(String::from_utf8_lossy(&v).into_owned())))
-    }
-
-    /// The last sequence used for a district and day.
-    pub fn sequence(&self, key: &[u8]) -> Result<u32> {
-        Ok(self
-            .sequences
-            .get(key)?
-            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
-            .map(u32::from_be_bytes)
-            .unwrap_or(0))
-    }
-
-    /// A unit's assessment record.
-    pub fn unit_record(&self, unit: &UnitId) -> Result<UnitRecord> {
-        self.units
-            .get(unit.as_str().as_bytes())?
-            .map(|b| decode("units", &b))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    }
-
-    /// Every unit that has an assessment record.
-    pub fn unit_records(&self) -> Result<Vec<(UnitId, UnitRecord)>> {
-        self.units
-            .iter()
-            .map(|kv| {
-                let (k, v) = kv?;
-                Ok((
-                    UnitId(String::from_utf8_lossy(&k).into_owned()),
-                    decode("units", &v)?,
-                ))
-            })
-            .collect()
-    }
-
-    /// Writes a batch in one transaction (state, history and indexes together). Not yet durable:
-    /// call [`Store::flush`] before acknowledging.
-    pub fn commit(&self, batch: &Batch) -> Result<()> {
-        let trees = (
-            &self.cases,
-            &self.history,
-            &self.by_holder,
-            &self.by_due,
-            &self.by_external,
-            &self.sequences,
-            &self.units,
-        );
-        let result: std::result::Result<(), TransactionError<()>> = trees.transaction(
-            |(cases, history, by_holder, by_due, by_external, seqs, units)| {
-                for w in &batch.cases {
-                    let id = w.after.id.as_str();
-                    if let Some(before) = w.before {
-                        by_holder.remove(keys::by_holder(
-                            before.holder.as_str(),
-                            before.stage.as_str(),
-                            id,
-                        ))?;
-                        if let Some(due) = before.due_at {
-                            by_due.remove(keys::by_due(due, id))?;
-                        }
-                    } else if let Some(ext) = &w.after.external_id {
-                        by_external.insert(ext.as_bytes(), id.as_bytes())?;
-                    }
-                    cases.insert(id.as_bytes(), encode(w.after))?;
-                    history.insert(keys::history(id, w.entry.seq), encode(w.entry))?;
-                    by_holder.insert(
-                        keys::by_holder(w.after.holder.as_str(), w.after.stage.as_str(), id),
-                        &[],
-                    )?;
-                    if let (Some(due), false) = (w.after.due_at, w.after.stage.is_final()) {
-                        by_due.insert(keys::by_due(due, id), &[])?;
-                    }
-                }
-                for (unit, record) in &batch.units {
-                    units.insert(unit.as_str().as_bytes(), encode(*record))?;
-                }
-                for (key, seq) in &batch.sequences {
-                    seqs.insert(key.as_slice(), &seq.to_be_bytes())?;
-                }
-                Ok::<(), ConflictableTransactionError<()>>(())
-            },
-        );
-        result.map_err(|e| match e {
-            TransactionError::Storage(e) => StoreError::Sled(e),
-            TransactionError::Abort(()) => StoreError::Corrupt {
-                tree: "transaction",
-                reason: "aborted".into(),
-            },
-        })
     }
 
     /// How many flushes this store has done since it was opened.
@@ -415,6 +290,11 @@ impl Store {
 
     /// How many cases the store holds.
     pub fn case_count(&self) -> usize {
-        self.cases.len()
+        self.trees.state.len()
+    }
+
+    /// The bytes sled's files take on disk now.
+    pub fn disk_bytes(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
     }
 }
