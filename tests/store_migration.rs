@@ -1,0 +1,82 @@
+//! A store written by schema 1 (each case one JSON record, made by the jiban of issue #5 with
+//! `init --demo` at 2026-11-20 10:00 +08:00 and packed in `fixtures/schema1/`) is migrated on
+//! open: a copy is kept and named, and every list, case, history and unit reads as before.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+const NOW: &str = "2026-11-20T10:00:00+08:00";
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/schema1")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn unpack(dir: &Path) -> std::path::PathBuf {
+    let tgz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schema1/demo-store.tgz");
+    let status = Command::new("tar")
+        .arg("xzf")
+        .arg(&tgz)
+        .arg("-C")
+        .arg(dir)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "unpacking {}", tgz.display());
+    dir.join("s1")
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("json")
+}
+
+#[test]
+fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = unpack(dir.path());
+    let data = store.to_str().expect("utf-8 path");
+    let first = common::jiban(&["--data", data, "--now", NOW, "cases", "--json"], None).ok();
+    assert!(
+        first.stderr.contains("from schema 1 to schema 2") && first.stderr.contains("copy"),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(json(&first.stdout), json(&fixture("cases.json")));
+    // The copy is where the message says, and is still a schema-1 store.
+    let copies: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("s1.schema1-"))
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(first.stderr.contains(&copies[0]), "{}", first.stderr);
+    assert!(dir.path().join(&copies[0]).join("db").exists());
+    // Migrated once: the next command says nothing of it.
+    let units = common::jiban(&["--data", data, "--now", NOW, "units", "--json"], None).ok();
+    assert!(!units.stderr.contains("schema"), "{}", units.stderr);
+    assert_eq!(json(&units.stdout), json(&fixture("units.json")));
+    for line in fixture("shows.jsonl").lines() {
+        let want = json(line);
+        let id = want["id"].as_str().expect("id");
+        let got = common::jiban(&["--data", data, "--now", NOW, "show", id, "--json"], None).ok();
+        assert_eq!(json(&got.stdout), want, "{id}");
+    }
+    // The migrated store keeps its counts and takes new commands.
+    let clock = std::sync::Arc::new(jiban::domain::clock::SimulatedClock::fixed(
+        chrono::DateTime::parse_from_rfc3339(NOW)
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    ));
+    let engine = jiban::engine::Engine::open(&store, clock).expect("open");
+    assert_eq!(
+        engine.stage_counts().expect("kept"),
+        engine.recount().expect("recount")
+    );
+    assert_eq!(engine.case_count(), 180);
+}
