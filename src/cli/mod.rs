@@ -2,11 +2,13 @@
 //! Every command goes through the engine; nothing here knows a rule.
 
 pub mod act;
+mod batch;
 pub mod board;
 pub mod output;
 pub mod serve;
+mod stream;
 
-use std::io::{BufRead, Read};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,13 +21,14 @@ use crate::client::{Client, ConnectOptions};
 use crate::domain::case::{CaseId, Stage};
 use crate::domain::clock::{Clock, SimulatedClock, SystemClock};
 use crate::domain::config::Config;
-use crate::domain::intake::{parse_line, IntakeError};
+use crate::domain::intake::parse_line;
 use crate::domain::light::{format_countdown, Light};
 use crate::domain::org::UnitId;
 use crate::domain::users::User;
 use crate::engine::query::CaseFilter;
 use crate::engine::{Engine, EngineError, IntakeOutcome};
 use crate::service::{Embedded, Service};
+use crate::store::StoreOptions;
 pub use board::BoardArgs;
 use output::{cst_minutes, cst_rfc3339, pad, print_json, truncate};
 
@@ -98,12 +101,18 @@ pub enum CliCommand {
         json: bool,
     },
     /// Run one lifecycle command on a case.
+    #[command(args_conflicts_with_subcommands = false)]
     Act {
         /// Case id.
-        id: String,
+        #[arg(required_unless_present = "batch")]
+        id: Option<String>,
+        /// JSON lines from FILE or - (stdin): {"case", "command", "options", "as", "version"},
+        /// group-committed, each line answered on stdout.
+        #[arg(long, value_name = "FILE", conflicts_with = "id")]
+        batch: Option<String>,
         /// The command and its options.
         #[command(subcommand)]
-        command: act::ActCommand,
+        command: Option<act::ActCommand>,
     },
     /// The organisation with assessment records.
     Units {
@@ -154,6 +163,27 @@ pub enum CliCommand {
     },
 }
 
+/// How this process opens a store: sled's cache from `JIBAN_CACHE_MB` (default
+/// [`StoreOptions::default`], 32 MiB).
+pub fn store_options() -> anyhow::Result<StoreOptions> {
+    match std::env::var("JIBAN_CACHE_MB") {
+        Ok(v) => {
+            let mb: u64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|mb| (1..=65_536).contains(mb))
+                .ok_or_else(|| {
+                    anyhow!("JIBAN_CACHE_MB: {v:?} is not a size in MiB from 1 to 65536")
+                })?;
+            Ok(StoreOptions {
+                cache_bytes: mb << 20,
+            })
+        }
+        Err(_) => Ok(StoreOptions::default()),
+    }
+}
+
 /// An error that carries its own exit code (refusals exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -191,8 +221,32 @@ impl Cli {
         self.data.clone().unwrap_or_else(default_data_dir)
     }
 
-    fn engine(&self) -> anyhow::Result<Engine> {
-        Ok(Engine::open(&self.data_dir(), self.clock()?)?)
+    pub(crate) fn engine(&self) -> anyhow::Result<Engine> {
+        Ok(Engine::open_with(
+            &self.data_dir(),
+            self.clock()?,
+            store_options()?,
+        )?)
+    }
+
+    /// A connection to the server at `--connect` acting as `login` (the server decides whether
+    /// this OS user may).
+    pub(crate) fn session_as(
+        &self,
+        role: &str,
+        login: Option<String>,
+    ) -> anyhow::Result<Arc<dyn Service>> {
+        let socket = self
+            .connect
+            .as_ref()
+            .ok_or_else(|| anyhow!("no --connect socket"))?;
+        let options = ConnectOptions {
+            role: role.into(),
+            act_as: login,
+            events: false,
+            reconnect: false,
+        };
+        Ok(Arc::new(Client::connect(socket, options)?))
     }
 
     /// The session a command acts through: the server at `--connect`, or the store opened here.
@@ -305,7 +359,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Act { id, command } => {
+        CliCommand::Act {
+            batch: Some(file), ..
+        } => batch::run(&cli, file),
+        CliCommand::Act { id, command, .. } => {
+            let (Some(id), Some(command)) = (id, command) else {
+                return Err(anyhow!(
+                    "act: give a case id and a command (see `jiban act --help`), or --batch FILE"
+                ));
+            };
             let session = cli.session("cli", false)?;
             let command = command.clone().into();
             match session.execute(&CaseId(id.clone()), &command, None) {
@@ -418,42 +480,59 @@ fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
     }
 }
 
+/// Streams an intake file: [`crate::engine::INTAKE_BATCH`] lines at a time are parsed, stored and
+/// acknowledged (their ids printed) before the next are read, so memory stays bounded and a
+/// failure loses at most the batch in hand. Bad lines are reported by number and skipped.
 fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
-    let text = if file == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .context("reading standard input")?;
-        s
-    } else {
-        std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
-    };
+    let mut lines = stream::Lines::open(file)?;
     let session = cli.session("cli", false)?;
-    let mut good = Vec::new();
-    let mut bad: Vec<IntakeError> = Vec::new();
-    for (i, line) in text.as_bytes().lines().enumerate() {
-        let line = line.unwrap_or_default();
-        if line.trim().is_empty() {
-            continue;
+    let mut bad = 0usize;
+    let mut stored = 0usize;
+    let mut batch = Vec::with_capacity(crate::engine::INTAKE_BATCH);
+    let mut send = |batch: &mut Vec<crate::domain::intake::NewCase>,
+                    lines: &stream::Lines|
+     -> anyhow::Result<()> {
+        if batch.is_empty() {
+            return Ok(());
         }
-        match parse_line(i + 1, &line, &session.config().org) {
-            Ok(c) => good.push(c),
-            Err(e) => bad.push(e),
-        }
-    }
-    for e in &bad {
-        eprintln!("{e}");
-    }
-    let outcomes = session.intake(good)?;
-    for o in &outcomes {
-        match o {
-            IntakeOutcome::Created(id) => println!("{id}"),
-            IntakeOutcome::Duplicate(id) => {
-                eprintln!("duplicate work order: already stored as {id}")
+        let outcomes = session.intake(std::mem::take(batch))?;
+        let mut out = std::io::stdout().lock();
+        for o in &outcomes {
+            match o {
+                IntakeOutcome::Created(id) => {
+                    stored += 1;
+                    writeln!(out, "{id}")?;
+                }
+                IntakeOutcome::Duplicate(id) => lines
+                    .progress()
+                    .suspend(|| eprintln!("duplicate work order: already stored as {id}")),
             }
         }
+        out.flush()?;
+        lines.progress().set_message(format!("{stored} stored"));
+        Ok(())
+    };
+    while let Some((n, line)) = lines.next_line()? {
+        let parsed = match line {
+            stream::Line::Text(text) => {
+                parse_line(n, &text, &session.config().org).map_err(|e| e.to_string())
+            }
+            stream::Line::Bad(why) => Err(why),
+        };
+        match parsed {
+            Ok(c) => batch.push(c),
+            Err(e) => {
+                bad += 1;
+                lines.progress().suspend(|| eprintln!("{e}"));
+            }
+        }
+        if batch.len() >= crate::engine::INTAKE_BATCH {
+            send(&mut batch, &lines)?;
+        }
     }
-    Ok(if bad.is_empty() {
+    send(&mut batch, &lines)?;
+    lines.progress().finish_and_clear();
+    Ok(if bad == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

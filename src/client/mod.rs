@@ -30,7 +30,7 @@ use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
 use crate::engine::{EngineError, IntakeOutcome, Result};
 use crate::protocol::{ClientMessage, Failure, Hello, Reply, Request, PROTOCOL_VERSION};
-use crate::service::{Feed, Link, Service, Update};
+use crate::service::{Feed, Link, Service, Submission, Update};
 
 /// How long a request waits for its answer before the client gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -232,6 +232,27 @@ impl Service for Client {
             expected_version,
         };
         expect!(self, request, Reply::Entry)
+    }
+    fn execute_many(&self, commands: Vec<Submission>) -> Vec<Result<HistoryEntry>> {
+        let n = commands.len();
+        match self.request(Request::ExecuteMany { commands }) {
+            Ok(Reply::Entries(results)) => results
+                .into_iter()
+                .map(|r| r.map_err(EngineError::from))
+                .collect(),
+            Ok(other) => {
+                let e = unexpected(other).to_string();
+                (0..n)
+                    .map(|_| Err(EngineError::Remote(e.clone())))
+                    .collect()
+            }
+            Err(e) => {
+                let e = e.to_string();
+                (0..n)
+                    .map(|_| Err(EngineError::Remote(e.clone())))
+                    .collect()
+            }
+        }
     }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         expect!(self, Request::Intake { cases }, Reply::Intake)

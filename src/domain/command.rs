@@ -16,6 +16,7 @@ pub enum Command {
         /// Kind (livelihood).
         kind: Option<Kind>,
         /// Complex case (longer limit).
+        #[serde(default)]
         complex: bool,
     },
     /// 不受理: reject with one of the seven reasons.
@@ -51,6 +52,7 @@ pub enum Command {
         /// Reason.
         reason: String,
         /// The second, explicit confirmation.
+        #[serde(default)]
         confirm: bool,
     },
     /// Platform approves a return.

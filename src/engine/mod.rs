@@ -4,6 +4,7 @@
 //! then published to subscribers and acknowledged.
 
 mod intake;
+pub use intake::INTAKE_BATCH;
 mod preview;
 pub mod query;
 

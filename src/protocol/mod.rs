@@ -97,6 +97,12 @@ pub enum Request {
         /// The case version the command was made against.
         expected_version: Option<u64>,
     },
+    /// Run many lifecycle commands in order, group-committed (at most
+    /// [`crate::service::MAX_BATCH`]).
+    ExecuteMany {
+        /// The commands.
+        commands: Vec<crate::service::Submission>,
+    },
     /// Take in new cases.
     Intake {
         /// The cases.
@@ -181,6 +187,8 @@ pub enum Request {
 pub enum Reply {
     /// The history entry a command recorded.
     Entry(HistoryEntry),
+    /// Each command's own answer, in order.
+    Entries(Vec<Result<HistoryEntry, Failure>>),
     /// What intake did with each case.
     Intake(Vec<IntakeOutcome>),
     /// Case rows.

@@ -203,7 +203,54 @@ async fn requests(
     .await;
 }
 
+/// Hands every command of a batch to the committer at once (so they share flushes) and collects
+/// each one's answer in order.
+async fn execute_many(
+    commands: Vec<crate::service::Submission>,
+    user: &User,
+    shared: &Shared,
+) -> Result<Reply, Failure> {
+    if commands.len() > crate::service::MAX_BATCH {
+        return Err(Failure::Server {
+            message: format!(
+                "a batch holds at most {} commands, this one {}",
+                crate::service::MAX_BATCH,
+                commands.len()
+            ),
+        });
+    }
+    let lost = || Failure::Server {
+        message: "the server stopped before the command was stored".into(),
+    };
+    let mut answers = Vec::with_capacity(commands.len());
+    for s in commands {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            submitted: Submitted {
+                operator: user.clone(),
+                case: s.case,
+                command: s.command,
+                expected_version: s.expected_version,
+            },
+            reply,
+        };
+        shared.jobs.send(job).await.map_err(|_| lost())?;
+        answers.push(answer);
+    }
+    let mut out = Vec::with_capacity(answers.len());
+    for a in answers {
+        out.push(match a.await {
+            Ok(r) => r.map_err(Failure::from),
+            Err(_) => Err(lost()),
+        });
+    }
+    Ok(Reply::Entries(out))
+}
+
 async fn answer(request: Request, user: &User, shared: &Shared) -> Result<Reply, Failure> {
+    if let Request::ExecuteMany { commands } = request {
+        return execute_many(commands, user, shared).await;
+    }
     if let Request::Execute {
         case,
         command,
@@ -242,7 +289,9 @@ async fn answer(request: Request, user: &User, shared: &Shared) -> Result<Reply,
 
 fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure> {
     let r: crate::engine::Result<Reply> = match request {
-        Request::Execute { .. } => Err(EngineError::Remote("misrouted command".into())),
+        Request::Execute { .. } | Request::ExecuteMany { .. } => {
+            Err(EngineError::Remote("misrouted command".into()))
+        }
         Request::Intake { cases } => engine.intake(user, cases).map(Reply::Intake),
         Request::List { filter } => engine.list(&filter).map(Reply::Rows),
         Request::Show { id } => engine.show(&id).map(|v| Reply::View(Box::new(v))),

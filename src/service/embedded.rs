@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Feed, Service};
+use super::{Feed, Service, Submission};
 use crate::domain::calendar::Deadline;
 use crate::domain::case::{CaseId, UnitRecord};
 use crate::domain::clock::Clock;
@@ -16,7 +16,7 @@ use crate::domain::responsibility::RouteSuggestion;
 use crate::domain::summary::CaseSummary;
 use crate::domain::users::User;
 use crate::engine::query::{CaseFilter, CaseRow, CaseView, UnitView};
-use crate::engine::{Engine, IntakeOutcome, Result};
+use crate::engine::{Engine, IntakeOutcome, Result, Submitted};
 
 /// An engine opened by this process, acting as one operator.
 pub struct Embedded {
@@ -57,6 +57,19 @@ impl Service for Embedded {
     ) -> Result<HistoryEntry> {
         self.engine
             .execute(&self.operator, case, command, expected_version)
+    }
+    fn execute_many(&self, commands: Vec<Submission>) -> Vec<Result<HistoryEntry>> {
+        let submitted: Vec<Submitted> = commands
+            .into_iter()
+            .take(super::MAX_BATCH)
+            .map(|s| Submitted {
+                operator: self.operator.clone(),
+                case: s.case,
+                command: s.command,
+                expected_version: s.expected_version,
+            })
+            .collect();
+        self.engine.execute_many(&submitted)
     }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         self.engine.intake(&self.operator, cases)

@@ -47,6 +47,10 @@ pub trait Service: Send + Sync {
         command: &Command,
         expected_version: Option<u64>,
     ) -> Result<HistoryEntry>;
+    /// Runs many commands as this operator in order, each decided against the state the ones
+    /// before it left, sharing flushes (group commit); each gets its own answer, and a refused
+    /// one does not stop the others. At most [`MAX_BATCH`] per call.
+    fn execute_many(&self, commands: Vec<Submission>) -> Vec<Result<HistoryEntry>>;
     /// Stores new cases in triage, with one flush for the batch.
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>>;
 
@@ -77,6 +81,20 @@ pub trait Service: Send + Sync {
     fn suggest_routes(&self, case: &str, joint: bool, max: usize) -> Result<Vec<RouteSuggestion>>;
     /// The deadline an extension of `days` working days would set if approved now.
     fn extension_due(&self, case: &str, days: u32) -> Result<Deadline>;
+}
+
+/// The most commands one [`Service::execute_many`] call takes.
+pub const MAX_BATCH: usize = 512;
+
+/// One command of a batch: the case, the command, and the case version it was made against.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Submission {
+    /// The case.
+    pub case: CaseId,
+    /// The command.
+    pub command: Command,
+    /// The case version the command was made against, if any.
+    pub expected_version: Option<u64>,
 }
 
 /// Whether a remote session reaches its server.
