@@ -31,7 +31,7 @@ fn command(engine: &Engine, case: &str, word: &str, pick: u8) -> Option<Command>
                 Category::Enforcement,
             ][pick as usize % 3],
             kind: Some(Kind::Complaint),
-            complex: pick % 2 == 0,
+            complex: pick.is_multiple_of(2),
         },
         "reject" => Command::Reject {
             reason: 7,
@@ -118,7 +118,7 @@ fn step(engine: &Engine, users: &[User], case: usize, who: usize, word: usize, p
     let holder = engine.show(id.as_str()).expect("show").case.holder;
     let mine: Vec<&User> = users.iter().filter(|u| u.unit == holder).collect();
     let op = match mine.get(who % mine.len().max(1)) {
-        Some(u) if who % 4 != 0 => (*u).clone(),
+        Some(u) if !who.is_multiple_of(4) => (*u).clone(),
         _ => users[who % users.len()].clone(),
     };
     let words = engine
