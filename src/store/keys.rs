@@ -1,9 +1,54 @@
-//! Key layouts. Keys are big-endian so sled's byte order is the domain's order.
+//! Key layouts. Keys are big-endian so sled's byte order is the domain's order. Every record
+//! lives in one sled tree, its kind named by the key's first byte ([`Kind`]), so a command's writes
+//! are one atomic batch on one tree.
 
 use chrono::{DateTime, Utc};
 
 /// Separates variable-length parts of a key (never inside an id).
 pub const SEP: u8 = 0;
+
+/// What a key holds: its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    /// Case id → the case without its text.
+    State = b'S',
+    /// Case id → the citizen's words.
+    Text = b'T',
+    /// [`history`] key → one history entry.
+    Event = b'E',
+    /// Case id → the summary of an open case.
+    Open = b'O',
+    /// [`by_holder`] key → nothing.
+    Holder = b'H',
+    /// [`by_stage`] key → nothing.
+    Stage = b'G',
+    /// [`by_due`] key → allowed days and holder.
+    Due = b'D',
+    /// [`closed`] key → nothing.
+    Closed = b'C',
+    /// Work-order number → case id.
+    External = b'X',
+    /// [`count`] key → a count.
+    Count = b'N',
+    /// [`sequence`] key → the last sequence.
+    Sequence = b'Q',
+    /// Unit id → its assessment record.
+    UnitRecord = b'U',
+}
+
+/// `kind ‖ rest`: a key of one kind.
+pub fn of(kind: Kind, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(rest.len() + 1);
+    k.push(kind as u8);
+    k.extend_from_slice(rest);
+    k
+}
+
+/// The first key after every key of `kind`.
+pub fn after(kind: Kind) -> Vec<u8> {
+    vec![kind as u8 + 1]
+}
 
 /// `case id ‖ 0 ‖ seq (u64 BE)`: one history entry; a case's history is one ordered range.
 pub fn history(case: &str, seq: u64) -> Vec<u8> {
@@ -56,6 +101,12 @@ pub fn by_due(due: DateTime<Utc>, case: &str) -> Vec<u8> {
     let mut k = time(due).to_vec();
     k.extend_from_slice(case.as_bytes());
     k
+}
+
+/// The time at the start of a `by_due` or `closed` key.
+pub fn time_of(key: &[u8]) -> Option<DateTime<Utc>> {
+    let millis = <[u8; 8]>::try_from(key.get(..8)?).ok()?;
+    DateTime::<Utc>::from_timestamp_millis((u64::from_be_bytes(millis) ^ (1 << 63)) as i64)
 }
 
 /// The case id in a `by_due` key.

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::codec::encode;
-use super::{open_db, Batch, CaseWrite, Result, Store, StoreError, StoreOptions, Trees};
+use super::keys::{self, Kind};
+use super::{open_db, Batch, CaseWrite, Result, Store, StoreError, StoreOptions};
 use crate::domain::case::{Case, UnitRecord};
 use crate::domain::config::FixtureSources;
 use crate::domain::event::HistoryEntry;
-use crate::domain::org::UnitId;
 
 /// Cases written per transaction while migrating.
 const CHUNK: usize = 1000;
@@ -67,21 +67,10 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     let old_cases = db.open_tree("cases")?;
     let old_history = db.open_tree("history")?;
     let old_units = db.open_tree("units")?;
-    let trees = Trees::open(&db)?;
-    for t in [
-        &trees.state,
-        &trees.text,
-        &trees.events,
-        &trees.open,
-        &trees.by_holder,
-        &trees.by_stage,
-        &trees.by_due,
-        &trees.closed,
-        &trees.counts,
-        &trees.unit_records,
-    ] {
-        t.clear()?;
-    }
+    let old_external = db.open_tree("by_external")?;
+    let old_sequences = db.open_tree("sequences")?;
+    // Schema 2 lives in `data`; an interrupted migration starts it again from the old trees.
+    db.open_tree("data")?.clear()?;
     let store = Store::with_db(path, db)?;
     let mut chunk: Vec<(Case, HistoryEntry)> = Vec::with_capacity(CHUNK);
     let write = |chunk: &mut Vec<(Case, HistoryEntry)>| -> Result<()> {
@@ -115,20 +104,39 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
         }
     }
     write(&mut chunk)?;
+    // History, unit records, work-order numbers and sequences, re-keyed, 10,000 to a batch.
+    let mut rest = sled::Batch::default();
+    let mut pending = 0usize;
+    let mut put = |key: Vec<u8>, value: Vec<u8>| -> Result<()> {
+        rest.insert(key, value);
+        pending += 1;
+        if pending == 10_000 {
+            store.data.apply_batch(std::mem::take(&mut rest))?;
+            pending = 0;
+        }
+        Ok(())
+    };
     for kv in old_history.iter() {
         let (k, v) = kv?;
         let entry: HistoryEntry = json("history", &v)?;
-        store.trees.events.insert(k, encode(&entry))?;
+        put(keys::of(Kind::Event, &k), encode(&entry))?;
     }
     for kv in old_units.iter() {
         let (k, v) = kv?;
         let record: UnitRecord = json("units", &v)?;
-        let unit = UnitId(String::from_utf8_lossy(&k).into_owned());
-        store
-            .trees
-            .unit_records
-            .insert(unit.as_str().as_bytes(), encode(&record))?;
+        put(keys::of(Kind::UnitRecord, &k), encode(&record))?;
     }
+    for (tree, kind) in [
+        (&old_external, Kind::External),
+        (&old_sequences, Kind::Sequence),
+    ] {
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            put(keys::of(kind, &k), v.to_vec())?;
+        }
+    }
+
+    store.data.apply_batch(rest)?;
     let fixtures: FixtureSources = json(
         "meta",
         &meta.get("fixtures")?.ok_or_else(|| StoreError::Corrupt {
@@ -139,7 +147,15 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     meta.insert("fixtures", encode(&fixtures))?;
     meta.insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
     store.flush()?;
-    for old in ["cases", "history", "units"] {
+    for old in [
+        "cases",
+        "history",
+        "units",
+        "by_external",
+        "sequences",
+        "by_holder",
+        "by_due",
+    ] {
         store.db.drop_tree(old)?;
     }
     store.flush()?;

@@ -2,20 +2,23 @@
 //! the current state of each case apart from the citizen's words, and an index for every query
 //! the engine answers. Only the engine uses it.
 //!
-//! | tree | key | value |
+//! Everything but the store's metadata lives in one tree, `data`, each record's kind named by its
+//! key's first byte ([`keys::Kind`]), so that all a command writes is one atomic sled batch:
+//!
+//! | kind | key after the kind byte | value |
 //! | --- | --- | --- |
-//! | `state` | case id | the case without its text ([`codec::encode_state`]) |
-//! | `text` | case id | the citizen's words, written once ([`codec::CaseText`]) |
-//! | `events` | case id ‖ 0 ‖ seq | one history entry |
-//! | `open` | case id | [`CaseSummary`] of each open case (what boards load) |
-//! | `by_holder` | holder ‖ 0 ‖ stage ‖ 0 ‖ case id | — |
-//! | `by_stage` | stage ‖ 0 ‖ case id | — |
-//! | `by_due` | due ‖ case id | allowed working days (cases that have a light) |
-//! | `closed` | closed at ‖ case id | — (finished cases by date) |
-//! | `by_external` | work-order number | case id |
-//! | `counts` | holder ‖ 0 ‖ stage | number of cases (kept in each commit's transaction) |
-//! | `sequences` | district code ‖ date | last sequence |
-//! | `unit_records` | unit id | assessment record |
+//! | `S` state | case id | the case without its text ([`codec::encode_state`]) |
+//! | `T` text | case id | the citizen's words, written once ([`codec::CaseText`]) |
+//! | `E` event | case id ‖ 0 ‖ seq | one history entry |
+//! | `O` open | case id | [`crate::domain::summary::CaseSummary`] of each open case |
+//! | `H` by holder | holder ‖ 0 ‖ stage ‖ 0 ‖ case id | — |
+//! | `G` by stage | stage ‖ 0 ‖ case id | — |
+//! | `D` by due | due ‖ case id | allowed working days ‖ holder (cases that have a light) |
+//! | `C` closed | closed at ‖ case id | — (finished cases by date) |
+//! | `X` work order | work-order number | case id |
+//! | `N` count | holder ‖ 0 ‖ stage | number of cases (kept in each commit's batch) |
+//! | `Q` sequence | district code ‖ date | last sequence |
+//! | `U` unit record | unit id | assessment record |
 
 pub mod codec;
 pub mod keys;
@@ -99,46 +102,14 @@ pub struct Store {
     path: PathBuf,
     db: sled::Db,
     meta: sled::Tree,
-    trees: Trees,
+    data: sled::Tree,
+    /// The kept counts by `N` key, loaded on open and updated with each commit (the engine's
+    /// write lock makes commits one at a time; this lock guards the map itself).
+    counts: std::sync::Mutex<std::collections::BTreeMap<Vec<u8>, u64>>,
     /// The sled data file, fsynced after every flush (see [`Store::flush`]).
     data_file: std::fs::File,
     /// Flushes done since the store was opened (group commit shares them).
     flushes: std::sync::atomic::AtomicU64,
-}
-
-/// The trees of schema 2 (see the module documentation).
-pub(crate) struct Trees {
-    pub(crate) state: sled::Tree,
-    pub(crate) text: sled::Tree,
-    pub(crate) events: sled::Tree,
-    pub(crate) open: sled::Tree,
-    pub(crate) by_holder: sled::Tree,
-    pub(crate) by_stage: sled::Tree,
-    pub(crate) by_due: sled::Tree,
-    pub(crate) closed: sled::Tree,
-    pub(crate) by_external: sled::Tree,
-    pub(crate) counts: sled::Tree,
-    pub(crate) sequences: sled::Tree,
-    pub(crate) unit_records: sled::Tree,
-}
-
-impl Trees {
-    fn open(db: &sled::Db) -> Result<Trees> {
-        Ok(Trees {
-            state: db.open_tree("state")?,
-            text: db.open_tree("text")?,
-            events: db.open_tree("events")?,
-            open: db.open_tree("open")?,
-            by_holder: db.open_tree("by_holder")?,
-            by_stage: db.open_tree("by_stage")?,
-            by_due: db.open_tree("by_due")?,
-            closed: db.open_tree("closed")?,
-            by_external: db.open_tree("by_external")?,
-            counts: db.open_tree("counts")?,
-            sequences: db.open_tree("sequences")?,
-            unit_records: db.open_tree("unit_records")?,
-        })
-    }
 }
 
 /// Removes snapshot files that a killed process left half-written (`snap.*.generating`).
@@ -200,10 +171,13 @@ fn schema_of(meta: &sled::Tree) -> Result<u32> {
 
 impl Store {
     fn with_db(path: &Path, db: sled::Db) -> Result<Store> {
+        let data = db.open_tree("data")?;
+        let counts = write::load_counts(&data)?;
         Ok(Store {
             path: path.to_path_buf(),
             meta: db.open_tree("meta")?,
-            trees: Trees::open(&db)?,
+            data,
+            counts: std::sync::Mutex::new(counts),
             data_file: std::fs::File::open(path.join("db")).map_err(sled::Error::from)?,
             flushes: Default::default(),
             db,
@@ -288,9 +262,9 @@ impl Store {
         Ok(bytes)
     }
 
-    /// How many cases the store holds.
+    /// How many cases the store holds (from the kept counts).
     pub fn case_count(&self) -> usize {
-        self.trees.state.len()
+        write::lock(&self.counts).values().sum::<u64>() as usize
     }
 
     /// The bytes sled's files take on disk now.

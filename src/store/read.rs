@@ -1,5 +1,6 @@
 //! Reads: one case, its history, and the index ranges the engine's queries walk. Each costs what
-//! it returns: nothing here scans every stored case.
+//! it returns: nothing here scans every stored case except [`Store::cases_with_prefix`] asked
+//! for every district.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -7,7 +8,8 @@ use std::ops::Bound;
 use chrono::{DateTime, Utc};
 
 use super::codec::{decode, join};
-use super::{keys, Result, Store, StoreError};
+use super::keys::{self, Kind};
+use super::{Result, Store, StoreError};
 use crate::domain::case::{Case, CaseId, Stage, UnitRecord};
 use crate::domain::event::HistoryEntry;
 use crate::domain::org::UnitId;
@@ -25,7 +27,7 @@ fn id_from(tree: &'static str, id: Option<&str>) -> Result<CaseId> {
         .ok_or_else(|| bad_key(tree))
 }
 
-/// One deadline in the `by_due` index: a case that has a light.
+/// One deadline in the by-due index: a case that has a light.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueEntry {
     /// The deadline.
@@ -38,16 +40,49 @@ pub struct DueEntry {
     pub holder: UnitId,
 }
 
+/// A key of some kind without its kind byte, and its value.
+type Entry = (Vec<u8>, sled::IVec);
+
 impl Store {
+    pub(crate) fn get(&self, kind: Kind, key: &[u8]) -> Result<Option<sled::IVec>> {
+        Ok(self.data.get(keys::of(kind, key))?)
+    }
+
+    /// Every entry of `kind` whose key starts with `prefix`, keys without the kind byte.
+    pub(crate) fn scan(
+        &self,
+        kind: Kind,
+        prefix: &[u8],
+    ) -> impl DoubleEndedIterator<Item = Result<Entry>> + '_ {
+        self.data
+            .scan_prefix(keys::of(kind, prefix))
+            .map(|kv| kv.map(|(k, v)| (k[1..].to_vec(), v)).map_err(Into::into))
+    }
+
+    /// Entries of `kind` with keys (without the kind byte) in `[from, to)`.
+    fn range(
+        &self,
+        kind: Kind,
+        from: Option<&[u8]>,
+        to: Option<&[u8]>,
+    ) -> impl DoubleEndedIterator<Item = Result<Entry>> + '_ {
+        let lo = Bound::Included(keys::of(kind, from.unwrap_or(&[])));
+        let hi = match to {
+            Some(t) => Bound::Excluded(keys::of(kind, t)),
+            None => Bound::Excluded(keys::after(kind)),
+        };
+        self.data
+            .range::<Vec<u8>, _>((lo, hi))
+            .map(|kv| kv.map(|(k, v)| (k[1..].to_vec(), v)).map_err(Into::into))
+    }
+
     /// One case's current state.
     pub fn case(&self, id: &str) -> Result<Option<Case>> {
-        let Some(state) = self.trees.state.get(id.as_bytes())? else {
+        let Some(state) = self.get(Kind::State, id.as_bytes())? else {
             return Ok(None);
         };
         let text = self
-            .trees
-            .text
-            .get(id.as_bytes())?
+            .get(Kind::Text, id.as_bytes())?
             .ok_or_else(|| StoreError::Corrupt {
                 tree: "text",
                 reason: format!("no text for case {id}"),
@@ -57,37 +92,27 @@ impl Store {
 
     /// A case's history, oldest first.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
-        self.trees
-            .events
-            .scan_prefix(keys::history_prefix(id))
-            .values()
-            .map(|v| decode("events", &v?))
+        self.scan(Kind::Event, &keys::history_prefix(id))
+            .map(|kv| decode("events", &kv?.1))
             .collect()
     }
 
     /// A case's last history entry.
     pub fn last_entry(&self, id: &str) -> Result<Option<HistoryEntry>> {
-        self.trees
-            .events
-            .scan_prefix(keys::history_prefix(id))
-            .values()
+        self.scan(Kind::Event, &keys::history_prefix(id))
             .next_back()
             .transpose()?
-            .map(|v| decode("events", &v))
+            .map(|(_, v)| decode("events", &v))
             .transpose()
     }
 
     /// Every case whose id starts with `prefix` (a district code such as `LS-`), in id order.
     pub fn cases_with_prefix(&self, prefix: &str) -> impl Iterator<Item = Result<Case>> + '_ {
-        self.trees
-            .state
-            .scan_prefix(prefix.as_bytes())
-            .keys()
-            .map(move |k| {
-                let k = k?;
-                let id = std::str::from_utf8(&k).map_err(|_| bad_key("state"))?;
-                self.case(id)?.ok_or_else(|| bad_key("state"))
-            })
+        self.scan(Kind::State, prefix.as_bytes()).map(move |kv| {
+            let (k, _) = kv?;
+            let id = std::str::from_utf8(&k).map_err(|_| bad_key("state"))?;
+            self.case(id)?.ok_or_else(|| bad_key("state"))
+        })
     }
 
     /// Up to `limit` open cases' summaries in id order, after the id `after`, whose ids start with
@@ -99,14 +124,16 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<CaseSummary>> {
         let start = match after {
-            Some(a) if a.as_bytes() >= prefix.as_bytes() => Bound::Excluded(a.as_bytes().to_vec()),
-            _ => Bound::Included(prefix.as_bytes().to_vec()),
+            Some(a) if a.as_bytes() >= prefix.as_bytes() => {
+                Bound::Excluded(keys::of(Kind::Open, a.as_bytes()))
+            }
+            _ => Bound::Included(keys::of(Kind::Open, prefix.as_bytes())),
         };
-        self.trees
-            .open
+        let want = keys::of(Kind::Open, prefix.as_bytes());
+        self.data
             .range::<Vec<u8>, _>((start, Bound::Unbounded))
             .take_while(|kv| match kv {
-                Ok((k, _)) => k.starts_with(prefix.as_bytes()),
+                Ok((k, _)) => k.starts_with(&want),
                 Err(_) => true,
             })
             .take(limit)
@@ -114,28 +141,17 @@ impl Store {
             .collect()
     }
 
-    /// How many open cases the store holds.
-    pub fn open_count(&self) -> usize {
-        self.trees.open.len()
-    }
-
     /// The ids of the cases a unit holds, optionally in one stage.
     pub fn ids_held_by(&self, holder: &str, stage: Option<&str>) -> Result<Vec<CaseId>> {
-        self.trees
-            .by_holder
-            .scan_prefix(keys::by_holder_prefix(holder, stage))
-            .keys()
-            .map(|k| id_from("by_holder", keys::case_of_holder_key(&k?)))
+        self.scan(Kind::Holder, &keys::by_holder_prefix(holder, stage))
+            .map(|kv| id_from("by_holder", keys::case_of_holder_key(&kv?.0)))
             .collect()
     }
 
     /// The ids of the cases in a stage, in id order.
     pub fn ids_in_stage(&self, stage: Stage) -> impl Iterator<Item = Result<CaseId>> + '_ {
-        self.trees
-            .by_stage
-            .scan_prefix(keys::by_stage_prefix(stage.as_str()))
-            .keys()
-            .map(|k| id_from("by_stage", keys::case_of_stage_key(&k?)))
+        self.scan(Kind::Stage, &keys::by_stage_prefix(stage.as_str()))
+            .map(|kv| id_from("by_stage", keys::case_of_stage_key(&kv?.0)))
     }
 
     /// Cases with a light whose deadline falls in `[from, to)`, earliest first (`None`: open end).
@@ -144,19 +160,16 @@ impl Store {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> impl Iterator<Item = Result<DueEntry>> + '_ {
-        let lo = from.map_or(Bound::Unbounded, |t| {
-            Bound::Included(keys::time(t).to_vec())
-        });
-        let hi = to.map_or(Bound::Unbounded, |t| {
-            Bound::Excluded(keys::time(t).to_vec())
-        });
-        self.trees.by_due.range::<Vec<u8>, _>((lo, hi)).map(|kv| {
+        let (from, to) = (from.map(keys::time), to.map(keys::time));
+        self.range(
+            Kind::Due,
+            from.as_ref().map(|t| &t[..]),
+            to.as_ref().map(|t| &t[..]),
+        )
+        .map(|kv| {
             let (k, v) = kv?;
             let case = id_from("by_due", keys::case_of_due_key(&k))?;
-            let millis = <[u8; 8]>::try_from(&k[..8]).map_err(|_| bad_key("by_due"))?;
-            let millis = (u64::from_be_bytes(millis) ^ (1 << 63)) as i64;
-            let due =
-                DateTime::<Utc>::from_timestamp_millis(millis).ok_or_else(|| bad_key("by_due"))?;
+            let due = keys::time_of(&k).ok_or_else(|| bad_key("by_due"))?;
             let limit_days = v
                 .get(..4)
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -178,42 +191,46 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> impl Iterator<Item = Result<CaseId>> + '_ {
-        self.trees
-            .closed
-            .range(keys::time(from).to_vec()..keys::time(to).to_vec())
-            .keys()
+        let (from, to) = (keys::time(from), keys::time(to));
+        self.range(Kind::Closed, Some(&from), Some(&to))
             .rev()
-            .map(|k| id_from("closed", keys::case_of_due_key(&k?)))
+            .map(|kv| id_from("closed", keys::case_of_due_key(&kv?.0)))
     }
 
     /// The kept counts: cases per holder and stage, open and finished.
     pub fn counts(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
         let mut out = BTreeMap::new();
-        for kv in self.trees.counts.iter() {
-            let (k, v) = kv?;
-            let (holder, stage) = keys::parts_of_count_key(&k).ok_or_else(|| bad_key("counts"))?;
+        for (k, n) in super::write::lock(&self.counts).iter() {
+            let (holder, stage) = keys::parts_of_count_key(k).ok_or_else(|| bad_key("counts"))?;
             let stage: Stage = stage.parse().map_err(|_| bad_key("counts"))?;
-            let n = <[u8; 8]>::try_from(v.as_ref()).map_err(|_| bad_key("counts"))?;
-            out.insert((UnitId(holder.to_string()), stage), u64::from_be_bytes(n));
+            out.insert((UnitId(holder.to_string()), stage), *n);
         }
         Ok(out)
+    }
+
+    /// How many open cases the store holds (from the kept counts).
+    pub fn open_count(&self) -> usize {
+        self.counts()
+            .map(|c| {
+                c.iter()
+                    .filter(|((_, s), _)| !s.is_final())
+                    .map(|(_, n)| *n as usize)
+                    .sum()
+            })
+            .unwrap_or(0)
     }
 
     /// The case already stored under a 12345 work-order number.
     pub fn case_by_external(&self, external: &str) -> Result<Option<CaseId>> {
         Ok(self
-            .trees
-            .by_external
-            .get(external.as_bytes())?
+            .get(Kind::External, external.as_bytes())?
             .map(|v| CaseId(String::from_utf8_lossy(&v).into_owned())))
     }
 
     /// The last sequence used for a district and day.
     pub fn sequence(&self, key: &[u8]) -> Result<u32> {
         Ok(self
-            .trees
-            .sequences
-            .get(key)?
+            .get(Kind::Sequence, key)?
             .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
             .map(u32::from_be_bytes)
             .unwrap_or(0))
@@ -221,9 +238,7 @@ impl Store {
 
     /// A unit's assessment record.
     pub fn unit_record(&self, unit: &UnitId) -> Result<UnitRecord> {
-        self.trees
-            .unit_records
-            .get(unit.as_str().as_bytes())?
+        self.get(Kind::UnitRecord, unit.as_str().as_bytes())?
             .map(|b| decode("unit_records", &b))
             .transpose()
             .map(Option::unwrap_or_default)
@@ -231,9 +246,7 @@ impl Store {
 
     /// Every unit that has an assessment record.
     pub fn unit_records(&self) -> Result<Vec<(UnitId, UnitRecord)>> {
-        self.trees
-            .unit_records
-            .iter()
+        self.scan(Kind::UnitRecord, &[])
             .map(|kv| {
                 let (k, v) = kv?;
                 Ok((

@@ -1,13 +1,12 @@
 //! Writes: every commit writes a case's state, its history entry, every index and the kept counts
-//! in one sled transaction, so an index or a count never disagrees with the cases.
+//! in one atomic sled batch, so an index or a count never disagrees with the cases.
 
 use std::collections::BTreeMap;
-
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
+use std::sync::{Mutex, MutexGuard};
 
 use super::codec::{encode, encode_state, CaseText};
-use super::{keys, Result, Store, StoreError};
+use super::keys::{self, Kind};
+use super::{Result, Store, StoreError};
 use crate::domain::case::{Case, Stage, UnitRecord};
 use crate::domain::event::HistoryEntry;
 use crate::domain::org::UnitId;
@@ -24,7 +23,7 @@ pub struct CaseWrite<'a> {
     pub entry: &'a HistoryEntry,
 }
 
-/// Everything one command (or one intake batch) writes, committed in one transaction.
+/// Everything one command (or one intake batch) writes, committed as one atomic batch.
 #[derive(Default)]
 pub struct Batch<'a> {
     /// Case changes.
@@ -61,150 +60,129 @@ impl IndexKeys {
     fn of(case: &Case) -> IndexKeys {
         let id = case.id.as_str();
         IndexKeys {
-            holder: keys::by_holder(case.holder.as_str(), case.stage.as_str(), id),
-            stage: keys::by_stage(case.stage.as_str(), id),
-            due: has_light(case).then(|| keys::by_due(case.due_at.unwrap_or_default(), id)),
-            closed: case
-                .stage
-                .is_final()
-                .then(|| keys::closed(case.closed_at.unwrap_or(case.received_at), id)),
+            holder: keys::of(
+                Kind::Holder,
+                &keys::by_holder(case.holder.as_str(), case.stage.as_str(), id),
+            ),
+            stage: keys::of(Kind::Stage, &keys::by_stage(case.stage.as_str(), id)),
+            due: has_light(case).then(|| {
+                keys::of(
+                    Kind::Due,
+                    &keys::by_due(case.due_at.unwrap_or_default(), id),
+                )
+            }),
+            closed: case.stage.is_final().then(|| {
+                let at = case.closed_at.unwrap_or(case.received_at);
+                keys::of(Kind::Closed, &keys::closed(at, id))
+            }),
             count: keys::count(case.holder.as_str(), case.stage.as_str()),
         }
     }
 }
 
-type Abort = ConflictableTransactionError<()>;
+/// Locks a mutex, taking it over from a thread that panicked holding it.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
 
-fn add_count(counts: &TransactionalTree, key: &[u8], delta: i64) -> std::result::Result<(), Abort> {
-    let now = counts
-        .get(key)?
-        .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
-        .map(u64::from_be_bytes)
-        .unwrap_or(0);
-    let next = now.saturating_add_signed(delta);
-    if next == 0 {
-        counts.remove(key)?;
-    } else {
-        counts.insert(key, &next.to_be_bytes())?;
+/// Reads the kept counts (`N` keys) when the store opens.
+pub(crate) fn load_counts(data: &sled::Tree) -> Result<BTreeMap<Vec<u8>, u64>> {
+    let mut out = BTreeMap::new();
+    for kv in data.scan_prefix([Kind::Count as u8]) {
+        let (k, v) = kv?;
+        let n = <[u8; 8]>::try_from(v.as_ref()).map_err(|_| StoreError::Corrupt {
+            tree: "counts",
+            reason: "a count is not 8 bytes".into(),
+        })?;
+        out.insert(k[1..].to_vec(), u64::from_be_bytes(n));
     }
-    Ok(())
+    Ok(out)
 }
 
 impl Store {
-    /// Writes a batch in one transaction (state, history, indexes and counts together). Not yet
-    /// durable: call [`Store::flush`] before acknowledging.
+    /// Writes a batch as one atomic sled batch on the `data` tree (state, history, indexes and
+    /// counts together: after a crash all of it is there or none). Not yet durable: call
+    /// [`Store::flush`] before acknowledging. The caller writes one batch at a time (the engine's
+    /// write lock).
     pub fn commit(&self, batch: &Batch) -> Result<()> {
-        let t = &self.trees;
-        // Counts change per (holder, stage); summed first so a batch touches each key once.
-        let mut deltas: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
-        let mut prepared = Vec::with_capacity(batch.cases.len());
+        let mut counts = lock(&self.counts);
+        let mut next: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+        let mut out = sled::Batch::default();
+        let bump = |key: &[u8], delta: i64, next: &mut BTreeMap<Vec<u8>, u64>| {
+            let now = next
+                .get(key)
+                .or_else(|| counts.get(key))
+                .copied()
+                .unwrap_or(0);
+            next.insert(key.to_vec(), now.saturating_add_signed(delta));
+        };
         for w in &batch.cases {
-            let before = w.before.map(IndexKeys::of);
+            let id = w.after.id.as_str().as_bytes();
             let after = IndexKeys::of(w.after);
-            if let Some(b) = &before {
-                *deltas.entry(b.count.clone()).or_default() -= 1;
+            if let Some(before) = w.before {
+                let b = IndexKeys::of(before);
+                for k in [Some(b.holder), Some(b.stage), b.due, b.closed]
+                    .into_iter()
+                    .flatten()
+                {
+                    out.remove(k);
+                }
+                bump(&b.count, -1, &mut next);
+            } else if let Some(e) = &w.after.external_id {
+                out.insert(keys::of(Kind::External, e.as_bytes()), id);
             }
-            *deltas.entry(after.count.clone()).or_default() += 1;
-            let text = match w.before {
-                Some(b) if CaseText::of(b).same_as(w.after) => None,
-                _ => Some(encode(&CaseText::of(w.after))),
-            };
-            let open = (!w.after.stage.is_final()).then(|| encode(&CaseSummary::of(w.after)));
-            prepared.push((w, before, after, encode_state(w.after), text, open));
+            bump(&after.count, 1, &mut next);
+            out.insert(keys::of(Kind::State, id), encode_state(w.after));
+            let text_changed = w.before.is_none_or(|b| !CaseText::of(b).same_as(w.after));
+            if text_changed {
+                out.insert(keys::of(Kind::Text, id), encode(&CaseText::of(w.after)));
+            }
+            let event = keys::history(w.after.id.as_str(), w.entry.seq);
+            out.insert(keys::of(Kind::Event, &event), encode(w.entry));
+            out.insert(after.holder, &[]);
+            out.insert(after.stage, &[]);
+            if let Some(k) = after.due {
+                out.insert(k, due_value(w.after));
+            }
+            if let Some(k) = after.closed {
+                out.insert(k, &[]);
+            }
+            match w.after.stage.is_final() {
+                false => out.insert(keys::of(Kind::Open, id), encode(&CaseSummary::of(w.after))),
+                true => out.remove(keys::of(Kind::Open, id)),
+            }
         }
-        deltas.retain(|_, d| *d != 0);
-        let trees = (
-            &t.state,
-            &t.text,
-            &t.events,
-            &t.open,
-            &t.by_holder,
-            &t.by_stage,
-            &t.by_due,
-            &t.closed,
-            &t.by_external,
-            &t.counts,
-            &t.sequences,
-            &t.unit_records,
-        );
-        let result: std::result::Result<(), TransactionError<()>> = trees.transaction(
-            |(
-                state,
-                text,
-                events,
-                open,
-                by_holder,
-                by_stage,
-                by_due,
-                closed,
-                ext,
-                counts,
-                seqs,
-                units,
-            )| {
-                for (w, before, after, state_bytes, text_bytes, open_bytes) in &prepared {
-                    let id = w.after.id.as_str().as_bytes();
-                    if let Some(b) = before {
-                        by_holder.remove(b.holder.as_slice())?;
-                        by_stage.remove(b.stage.as_slice())?;
-                        if let Some(k) = &b.due {
-                            by_due.remove(k.as_slice())?;
-                        }
-                        if let Some(k) = &b.closed {
-                            closed.remove(k.as_slice())?;
-                        }
-                    } else if let Some(e) = &w.after.external_id {
-                        ext.insert(e.as_bytes(), id)?;
-                    }
-                    state.insert(id, state_bytes.as_slice())?;
-                    if let Some(t) = text_bytes {
-                        text.insert(id, t.as_slice())?;
-                    }
-                    events.insert(
-                        keys::history(w.after.id.as_str(), w.entry.seq),
-                        encode(w.entry),
-                    )?;
-                    by_holder.insert(after.holder.as_slice(), &[])?;
-                    by_stage.insert(after.stage.as_slice(), &[])?;
-                    if let Some(k) = &after.due {
-                        by_due.insert(k.as_slice(), due_value(w.after))?;
-                    }
-                    if let Some(k) = &after.closed {
-                        closed.insert(k.as_slice(), &[])?;
-                    }
-                    match open_bytes {
-                        Some(s) => open.insert(id, s.as_slice())?,
-                        None => open.remove(id)?,
-                    };
-                }
-                for (key, delta) in &deltas {
-                    add_count(counts, key, *delta)?;
-                }
-                for (unit, record) in &batch.units {
-                    units.insert(unit.as_str().as_bytes(), encode(*record))?;
-                }
-                for (key, seq) in &batch.sequences {
-                    seqs.insert(key.as_slice(), &seq.to_be_bytes())?;
-                }
-                Ok::<(), Abort>(())
-            },
-        );
-        result.map_err(|e| match e {
-            TransactionError::Storage(e) => StoreError::Sled(e),
-            TransactionError::Abort(()) => StoreError::Corrupt {
-                tree: "transaction",
-                reason: "aborted".into(),
-            },
-        })
+        for (key, n) in &next {
+            match n {
+                0 => out.remove(keys::of(Kind::Count, key)),
+                n => out.insert(keys::of(Kind::Count, key), &n.to_be_bytes()),
+            }
+        }
+        for (unit, record) in &batch.units {
+            out.insert(
+                keys::of(Kind::UnitRecord, unit.as_str().as_bytes()),
+                encode(*record),
+            );
+        }
+        for (key, seq) in &batch.sequences {
+            out.insert(keys::of(Kind::Sequence, key), &seq.to_be_bytes());
+        }
+        self.data.apply_batch(out)?;
+        for (key, n) in next {
+            match n {
+                0 => counts.remove(&key),
+                n => counts.insert(key, n),
+            };
+        }
+        Ok(())
     }
 
     /// Counts every stored case per holder and stage by reading them all: what the kept counts
     /// must equal (for checks and tests; never on a hot path).
     pub fn recount(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
         let mut out = BTreeMap::new();
-        for kv in self.trees.state.iter() {
-            let (_, v) = kv?;
-            let case: Case = super::codec::decode("state", &v)?;
+        for kv in self.scan(Kind::State, &[]) {
+            let case: Case = super::codec::decode("state", &kv?.1)?;
             *out.entry((case.holder, case.stage)).or_default() += 1;
         }
         Ok(out)
