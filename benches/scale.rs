@@ -8,7 +8,6 @@
 //! one `jiban intake` into a fresh store.
 
 #[path = "../tests/pty_support/mod.rs"]
-#[allow(dead_code)]
 mod pty_support;
 
 use std::io::{BufRead, Read, Write};
@@ -93,6 +92,8 @@ fn run(args: &[&str], stdin: Option<&Path>) -> (Duration, u64, String) {
     // SAFETY: waits for our own child.
     unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let took = start.elapsed();
+    // Already reaped by wait4; this only settles the handle.
+    let _ = child.wait();
     let stdout = reader.join().unwrap_or_default();
     (took, usage.ru_maxrss as u64, stdout)
 }
@@ -100,7 +101,7 @@ fn run(args: &[&str], stdin: Option<&Path>) -> (Duration, u64, String) {
 fn case(district: &UnitId, n: u64, received: DateTime<Utc>) -> NewCase {
     NewCase {
         district: district.clone(),
-        channel: if n % 2 == 0 {
+        channel: if n.is_multiple_of(2) {
             Channel::Hotline
         } else {
             Channel::Wechat
@@ -115,7 +116,7 @@ fn case(district: &UnitId, n: u64, received: DateTime<Utc>) -> NewCase {
         community: None,
         category: None,
         received_at: Some(received),
-        external_id: (n % 2 == 0).then(|| format!("QD{n:010}")),
+        external_id: n.is_multiple_of(2).then(|| format!("QD{n:010}")),
     }
 }
 
@@ -193,7 +194,8 @@ fn build_store(path: &Path, total: usize, open: usize) -> Duration {
         let _ = engine.execute(&admin, &id, &reject, None);
     }
     let mut done = 0usize;
-    let batch = 1000;
+    // Small enough that the open cases arrive over at least 20 batches (20 days).
+    let batch = (open / 20).clamp(1, 1000);
     let (mut intake_time, mut walk_time) = (Duration::ZERO, Duration::ZERO);
     while done < total {
         let n = batch.min(total - done);
@@ -208,6 +210,13 @@ fn build_store(path: &Path, total: usize, open: usize) -> Duration {
                 case(&districts[i % districts.len()], i as u64, received)
             })
             .collect();
+        // The platform works the batch an hour after its last case arrived.
+        let last = cases
+            .iter()
+            .filter_map(|c| c.received_at)
+            .max()
+            .unwrap_or_else(now);
+        clock.set(last + chrono::Duration::hours(1));
         let t0 = Instant::now();
         let ids: Vec<(CaseId, UnitId)> = engine
             .intake(&admin, cases)
@@ -244,7 +253,7 @@ fn build_store(path: &Path, total: usize, open: usize) -> Duration {
         }
         walk_time += t0.elapsed();
         done += n;
-        if done % 50_000 == 0 || done == total {
+        if done.is_multiple_of(50_000) || done == total {
             println!(
                 "  built {done} cases in {:.0} s (intake {:.0} s, commands {:.0} s)",
                 start.elapsed().as_secs_f64(),
@@ -253,6 +262,7 @@ fn build_store(path: &Path, total: usize, open: usize) -> Duration {
             );
         }
     }
+    clock.set(now());
     engine.flush().expect("flush");
     drop(engine);
     std::fs::write(&marker, b"").expect("marker");
@@ -380,10 +390,10 @@ fn main() {
         "≤ 30 ms, ≤ 30 MB",
     ));
     // Embedded `act`: extensions asked and denied on one red case, one process each.
-    let acts = 10;
+    let acts_n: u32 = 10;
     let start = Instant::now();
-    for i in 0..acts {
-        let args: Vec<&str> = if i % 2 == 0 {
+    for i in 0..acts_n {
+        let args: Vec<&str> = if i.is_multiple_of(2) {
             vec![
                 "--data", &data, "--now", NOW, "act", &some_id, "extend", "--days", "1",
                 "--reason", "协调",
@@ -405,7 +415,7 @@ fn main() {
         "embedded `act`, one process per command".into(),
         format!(
             "{:.1} per second",
-            acts as f64 / start.elapsed().as_secs_f64()
+            f64::from(acts_n) / start.elapsed().as_secs_f64()
         ),
         "(each ≤ 30 ms)",
     ));
@@ -417,8 +427,8 @@ fn main() {
         let admin = engine.administrator();
         let id = CaseId(some_id.clone());
         let mut lat = Vec::new();
-        for i in 0..1000 {
-            let cmd = if i % 2 == 0 {
+        for i in 0..1000u32 {
+            let cmd = if i.is_multiple_of(2) {
                 Act::Extend {
                     days: 1,
                     reason: "协调".into(),
