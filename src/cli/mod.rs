@@ -135,6 +135,9 @@ pub enum CliCommand {
         #[arg(long)]
         days: u32,
     },
+    /// Rewrite the store into a fresh copy and swap it in, giving back the space that updates
+    /// left behind (the server's store with --connect; commands wait while it runs).
+    Compact,
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
     /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it
@@ -454,6 +457,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             println!("{}", cst_rfc3339(d.at));
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Compact => {
+            let report = match cli.session("cli", false)?.compact() {
+                Ok(r) => r,
+                Err(e @ EngineError::Refused(_)) => {
+                    return Err(Exit {
+                        message: format!("refused: {e}"),
+                        code: 2,
+                    }
+                    .into())
+                }
+                Err(e) => return Err(e.into()),
+            };
+            println!(
+                "compacted: {:.1} MB → {:.1} MB on disk ({})",
+                report.before as f64 / 1e6,
+                report.after as f64 / 1e6,
+                report.dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Reasons => {

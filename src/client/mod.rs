@@ -254,6 +254,9 @@ impl Service for Client {
             }
         }
     }
+    fn compact(&self) -> Result<crate::store::compact::Compacted> {
+        expect!(self, Request::Compact, Reply::Compacted)
+    }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         expect!(self, Request::Intake { cases }, Reply::Intake)
     }

@@ -60,6 +60,13 @@ pub fn supervises(user: &User, district: &UnitId, org: &Org) -> bool {
 
 /// True when the operator may take in cases for a district platform (its dispatcher, or the
 /// trainer).
+/// Whether `user` may compact the store (`jiban compact`): the administrator's trainer role only,
+/// since commands wait while it runs.
+pub fn may_compact(user: &User) -> bool {
+    user.role == Role::Trainer
+}
+
+/// Whether `user` may take in cases for `district`.
 pub fn may_intake(user: &User, district: &UnitId) -> bool {
     match user.role {
         Role::Trainer => true,

@@ -53,7 +53,7 @@ impl Engine {
                         outcomes.push(IntakeOutcome::Duplicate(id.clone()));
                         continue;
                     }
-                    if let Some(id) = self.store.case_by_external(ext)? {
+                    if let Some(id) = self.store().case_by_external(ext)? {
                         outcomes.push(IntakeOutcome::Duplicate(id));
                         continue;
                     }
@@ -73,7 +73,7 @@ impl Engine {
                         *s
                     }
                     None => {
-                        let s = self.store.sequence(&key)? + 1;
+                        let s = self.store().sequence(&key)? + 1;
                         sequences.insert(key, s);
                         s
                     }
@@ -106,14 +106,14 @@ impl Engine {
                     entry,
                 });
             }
-            self.store.commit(&batch)?;
+            self.store().commit(&batch)?;
             let committed: Vec<Committed> = new_cases
                 .into_iter()
                 .map(|(case, entry)| Committed { entry, case })
                 .collect();
             (outcomes, committed)
         };
-        self.store.flush()?;
+        self.store().flush()?;
         self.publish(committed);
         Ok(outcomes)
     }

@@ -22,6 +22,7 @@ use crate::domain::lifecycle::{decide, Context, Refusal};
 use crate::domain::org::UnitId;
 use crate::domain::users::{Role, User};
 use crate::domain::FixtureError;
+use crate::store::compact::Compacted;
 use crate::store::{Batch, CaseWrite, Store, StoreError, StoreOptions};
 
 /// Why the engine did not do what was asked.
@@ -96,7 +97,10 @@ pub enum IntakeOutcome {
 
 /// The engine over one store.
 pub struct Engine {
-    store: Store,
+    /// The open store; replaced whole by [`Engine::compact`] (readers keep the one they took).
+    store: std::sync::RwLock<Arc<Store>>,
+    /// The store's folder.
+    path: std::path::PathBuf,
     config: Arc<Config>,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<Arc<Committed>>,
@@ -129,7 +133,8 @@ impl Engine {
 
     fn with(store: Store, config: Config, clock: Arc<dyn Clock>) -> Engine {
         Engine {
-            store,
+            path: store.path().to_path_buf(),
+            store: std::sync::RwLock::new(Arc::new(store)),
             config: Arc::new(config),
             clock,
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -142,7 +147,7 @@ impl Engine {
     /// the message names the entry, field and reason.
     pub fn replace_users(&mut self, file: &str, text: &str) -> Result<()> {
         let users = crate::domain::users::Users::from_toml(file, text, &self.config.org)?;
-        self.store.set_users(text)?;
+        self.store().set_users(text)?;
         let mut config = (*self.config).clone();
         config.users = users;
         self.config = Arc::new(config);
@@ -151,7 +156,7 @@ impl Engine {
 
     /// The store's fixtures as text (what a client rebuilds the configuration from).
     pub fn sources(&self) -> Result<FixtureSources> {
-        Ok(self.store.fixtures()?)
+        Ok(self.store().fixtures()?)
     }
 
     /// The store's configuration (organisation, users, rules, calendar, responsibility list).
@@ -166,7 +171,7 @@ impl Engine {
 
     /// Where the store lives.
     pub fn path(&self) -> &Path {
-        self.store.path()
+        &self.path
     }
 
     /// Receives every committed change from now on.
@@ -199,6 +204,11 @@ impl Engine {
         }
     }
 
+    /// The store as it is now (a compaction swaps in a new one; this one stays readable).
+    fn store(&self) -> Arc<Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -208,6 +218,32 @@ impl Engine {
             // No subscriber is fine: the change is already durable.
             let _ = self.events.send(Arc::new(c));
         }
+    }
+
+    /// Rewrites the store into a fresh folder and swaps it in, returning the space sled never gives
+    /// back (see [`crate::store::compact`]). Commands wait until it is done; reads go on against
+    /// the old copy, which is identical. Refused unless `operator` may compact.
+    pub fn compact(&self, operator: &User) -> Result<Compacted> {
+        if !crate::domain::permissions::may_compact(operator) {
+            return Err(Refusal::Permission(format!(
+                "{} may not compact the store (the administrator's trainer role may)",
+                operator.login
+            ))
+            .into());
+        }
+        let _guard = self.lock();
+        let old = self.store();
+        let (new, report) = old.compact()?;
+        let old_dir = old.dir().to_path_buf();
+        *self.store.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
+        drop(old);
+        crate::store::compact::finish(&self.path, &old_dir, std::time::Duration::from_secs(5));
+        tracing::info!(
+            before = report.before,
+            after = report.after,
+            "store compacted"
+        );
+        Ok(report)
     }
 
     /// Runs one lifecycle command as `operator`. When `expected_version` is given and the case has
@@ -224,7 +260,7 @@ impl Engine {
             let _guard = self.lock();
             self.apply(operator, case_id, command, expected_version)?
         };
-        self.store.flush()?;
+        self.store().flush()?;
         let entry = committed.entry.clone();
         self.publish(vec![committed]);
         Ok(entry)
@@ -243,7 +279,7 @@ impl Engine {
                 .collect()
         };
         let flushed = match results.iter().any(|r| r.is_ok()) {
-            true => self.store.flush().map(|_| ()).map_err(|e| e.to_string()),
+            true => self.store().flush().map(|_| ()).map_err(|e| e.to_string()),
             false => Ok(()),
         };
         let mut published = Vec::new();
@@ -272,11 +308,11 @@ impl Engine {
         expected_version: Option<u64>,
     ) -> Result<Committed> {
         let case = self
-            .store
+            .store()
             .case(case_id.as_str())?
             .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))?;
         if let Some(expected) = expected_version.filter(|v| *v != case.version) {
-            let last = self.store.last_entry(case_id.as_str())?;
+            let last = self.store().last_entry(case_id.as_str())?;
             let what = last.map_or_else(
                 || "unknown change".to_string(),
                 |e| {
@@ -296,7 +332,7 @@ impl Engine {
             });
         }
         let record = match (command, &case.assessed_unit) {
-            (Command::Assess { .. }, Some(unit)) => Some(self.store.unit_record(unit)?),
+            (Command::Assess { .. }, Some(unit)) => Some(self.store().unit_record(unit)?),
             _ => None,
         };
         let cx = Context {
@@ -324,7 +360,7 @@ impl Engine {
         if let Some((unit, record)) = &decision.unit_record {
             batch.units.push((unit, record));
         }
-        self.store.commit(&batch)?;
+        self.store().commit(&batch)?;
         Ok(Committed {
             entry,
             case: decision.case,

@@ -16,14 +16,14 @@ use crate::domain::users::User;
 
 impl Engine {
     fn stored(&self, case_id: &str) -> Result<Case> {
-        self.store
+        self.store()
             .case(case_id)?
             .ok_or_else(|| EngineError::UnknownCase(case_id.to_string()))
     }
 
     fn record_for(&self, case: &Case) -> Result<Option<UnitRecord>> {
         match &case.assessed_unit {
-            Some(unit) => Ok(Some(self.store.unit_record(unit)?)),
+            Some(unit) => Ok(Some(self.store().unit_record(unit)?)),
             None => Ok(None),
         }
     }

@@ -147,7 +147,7 @@ impl Engine {
     fn candidates(&self, filter: &CaseFilter, now: DateTime<Utc>) -> Result<Vec<Case>> {
         let read = |ids: Vec<CaseId>| -> Result<Vec<Case>> {
             ids.iter()
-                .filter_map(|id| self.store.case(id.as_str()).transpose())
+                .filter_map(|id| self.store().case(id.as_str()).transpose())
                 .collect::<std::result::Result<_, _>>()
                 .map_err(EngineError::from)
         };
@@ -156,7 +156,7 @@ impl Engine {
         }
         if let Some(holder) = &filter.holder {
             let stage = filter.stage.map(|s| s.as_str());
-            return read(self.store.ids_held_by(holder.as_str(), stage)?);
+            return read(self.store().ids_held_by(holder.as_str(), stage)?);
         }
         if let Some(stage) = filter.stage {
             let prefix = match &filter.district {
@@ -167,7 +167,7 @@ impl Engine {
                 return Ok(Vec::new());
             };
             let ids = self
-                .store
+                .store()
                 .ids_in_stage(stage)
                 .filter(|id| id.as_ref().map_or(true, |id| id.0.starts_with(&prefix)))
                 .collect::<std::result::Result<_, _>>()?;
@@ -180,7 +180,7 @@ impl Engine {
             },
             None => String::new(),
         };
-        self.store
+        self.store()
             .cases_with_prefix(&prefix)
             .collect::<std::result::Result<_, _>>()
             .map_err(EngineError::from)
@@ -210,7 +210,7 @@ impl Engine {
             Light::Yellow | Light::Blue => (Some(now + chrono::Duration::milliseconds(1)), None),
         };
         let mut out = Vec::new();
-        for e in self.store.due_between(from, to) {
+        for e in self.store().due_between(from, to) {
             let e = e?;
             if holder.is_some_and(|h| *h != e.holder) {
                 continue;
@@ -267,7 +267,7 @@ impl Engine {
             },
             None => String::new(),
         };
-        Ok(self.store.open_after(&prefix, after, limit)?)
+        Ok(self.store().open_after(&prefix, after, limit)?)
     }
 
     /// Finished (closed or rejected) cases matching `text`, at most `limit`, newest first: the
@@ -286,24 +286,24 @@ impl Engine {
             }
         };
         let upper = text.trim().to_uppercase();
-        if let Some(id) = self.store.case_by_external(text.trim())? {
-            if let Some(c) = self.store.case(id.as_str())? {
+        if let Some(id) = self.store().case_by_external(text.trim())? {
+            if let Some(c) = self.store().case(id.as_str())? {
                 push(c, &mut out);
             }
         }
         if upper.len() >= 3 && upper.contains('-') {
-            for c in self.store.cases_with_prefix(&upper).take(limit * 4) {
+            for c in self.store().cases_with_prefix(&upper).take(limit * 4) {
                 push(c?, &mut out);
             }
         }
         let far = DateTime::<Utc>::MAX_UTC;
         let early = DateTime::<Utc>::MIN_UTC;
-        for id in self.store.closed_between(early, far).take(SEARCH_RECENT) {
+        for id in self.store().closed_between(early, far).take(SEARCH_RECENT) {
             if out.len() >= limit {
                 break;
             }
             let id = id?;
-            let Some(c) = self.store.case(id.as_str())? else {
+            let Some(c) = self.store().case(id.as_str())? else {
                 continue;
             };
             let hay = format!(
@@ -324,13 +324,13 @@ impl Engine {
     /// One case with its light and history.
     pub fn show(&self, id: &str) -> Result<CaseView> {
         let case = self
-            .store
+            .store()
             .case(id)?
             .ok_or_else(|| EngineError::UnknownCase(id.to_string()))?;
         let now = self.clock.now();
         let row = self.row(case.clone(), now);
         Ok(CaseView {
-            history: self.store.history(id)?,
+            history: self.store().history(id)?,
             light: row.light,
             remaining_secs: row.remaining_secs,
             case,
@@ -343,12 +343,12 @@ impl Engine {
         let now = self.clock.now();
         let cfg = &self.config;
         let mut out: BTreeMap<UnitId, LightCounts> = BTreeMap::new();
-        for ((holder, stage), n) in self.store.counts()? {
+        for ((holder, stage), n) in self.store().counts()? {
             if !stage.is_final() {
                 out.entry(holder).or_default().open += n as usize;
             }
         }
-        for e in self.store.due_between(None, None) {
+        for e in self.store().due_between(None, None) {
             let e = e?;
             let l = light::light_of(
                 Stage::Handling,
@@ -372,23 +372,23 @@ impl Engine {
     /// The kept counts: cases per holder and stage, open and finished, as the engine updates them
     /// in each command's transaction.
     pub fn stage_counts(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
-        Ok(self.store.counts()?)
+        Ok(self.store().counts()?)
     }
 
     /// The same counts made by reading every case (what the kept counts must equal; for checks).
     pub fn recount(&self) -> Result<BTreeMap<(UnitId, Stage), u64>> {
-        Ok(self.store.recount()?)
+        Ok(self.store().recount()?)
     }
 
     /// How many open cases the store holds.
     pub fn open_count(&self) -> usize {
-        self.store.open_count()
+        self.store().open_count()
     }
 
     /// Every unit with its assessment record.
     pub fn units(&self) -> Result<Vec<UnitView>> {
         let records: BTreeMap<UnitId, UnitRecord> =
-            self.store.unit_records()?.into_iter().collect();
+            self.store().unit_records()?.into_iter().collect();
         Ok(self
             .config
             .org
@@ -413,23 +413,23 @@ impl Engine {
 
     /// A unit's assessment record.
     pub fn unit_record(&self, unit: &UnitId) -> Result<UnitRecord> {
-        Ok(self.store.unit_record(unit)?)
+        Ok(self.store().unit_record(unit)?)
     }
 
     /// How many cases the store holds.
     pub fn case_count(&self) -> usize {
-        self.store.case_count()
+        self.store().case_count()
     }
 
     /// How many flushes the store has done since it was opened: fewer than the commands run
     /// when group commit shares them.
     pub fn flush_count(&self) -> u64 {
-        self.store.flush_count()
+        self.store().flush_count()
     }
 
     /// Makes sure everything is on disk (used after bulk seeding).
     pub fn flush(&self) -> Result<()> {
-        self.store.flush()?;
+        self.store().flush()?;
         Ok(())
     }
 }

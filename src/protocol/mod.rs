@@ -103,6 +103,8 @@ pub enum Request {
         /// The commands.
         commands: Vec<crate::service::Submission>,
     },
+    /// Compact the store.
+    Compact,
     /// Take in new cases.
     Intake {
         /// The cases.
@@ -187,6 +189,8 @@ pub enum Request {
 pub enum Reply {
     /// The history entry a command recorded.
     Entry(HistoryEntry),
+    /// What a compaction did.
+    Compacted(crate::store::compact::Compacted),
     /// Each command's own answer, in order.
     Entries(Vec<Result<HistoryEntry, Failure>>),
     /// What intake did with each case.

@@ -293,6 +293,7 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
             Err(EngineError::Remote("misrouted command".into()))
         }
         Request::Intake { cases } => engine.intake(user, cases).map(Reply::Intake),
+        Request::Compact => engine.compact(user).map(Reply::Compacted),
         Request::List { filter } => engine.list(&filter).map(Reply::Rows),
         Request::Show { id } => engine.show(&id).map(|v| Reply::View(Box::new(v))),
         Request::OpenCases { after } => engine

@@ -71,6 +71,9 @@ impl Service for Embedded {
             .collect();
         self.engine.execute_many(&submitted)
     }
+    fn compact(&self) -> Result<crate::store::compact::Compacted> {
+        self.engine.compact(&self.operator)
+    }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         self.engine.intake(&self.operator, cases)
     }

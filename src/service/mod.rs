@@ -51,6 +51,8 @@ pub trait Service: Send + Sync {
     /// before it left, sharing flushes (group commit); each gets its own answer, and a refused
     /// one does not stop the others. At most [`MAX_BATCH`] per call.
     fn execute_many(&self, commands: Vec<Submission>) -> Vec<Result<HistoryEntry>>;
+    /// Compacts the store (the administrator's trainer role only); commands wait meanwhile.
+    fn compact(&self) -> Result<crate::store::compact::Compacted>;
     /// Stores new cases in triage, with one flush for the batch.
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>>;
 

@@ -71,7 +71,7 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     let old_sequences = db.open_tree("sequences")?;
     // Schema 2 lives in `data`; an interrupted migration starts it again from the old trees.
     db.open_tree("data")?.clear()?;
-    let store = Store::with_db(path, db)?;
+    let store = Store::with_db(path, path, db, options)?;
     let mut chunk: Vec<(Case, HistoryEntry)> = Vec::with_capacity(CHUNK);
     let write = |chunk: &mut Vec<(Case, HistoryEntry)>| -> Result<()> {
         let mut batch = Batch::default();

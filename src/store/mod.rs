@@ -21,6 +21,7 @@
 //! | `U` unit record | unit id | assessment record |
 
 pub mod codec;
+pub mod compact;
 pub mod keys;
 pub mod migrate;
 mod read;
@@ -100,6 +101,10 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The open store.
 pub struct Store {
     path: PathBuf,
+    /// The folder sled's files are in: the store folder, or the `data-N` folder in it that
+    /// `CURRENT` names after a compaction.
+    dir: PathBuf,
+    options: StoreOptions,
     db: sled::Db,
     meta: sled::Tree,
     data: sled::Tree,
@@ -170,15 +175,17 @@ fn schema_of(meta: &sled::Tree) -> Result<u32> {
 }
 
 impl Store {
-    fn with_db(path: &Path, db: sled::Db) -> Result<Store> {
+    fn with_db(path: &Path, dir: &Path, db: sled::Db, options: StoreOptions) -> Result<Store> {
         let data = db.open_tree("data")?;
         let counts = write::load_counts(&data)?;
         Ok(Store {
             path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+            options,
             meta: db.open_tree("meta")?,
             data,
             counts: std::sync::Mutex::new(counts),
-            data_file: std::fs::File::open(path.join("db")).map_err(sled::Error::from)?,
+            data_file: std::fs::File::open(dir.join("db")).map_err(sled::Error::from)?,
             flushes: Default::default(),
             db,
         })
@@ -186,10 +193,13 @@ impl Store {
 
     /// Creates a new store at `path` holding the fixture texts, flushed.
     pub fn create(path: &Path, sources: &FixtureSources, options: StoreOptions) -> Result<Store> {
-        if path.join("db").exists() || path.join("conf").exists() {
+        if path.join("db").exists()
+            || path.join("conf").exists()
+            || path.join(compact::CURRENT).exists()
+        {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
-        let store = Store::with_db(path, open_db(path, options)?)?;
+        let store = Store::with_db(path, path, open_db(path, options)?, options)?;
         store
             .meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
@@ -201,17 +211,19 @@ impl Store {
     /// Opens an existing store, checking its schema version. A schema-1 store is migrated first,
     /// after a copy of it is kept beside it (the message on stderr names the copy).
     pub fn open(path: &Path, options: StoreOptions) -> Result<Store> {
-        if !path.join("db").exists() && !path.join("conf").exists() {
+        let dir = compact::live_dir(path)?;
+        if !dir.join("db").exists() && !dir.join("conf").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        let db = open_db(path, options)?;
+        let db = open_db(&dir, options)?;
         let found = schema_of(&db.open_tree("meta")?)?;
         if found == 1 {
             drop(db);
             migrate::from_schema_1(path, options)?;
             return Store::open(path, options);
         }
-        let store = Store::with_db(path, db)?;
+        let store = Store::with_db(path, &dir, db, options)?;
+        compact::remove_stale(path, &dir);
         if found != SCHEMA_VERSION {
             return Err(StoreError::Schema {
                 path: path.to_path_buf(),
