@@ -138,7 +138,13 @@ fn compacting_through_the_server_keeps_clients_working_and_is_for_the_administra
     let o = site.cli(&["act", "--batch", file.to_str().expect("path")]);
     assert!(o.status.success(), "{}", out(&o));
     let o = site.cli(&["compact"]);
-    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        o.status.success(),
+        "{:?} {}\n{}",
+        o.status,
+        out(&o),
+        site.server_log()
+    );
     assert!(store.join("data-1").join("db").exists());
     // A command after the swap is stored in the new folder and survives a restart.
     let o = site.cli(&[

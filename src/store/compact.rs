@@ -179,13 +179,8 @@ impl Store {
         let name = format!("data-{next}");
         let dest = self.path.join(&name);
         let before = disk_bytes(&self.dir);
-        self.copy_into(&dest)?;
-        let store = Store::with_db(
-            &self.path,
-            &dest,
-            open_db(&dest, self.options)?,
-            self.options,
-        )?;
+        let db = self.copy_into(&dest)?;
+        let store = Store::with_db(&self.path, &dest, db, self.options)?;
         replace_file(&self.path.join(CURRENT), name.as_bytes())?;
         let after = disk_bytes(&dest);
         Ok((

@@ -119,19 +119,51 @@ impl Store {
         for w in &batch.cases {
             let id = w.after.id.as_str().as_bytes();
             let after = IndexKeys::of(w.after);
-            if let Some(before) = w.before {
-                let b = IndexKeys::of(before);
-                for k in [Some(b.holder), Some(b.stage), b.due, b.closed]
-                    .into_iter()
-                    .flatten()
-                {
-                    out.remove(k);
+            let before = w.before.map(IndexKeys::of);
+            // Only what changed is written: a command that keeps the holder, stage and
+            // deadline rewrites the state, the summary and its history entry, nothing more.
+            let pairs = [
+                (before.as_ref().map(|b| &b.holder), Some(&after.holder)),
+                (before.as_ref().map(|b| &b.stage), Some(&after.stage)),
+                (
+                    before.as_ref().and_then(|b| b.due.as_ref()),
+                    after.due.as_ref(),
+                ),
+                (
+                    before.as_ref().and_then(|b| b.closed.as_ref()),
+                    after.closed.as_ref(),
+                ),
+            ];
+            let due_moved = w.before.is_none_or(|b| due_value(b) != due_value(w.after));
+            for (i, (old, new)) in pairs.into_iter().enumerate() {
+                if old == new && !(i == 2 && due_moved) {
+                    continue;
                 }
-                bump(&b.count, -1, &mut next);
-            } else if let Some(e) = &w.after.external_id {
-                out.insert(keys::of(Kind::External, e.as_bytes()), id);
+                if let Some(k) = old {
+                    out.remove(k.as_slice());
+                }
+                if let Some(k) = new {
+                    let value = if i == 2 {
+                        due_value(w.after)
+                    } else {
+                        Vec::new()
+                    };
+                    out.insert(k.as_slice(), value);
+                }
             }
-            bump(&after.count, 1, &mut next);
+            match &before {
+                Some(b) if b.count == after.count => {}
+                Some(b) => {
+                    bump(&b.count, -1, &mut next);
+                    bump(&after.count, 1, &mut next);
+                }
+                None => bump(&after.count, 1, &mut next),
+            }
+            if w.before.is_none() {
+                if let Some(e) = &w.after.external_id {
+                    out.insert(keys::of(Kind::External, e.as_bytes()), id);
+                }
+            }
             out.insert(keys::of(Kind::State, id), encode_state(w.after));
             let text_changed = w.before.is_none_or(|b| !CaseText::of(b).same_as(w.after));
             if text_changed {
@@ -139,14 +171,6 @@ impl Store {
             }
             let event = keys::history(w.after.id.as_str(), w.entry.seq);
             out.insert(keys::of(Kind::Event, &event), encode(w.entry));
-            out.insert(after.holder, &[]);
-            out.insert(after.stage, &[]);
-            if let Some(k) = after.due {
-                out.insert(k, due_value(w.after));
-            }
-            if let Some(k) = after.closed {
-                out.insert(k, &[]);
-            }
             match w.after.stage.is_final() {
                 false => out.insert(keys::of(Kind::Open, id), encode(&CaseSummary::of(w.after))),
                 true => out.remove(keys::of(Kind::Open, id)),
