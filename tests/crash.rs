@@ -320,3 +320,121 @@ fn acknowledged_commands_survive_sigkill() {
         panic!("{n} failures (store kept at {kept}):\n{fails:#?}");
     }
 }
+
+/// Runs `jiban --data DATA ARGS` with `input` on stdin in its own process group and SIGKILLs it
+/// the moment output line `kill_at` arrives (or after `delay_ms` when `kill_at` is 0). Returns
+/// the complete lines printed before.
+fn run_killed(
+    data: &Path,
+    args: &[&str],
+    input: &Path,
+    kill_at: u64,
+    delay_ms: u64,
+) -> Vec<String> {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data").arg(data).args(args).process_group(0);
+    cmd.stdin(std::fs::File::open(input).expect("input"));
+    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
+    #[allow(clippy::zombie_processes)] // reap_group reaps it
+    let mut child = cmd.spawn().expect("spawn jiban");
+    let pgid = child.id() as i32;
+    let rx = line_reader(child.stdout.take().expect("stdout"), pgid, kill_at);
+    let mut lines = Vec::new();
+    if kill_at == 0 {
+        thread::sleep(Duration::from_millis(delay_ms));
+    } else {
+        // The reader kills the group at line `kill_at`; fewer lines: the run ends by itself.
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+            lines.push(line);
+            if lines.len() as u64 >= kill_at {
+                break;
+            }
+        }
+    }
+    // SAFETY: the group leader is our unreaped child.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    reap_group(pgid);
+    lines.extend(rx.iter());
+    lines
+}
+
+/// A streaming intake and an `act --batch` run, each SIGKILLed at a random acknowledgement or
+/// moment: every id intake printed is stored, and every line `act --batch` answered `ok` is in
+/// its case's history.
+#[test]
+fn acknowledged_batches_survive_sigkill() {
+    let var = |name: &str| std::env::var(name).ok().map(|v| v.parse().expect(name));
+    let cycles: u64 = var("JIBAN_CRASH_CYCLES").map_or(6, |c: u64| c.div_ceil(3));
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH);
+    let seed = var("JIBAN_CRASH_SEED").unwrap_or(now.unwrap().as_nanos() as u64 | 1);
+    // SAFETY: a plain prctl (see acknowledged_commands_survive_sigkill).
+    assert_eq!(
+        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) },
+        0
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    assert!(jiban(&data, &["init"]).status.success());
+    eprintln!(
+        "crash (batches): seed {seed}, {cycles} cycles, {}",
+        data.display()
+    );
+    let mut rng = Rng(seed);
+    let (mut acked_ids, mut acked_acts) = (BTreeSet::new(), 0usize);
+    let mut fails = Vec::new();
+    for cycle in 1..=cycles {
+        // Intake: 2,500 lines, three batches.
+        let file = dir.path().join("intake.jsonl");
+        std::fs::write(&file, format!("{LINE}\n").repeat(2500)).expect("write");
+        let (kill_at, delay) = match rng.range(0, 1) {
+            0 => (rng.range(1, 2500), 0),
+            _ => (0, rng.range(5, 400)),
+        };
+        let lines = run_killed(&data, &["intake", "-"], &file, kill_at, delay);
+        acked_ids.extend(lines);
+        // act --batch: accept every case still in triage.
+        let listing = jiban(&data, &["cases", "--json", "--stage", "triage"]);
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&listing.stdout).expect("json");
+        let batch: String = rows
+            .iter()
+            .filter_map(|r| r["id"].as_str())
+            .map(|id| {
+                format!(
+                    r#"{{"case":"{id}","command":"accept","options":{{"category":"development"}}}}"#
+                ) + "\n"
+            })
+            .collect();
+        let file = dir.path().join("acts.jsonl");
+        std::fs::write(&file, &batch).expect("write");
+        let total = rows.len() as u64;
+        let (kill_at, delay) = match rng.range(0, 1) {
+            0 if total > 0 => (rng.range(1, total), 0),
+            _ => (0, rng.range(5, 400)),
+        };
+        for line in run_killed(&data, &["act", "--batch", "-"], &file, kill_at, delay) {
+            let answer: serde_json::Value = serde_json::from_str(&line).expect("answer");
+            if answer["ok"] != true {
+                continue;
+            }
+            acked_acts += 1;
+            let id = answer["case"].as_str().expect("case");
+            let view = jiban(&data, &["show", id, "--json"]);
+            let view: serde_json::Value = serde_json::from_slice(&view.stdout).expect("show");
+            if view["history"][1]["action"] != "accept" {
+                fails.push(format!("cycle {cycle}: acknowledged accept of {id} lost"));
+            }
+        }
+        let listing = jiban(&data, &["cases", "--json"]);
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&listing.stdout).expect("json");
+        let stored: BTreeSet<&str> = rows.iter().filter_map(|r| r["id"].as_str()).collect();
+        for id in acked_ids.iter().filter(|id| !stored.contains(id.as_str())) {
+            fails.push(format!("cycle {cycle}: acknowledged intake {id} lost"));
+        }
+    }
+    println!(
+        "crash (batches) summary: cycles={cycles} intake_acks={} act_acks={acked_acts} failures={} seed={seed}",
+        acked_ids.len(),
+        fails.len()
+    );
+    assert!(fails.is_empty(), "seed {seed}: {fails:#?}");
+}
