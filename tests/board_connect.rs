@@ -87,3 +87,22 @@ fn the_board_shows_the_same_over_the_socket_as_embedded_and_as_the_kept_counts()
     assert_eq!(remote.1, embedded.1);
     assert!(embedded.1.iter().any(|q| !q.is_empty()));
 }
+
+/// 1,200 open cases load 500 to a page, each case once, and loading ends at the last page.
+#[test]
+fn open_cases_load_a_page_at_a_time() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let client = site.client(None, false);
+    let ids = server_support::take_in(&client, 1200);
+    let session: Arc<dyn Service> = Arc::new(client);
+    let mut model = jiban::board::model::Model::start_loading(session.as_ref()).expect("model");
+    assert_eq!((model.len(), model.is_loading()), (0, true));
+    model.load_more(session.as_ref(), 1).expect("page");
+    assert_eq!((model.len(), model.is_loading()), (500, true));
+    model.load_more(session.as_ref(), 1).expect("page");
+    assert_eq!(model.len(), 1000);
+    assert!(model.load_more(session.as_ref(), 5).expect("pages"));
+    assert_eq!((model.len(), model.is_loading()), (1200, false));
+    assert!(ids.iter().all(|id| model.find(id.as_str()).is_some()));
+}

@@ -3,13 +3,39 @@
 
 use super::app::App;
 use super::model::Model;
+
+/// Pages of open cases loaded per turn of the board's loop while loading.
+const LOAD_PAGES: usize = 10;
 use crate::service::{Link, Update};
 
 impl App {
+    /// While open cases are still loading, loads a few more pages; true when it loaded any.
+    fn load_more(&mut self) -> bool {
+        if !self.model.is_loading() {
+            return false;
+        }
+        let t = self.settings.lang.text();
+        match self.model.load_more(self.service.as_ref(), LOAD_PAGES) {
+            Ok(true) => self.status = Some((t.loaded.into(), true)),
+            Ok(false) => {
+                let msg = format!("{}… {}", t.loading, self.model.len());
+                self.status = Some((msg, true));
+            }
+            Err(e) => tracing::warn!(error = %e, "loading open cases failed"),
+        }
+        self.dirty = true;
+        true
+    }
+
+    /// True while the board is still loading open cases (the terminal loop does not wait then).
+    pub fn loading(&self) -> bool {
+        self.model.is_loading()
+    }
+
     /// Applies every change the platform has published since the last call; rebuilds the model
     /// if the board fell behind or was disconnected. Returns true when something changed.
     pub fn pump(&mut self) -> bool {
-        let mut changed = false;
+        let mut changed = self.load_more();
         let mut came_back = false;
         while let Some(update) = self.events.try_next() {
             changed = true;

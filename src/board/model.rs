@@ -55,6 +55,9 @@ pub struct Counts {
     pub stages: [u32; 6],
 }
 
+/// How long [`Model::build`] loads before the board draws its first frame.
+pub const BUILD_BUDGET: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// The stages of an open case, in lifecycle order.
 pub const OPEN_STAGES: [Stage; 6] = [
     Stage::Triage,
@@ -208,6 +211,10 @@ pub struct Model {
     found: Vec<CaseId>,
     /// The case the board keeps showing after acting on it, finished or not.
     pinned: Option<CaseId>,
+    /// While open cases are still loading: the last id loaded (`None` before the first page).
+    loading: Option<Option<CaseId>>,
+    /// Cases that finished while loading, so a page read before that does not bring them back.
+    gone: std::collections::HashSet<CaseId>,
     now: DateTime<Utc>,
     generation: u64,
 }
@@ -276,32 +283,69 @@ impl Model {
             referrals,
             found: Vec::new(),
             pinned: None,
+            loading: None,
+            gone: Default::default(),
             now,
             generation: 0,
         }
     }
 
-    /// Builds the projection from the open cases the engine holds, a page at a time.
+    /// Builds the projection from the open cases the engine holds, a page at a time, for up to
+    /// [`BUILD_BUDGET`]; the rest load through [`Model::load_more`] while the board is already
+    /// drawn.
     pub fn build(service: &dyn Service) -> crate::engine::Result<Model> {
+        let mut model = Model::start_loading(service)?;
+        let start = std::time::Instant::now();
+        while model.is_loading() && start.elapsed() < BUILD_BUDGET {
+            model.load_more(service, 1)?;
+        }
+        Ok(model)
+    }
+
+    /// An empty projection with the units' referrals, ready to load open cases with
+    /// [`Model::load_more`].
+    pub fn start_loading(service: &dyn Service) -> crate::engine::Result<Model> {
         let mut model = Model::new(service.config().clone(), service.clock().now());
         for u in service.units()? {
             if let Some(i) = model.unit_pos(&u.id) {
                 model.referrals[i as usize] = u.referrals.len() as u32;
             }
         }
-        let mut after: Option<CaseId> = None;
-        loop {
+        model.loading = Some(None);
+        Ok(model)
+    }
+
+    /// True while open cases are still loading.
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Loads up to `pages` more pages of open cases; returns true once every one is loaded.
+    pub fn load_more(
+        &mut self,
+        service: &dyn Service,
+        pages: usize,
+    ) -> crate::engine::Result<bool> {
+        for _ in 0..pages {
+            let Some(after) = self.loading.clone() else {
+                return Ok(true);
+            };
             let page = service.open_cases(after.as_ref().map(|a| a.as_str()))?;
             let last = page.len() < crate::protocol::CASES_PAGE;
-            after = page.last().map(|c| c.id.clone());
             for case in &page {
-                model.upsert(case);
+                if !self.gone.contains(&case.id) {
+                    self.upsert(case);
+                }
             }
-            if last || after.is_none() {
-                break;
+            self.loading = match page.last() {
+                Some(c) if !last => Some(Some(c.id.clone())),
+                _ => None,
+            };
+            if self.loading.is_none() {
+                self.gone.clear();
             }
         }
-        Ok(model)
+        Ok(self.loading.is_none())
     }
 
     /// Applies one published change; returns true when it made a case newly red.
@@ -351,6 +395,9 @@ impl Model {
 
     /// Drops a case from the projection (it finished, or a search no longer shows it).
     fn remove(&mut self, id: &CaseId) {
+        if self.is_loading() {
+            self.gone.insert(id.clone());
+        }
         let Some(i) = self.by_id.remove(id) else {
             return;
         };

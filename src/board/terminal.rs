@@ -306,7 +306,10 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
         }
         let now = clock.now();
         let to_tick = 60_000 - now.timestamp_millis().rem_euclid(60_000);
-        let wait = POLL.min(Duration::from_millis(to_tick as u64 + 5));
+        let wait = match app.loading() {
+            true => Duration::ZERO,
+            false => POLL.min(Duration::from_millis(to_tick as u64 + 5)),
+        };
         let ready = match terminal_input(wait) {
             TerminalInput::HungUp => {
                 tracing::info!("the terminal hung up");

@@ -132,6 +132,10 @@ pub struct Text {
     pub select_a_case: &'static str,
     /// The read model was rebuilt after falling behind.
     pub resynced: &'static str,
+    /// Status while the open cases load, before the count.
+    pub loading: &'static str,
+    /// Status once they have.
+    pub loaded: &'static str,
     /// The banner while the server cannot be reached.
     pub disconnected: &'static str,
     /// The link to the server came back.
@@ -277,6 +281,8 @@ const ZH: Text = Text {
     not_found: "未找到",
     select_a_case: "请先选择案件",
     resynced: "事件积压，已重建队列",
+    loading: "正在载入待办案件",
+    loaded: "待办案件已载入",
     disconnected: "与服务器断开 — 正在重连… 表单内容已保留",
     reconnected: "已重新连接，队列已刷新",
     matches: "匹配",
@@ -373,6 +379,8 @@ const EN: Text = Text {
     not_found: "Not found",
     select_a_case: "Select a case first",
     resynced: "Fell behind the events; queue rebuilt",
+    loading: "Loading open cases",
+    loaded: "Open cases loaded",
     disconnected: "disconnected — reconnecting… your forms are kept",
     reconnected: "Reconnected; queue refreshed",
     matches: "matches",
