@@ -9,6 +9,7 @@
 
 #[path = "../tests/pty_support/mod.rs"]
 mod pty_support;
+mod support;
 
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use jiban::domain::case::{CaseId, Category, Channel, Kind, Requester, Resolution, Satisfaction};
+use jiban::domain::case::{CaseId, Category, Kind, Resolution, Satisfaction};
 use jiban::domain::clock::SimulatedClock;
 use jiban::domain::command::Command as Act;
 use jiban::domain::intake::NewCase;
@@ -98,25 +99,11 @@ fn run(args: &[&str], stdin: Option<&Path>) -> (Duration, u64, String) {
     (took, usage.ru_maxrss as u64, stdout)
 }
 
+/// The benches' plausible case, received at `received`.
 fn case(district: &UnitId, n: u64, received: DateTime<Utc>) -> NewCase {
     NewCase {
-        district: district.clone(),
-        channel: if n.is_multiple_of(2) {
-            Channel::Hotline
-        } else {
-            Channel::Wechat
-        },
-        title: format!("小区路灯损坏夜间无照明（第{n}号）"),
-        description: "小区内多盏路灯损坏，夜间出行不便，老人孩子容易摔倒，请尽快维修。".into(),
-        requester: Requester {
-            name: "王女士".into(),
-            phone: format!("139{:08}", n % 100_000_000),
-        },
-        address: Some(format!("{district}某路{}号", n % 500)),
-        community: None,
-        category: None,
         received_at: Some(received),
-        external_id: n.is_multiple_of(2).then(|| format!("QD{n:010}")),
+        ..support::new_case(district, n)
     }
 }
 

@@ -204,7 +204,6 @@ impl Engine {
         now: DateTime<Utc>,
         holder: Option<&UnitId>,
     ) -> Result<Vec<CaseId>> {
-        let cfg = &self.config;
         let (from, to) = match l {
             Light::Red => (None, Some(now + chrono::Duration::milliseconds(1))),
             Light::Yellow | Light::Blue => (Some(now + chrono::Duration::milliseconds(1)), None),
@@ -215,19 +214,24 @@ impl Engine {
             if holder.is_some_and(|h| *h != e.holder) {
                 continue;
             }
-            let light = light::light_of(
-                Stage::Handling,
-                Some(e.due),
-                e.limit_days,
-                now,
-                &cfg.calendar,
-                &cfg.rules,
-            );
-            if light == Some(l) {
+            if self.due_light(&e, now) == Some(l) {
                 out.push(e.case);
             }
         }
         Ok(out)
+    }
+
+    /// The light of a deadline index entry now (every entry is a case that has a light).
+    fn due_light(&self, e: &crate::store::DueEntry, now: DateTime<Utc>) -> Option<Light> {
+        let cfg = &self.config;
+        light::light_of(
+            Stage::Handling,
+            Some(e.due),
+            e.limit_days,
+            now,
+            &cfg.calendar,
+            &cfg.rules,
+        )
     }
 
     /// Cases matching the filter, by deadline (none last), then id; at most `filter.limit`.
@@ -341,7 +345,6 @@ impl Engine {
     /// deadline index for the lights. Reads no case.
     pub fn counts(&self) -> Result<BTreeMap<UnitId, LightCounts>> {
         let now = self.clock.now();
-        let cfg = &self.config;
         let mut out: BTreeMap<UnitId, LightCounts> = BTreeMap::new();
         for ((holder, stage), n) in self.store().counts()? {
             if !stage.is_final() {
@@ -350,14 +353,7 @@ impl Engine {
         }
         for e in self.store().due_between(None, None) {
             let e = e?;
-            let l = light::light_of(
-                Stage::Handling,
-                Some(e.due),
-                e.limit_days,
-                now,
-                &cfg.calendar,
-                &cfg.rules,
-            );
+            let l = self.due_light(&e, now);
             let c = out.entry(e.holder).or_default();
             match l {
                 Some(Light::Red) => c.red += 1,
