@@ -436,6 +436,26 @@ fn main() {
             fsync.push(t.elapsed());
         }
         let _ = std::fs::remove_file(store.join("fsync-probe"));
+        // Searching finished cases, and the header's counts, in process.
+        for text in ["第12345号", "QD0000123456", "LS-2026"] {
+            let t = Instant::now();
+            let found = engine.find_finished(text, 200).expect("search").len();
+            rows.push((
+                format!("search finished cases for {text:?} ({found} found)"),
+                ms(t.elapsed()),
+                "a page, from an index",
+            ));
+        }
+        let t = Instant::now();
+        let counts = engine.counts().expect("counts");
+        rows.push((
+            format!(
+                "`counts()` for the tree and header ({} units)",
+                counts.len()
+            ),
+            ms(t.elapsed()),
+            "kept by the engine, no scan",
+        ));
         lat.sort();
         fsync.sort();
         rows.push((

@@ -430,6 +430,12 @@ fn acknowledged_batches_survive_sigkill() {
         for id in acked_ids.iter().filter(|id| !stored.contains(id.as_str())) {
             fails.push(format!("cycle {cycle}: acknowledged intake {id} lost"));
         }
+        // The counts kept in each batch still equal a recount after the kill.
+        let clock = std::sync::Arc::new(jiban::domain::clock::SystemClock);
+        let engine = jiban::engine::Engine::open(&data, clock).expect("reopen");
+        if engine.stage_counts().ok() != engine.recount().ok() {
+            fails.push(format!("cycle {cycle}: kept counts differ from a recount"));
+        }
     }
     println!(
         "crash (batches) summary: cycles={cycles} intake_acks={} act_acks={acked_acts} failures={} seed={seed}",
