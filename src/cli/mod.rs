@@ -167,7 +167,7 @@ pub enum CliCommand {
 }
 
 /// How this process opens a store: sled's cache from `JIBAN_CACHE_MB` (default
-/// [`StoreOptions::default`], 32 MiB).
+/// [`StoreOptions::default`], 16 MiB).
 pub fn store_options() -> anyhow::Result<StoreOptions> {
     match std::env::var("JIBAN_CACHE_MB") {
         Ok(v) => {

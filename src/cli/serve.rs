@@ -26,7 +26,7 @@ use crate::server::{socket, ServeOptions};
 use crate::service::{Link, Update};
 
 /// The server's default sled cache in MiB: it serves every board and CLI call, so it keeps more of
-/// the indexes warm than a short CLI process (32 MiB) does.
+/// the indexes warm than a short CLI process (16 MiB) does.
 pub const SERVER_CACHE_MB: u64 = 64;
 
 /// `jiban serve`'s options.

@@ -49,10 +49,11 @@ pub struct StoreOptions {
 }
 
 impl Default for StoreOptions {
-    /// 32 MiB: enough for the indexes a board and the CLI read, far below sled's 1 GiB default.
+    /// 16 MiB: a CLI command or a board reads a page of an index and single cases, then goes; far
+    /// below sled's 1 GiB default.
     fn default() -> Self {
         StoreOptions {
-            cache_bytes: 32 << 20,
+            cache_bytes: 16 << 20,
         }
     }
 }
