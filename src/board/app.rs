@@ -154,6 +154,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The search text whose finished cases the model holds (none outside the search view).
     pub(super) found_for: Option<String>,
+    /// Loading open cases failed (the link is down); resumes with the rebuild that follows.
+    pub(super) load_paused: bool,
     pub(super) dirty: bool,
     pub(super) redraw_all: bool,
     pub(super) bell: bool,
@@ -233,6 +235,7 @@ impl App {
             areas: Areas::default(),
             size: (0, 0),
             found_for: None,
+            load_paused: false,
             dirty: true,
             redraw_all: false,
             bell: false,

@@ -11,7 +11,7 @@ use crate::service::{Link, Update};
 impl App {
     /// While open cases are still loading, loads a few more pages; true when it loaded any.
     fn load_more(&mut self) -> bool {
-        if !self.model.is_loading() {
+        if !self.loading() {
             return false;
         }
         let t = self.settings.lang.text();
@@ -21,7 +21,11 @@ impl App {
                 let msg = format!("{}… {}", t.loading, self.model.len());
                 self.status = Some((msg, true));
             }
-            Err(e) => tracing::warn!(error = %e, "loading open cases failed"),
+            // Paused until the link comes back and the model is rebuilt (a resync follows).
+            Err(e) => {
+                tracing::warn!(error = %e, "loading open cases failed; paused");
+                self.load_paused = true;
+            }
         }
         self.dirty = true;
         true
@@ -29,7 +33,7 @@ impl App {
 
     /// True while the board is still loading open cases (the terminal loop does not wait then).
     pub fn loading(&self) -> bool {
-        self.model.is_loading()
+        self.model.is_loading() && !self.load_paused
     }
 
     /// Applies every change the platform has published since the last call; rebuilds the model
@@ -53,6 +57,8 @@ impl App {
                     match Model::build(self.service.as_ref()) {
                         Ok(m) => {
                             self.model = m;
+                            self.load_paused = false;
+                            self.found_for = None;
                             self.detail = None;
                             self.queue_key = None;
                             if !came_back {

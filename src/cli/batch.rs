@@ -66,10 +66,10 @@ struct Sessions<'a> {
 
 impl Sessions<'_> {
     fn get(&mut self, login: &Option<String>) -> anyhow::Result<Arc<dyn Service>> {
-        if let Some(s) = self.open.get(login) {
+        let login = login.clone().or_else(|| self.cli.login.clone());
+        if let Some(s) = self.open.get(&login) {
             return Ok(s.clone());
         }
-        let login = login.clone().or_else(|| self.cli.login.clone());
         let session: Arc<dyn Service> = match &self.cli.connect {
             Some(_) => self.cli.session_as("cli", login.clone())?,
             None => {

@@ -503,7 +503,8 @@ fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
     }
 }
 
-/// Streams an intake file: [`crate::engine::INTAKE_BATCH`] lines at a time are parsed, stored and
+/// Streams an intake file: [`crate::engine::INTAKE_BATCH`] lines (or [`stream::MAX_BATCH_BYTES`])
+/// at a time are parsed, stored and
 /// acknowledged (their ids printed) before the next are read, so memory stays bounded and a
 /// failure loses at most the batch in hand. Bad lines are reported by number and skipped.
 fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
@@ -535,9 +536,11 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
         lines.progress().set_message(format!("{stored} stored"));
         Ok(())
     };
+    let mut bytes = 0usize;
     while let Some((n, line)) = lines.next_line()? {
         let parsed = match line {
             stream::Line::Text(text) => {
+                bytes += text.len();
                 parse_line(n, &text, &session.config().org).map_err(|e| e.to_string())
             }
             stream::Line::Bad(why) => Err(why),
@@ -549,8 +552,9 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
                 lines.progress().suspend(|| eprintln!("{e}"));
             }
         }
-        if batch.len() >= crate::engine::INTAKE_BATCH {
+        if batch.len() >= crate::engine::INTAKE_BATCH || bytes >= stream::MAX_BATCH_BYTES {
             send(&mut batch, &lines)?;
+            bytes = 0;
         }
     }
     send(&mut batch, &lines)?;

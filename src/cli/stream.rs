@@ -8,8 +8,12 @@ use std::io::{BufRead, BufReader, IsTerminal, Read};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// The longest line read whole; a longer one is reported and skipped (16 MiB).
-pub const MAX_LINE: usize = 16 << 20;
+/// The longest line read whole; a longer one is reported and skipped (1 MiB: far beyond any
+/// case, and well inside one frame to the server).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The most input bytes one batch carries to the engine (a frame to the server holds 4 MiB).
+pub const MAX_BATCH_BYTES: usize = 2 << 20;
 
 /// One input line.
 pub enum Line {

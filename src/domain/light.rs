@@ -56,6 +56,12 @@ pub fn remaining_until(
     calendar.working_time_between(now, due).duration
 }
 
+/// True when a case in `stage` with deadline `due_at` has a light: it is being handled
+/// (assigned or handling) against a deadline. Only these are on the deadline index.
+pub fn has_light(stage: Stage, due_at: Option<DateTime<Utc>>) -> bool {
+    matches!(stage, Stage::Assigned | Stage::Handling) && due_at.is_some()
+}
+
 /// The light of a case in `assigned` or `handling`; none in other stages.
 pub fn light(
     case: &Case,
@@ -83,7 +89,7 @@ pub fn light_of(
     calendar: &WorkCalendar,
     rules: &Rules,
 ) -> Option<Light> {
-    if !matches!(stage, Stage::Assigned | Stage::Handling) {
+    if !has_light(stage, due_at) {
         return None;
     }
     let due = due_at?;

@@ -58,15 +58,14 @@ pub fn supervises(user: &User, district: &UnitId, org: &Org) -> bool {
             .is_some_and(|u| u.level == super::org::Level::City)
 }
 
-/// True when the operator may take in cases for a district platform (its dispatcher, or the
-/// trainer).
 /// Whether `user` may compact the store (`jiban compact`): the administrator's trainer role only,
 /// since commands wait while it runs.
 pub fn may_compact(user: &User) -> bool {
     user.role == Role::Trainer
 }
 
-/// Whether `user` may take in cases for `district`.
+/// True when the operator may take in cases for a district platform (its dispatcher, or the
+/// trainer).
 pub fn may_intake(user: &User, district: &UnitId) -> bool {
     match user.role {
         Role::Trainer => true,

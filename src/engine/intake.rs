@@ -41,7 +41,7 @@ impl Engine {
 
     fn intake_batch(&self, operator: &User, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         let now = self.clock.now();
-        let (outcomes, committed) = {
+        let (outcomes, committed, order) = {
             let _guard = self.lock();
             let mut outcomes = Vec::with_capacity(cases.len());
             let mut new_cases: Vec<(Case, HistoryEntry)> = Vec::with_capacity(cases.len());
@@ -111,10 +111,11 @@ impl Engine {
                 .into_iter()
                 .map(|(case, entry)| Committed { entry, case })
                 .collect();
-            (outcomes, committed)
+            (outcomes, committed, self.publish_order())
         };
         self.store().flush()?;
         self.publish(committed);
+        drop(order);
         Ok(outcomes)
     }
 }

@@ -105,6 +105,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<Arc<Committed>>,
     write: Mutex<()>,
+    /// See [`Engine::publish_order`].
+    publishing: Mutex<()>,
 }
 
 /// Capacity of the event channel; a subscriber further behind than this must resynchronise.
@@ -139,6 +141,7 @@ impl Engine {
             clock,
             events: broadcast::channel(EVENT_BUFFER).0,
             write: Mutex::new(()),
+            publishing: Mutex::new(()),
         }
     }
 
@@ -213,6 +216,13 @@ impl Engine {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Taken while the write lock is still held and kept until the changes are published, so
+    /// subscribers see changes in the order they were committed (a board never sees a case's
+    /// intake after a later command on it).
+    fn publish_order(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.publishing.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn publish(&self, committed: Vec<Committed>) {
         for c in committed {
             // No subscriber is fine: the change is already durable.
@@ -224,6 +234,7 @@ impl Engine {
     /// back (see [`crate::store::compact`]). Commands wait until it is done; reads go on against
     /// the old copy, which is identical. Refused unless `operator` may compact.
     pub fn compact(&self, operator: &User) -> Result<Compacted> {
+        let report;
         if !crate::domain::permissions::may_compact(operator) {
             return Err(Refusal::Permission(format!(
                 "{} may not compact the store (the administrator's trainer role may)",
@@ -231,12 +242,14 @@ impl Engine {
             ))
             .into());
         }
-        let _guard = self.lock();
-        let old = self.store();
-        let (new, report) = old.compact()?;
-        let old_dir = old.dir().to_path_buf();
-        *self.store.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
-        drop(old);
+        let old_dir = {
+            let _guard = self.lock();
+            let old = self.store();
+            let (new, report_) = old.compact()?;
+            report = report_;
+            *self.store.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
+            old.dir().to_path_buf()
+        };
         crate::store::compact::finish(&self.path, &old_dir, std::time::Duration::from_secs(5));
         tracing::info!(
             before = report.before,
@@ -256,13 +269,15 @@ impl Engine {
         command: &Command,
         expected_version: Option<u64>,
     ) -> Result<HistoryEntry> {
-        let committed = {
+        let (committed, order) = {
             let _guard = self.lock();
-            self.apply(operator, case_id, command, expected_version)?
+            let c = self.apply(operator, case_id, command, expected_version)?;
+            (c, self.publish_order())
         };
         self.store().flush()?;
         let entry = committed.entry.clone();
         self.publish(vec![committed]);
+        drop(order);
         Ok(entry)
     }
 
@@ -271,12 +286,13 @@ impl Engine {
     /// Each result is that command's own; a refused command does not stop the others. When the
     /// flush fails, every command that was applied reports the failure.
     pub fn execute_many(&self, commands: &[Submitted]) -> Vec<Result<HistoryEntry>> {
-        let results: Vec<Result<Committed>> = {
+        let (results, order): (Vec<Result<Committed>>, _) = {
             let _guard = self.lock();
-            commands
+            let results = commands
                 .iter()
                 .map(|c| self.apply(&c.operator, &c.case, &c.command, c.expected_version))
-                .collect()
+                .collect();
+            (results, self.publish_order())
         };
         let flushed = match results.iter().any(|r| r.is_ok()) {
             true => self.store().flush().map(|_| ()).map_err(|e| e.to_string()),
@@ -296,6 +312,7 @@ impl Engine {
             })
             .collect();
         self.publish(published);
+        drop(order);
         out
     }
 

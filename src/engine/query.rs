@@ -152,7 +152,12 @@ impl Engine {
                 .map_err(EngineError::from)
         };
         if let Some(l) = filter.light {
-            return read(self.ids_with_light(l, now, filter.holder.as_ref())?);
+            // The index is in the list's order: with nothing else to narrow, stop at the limit.
+            let max = match (filter.stage, &filter.district) {
+                (None, None) => filter.limit,
+                _ => None,
+            };
+            return read(self.ids_with_light(l, now, filter.holder.as_ref(), max)?);
         }
         if let Some(holder) = &filter.holder {
             let stage = filter.stage.map(|s| s.as_str());
@@ -203,6 +208,7 @@ impl Engine {
         l: Light,
         now: DateTime<Utc>,
         holder: Option<&UnitId>,
+        max: Option<usize>,
     ) -> Result<Vec<CaseId>> {
         let (from, to) = match l {
             Light::Red => (None, Some(now + chrono::Duration::milliseconds(1))),
@@ -210,6 +216,9 @@ impl Engine {
         };
         let mut out = Vec::new();
         for e in self.store().due_between(from, to) {
+            if max.is_some_and(|m| out.len() >= m) {
+                break;
+            }
             let e = e?;
             if holder.is_some_and(|h| *h != e.holder) {
                 continue;

@@ -104,15 +104,18 @@ fn remove_sled_files(path: &Path, dir: &Path) {
 /// Removes sled folders that are not live and that nothing has open: what a compaction
 /// interrupted by a crash, or one whose old folder was still in use, left behind.
 pub fn remove_stale(path: &Path, live: &Path) {
+    // Never the folder `CURRENT` names on disk, whatever the caller believes is live.
+    let named = live_dir(path).ok();
     let mut stale: Vec<PathBuf> = std::fs::read_dir(path)
         .into_iter()
         .flatten()
         .flatten()
         .filter(|e| number_of(&e.file_name().to_string_lossy()).is_some())
         .map(|e| e.path())
-        .filter(|p| p != live)
+        .filter(|p| p != live && Some(p) != named.as_ref())
         .collect();
-    if live != path && path.join("db").exists() {
+    let legacy_live = live == path || named.as_deref() == Some(path);
+    if !legacy_live && path.join("db").exists() {
         stale.push(path.to_path_buf());
     }
     for dir in stale {
@@ -122,7 +125,14 @@ pub fn remove_stale(path: &Path, live: &Path) {
     }
 }
 
-/// Writes `bytes` to `path` durably: a temporary file, fsynced, renamed over, folder fsynced.
+/// Fsyncs a folder, so that the names in it are durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir).and_then(|d| d.sync_all())
+}
+
+/// Writes `bytes` to `path`: a temporary file, fsynced, renamed over, folder fsynced. Once the
+/// rename is done the new content is what a reader sees, so a failing folder fsync after it is
+/// logged, not returned: the caller must go on as if it had succeeded.
 fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
@@ -130,10 +140,8 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     f.write_all(bytes).map_err(io)?;
     f.sync_all().map_err(io)?;
     std::fs::rename(&tmp, path).map_err(io)?;
-    if let Some(parent) = path.parent() {
-        std::fs::File::open(parent)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
+    if let Some(Err(e)) = path.parent().map(sync_dir) {
+        tracing::error!(file = %path.display(), error = %e, "the folder could not be synced after the rename");
     }
     Ok(())
 }
@@ -161,6 +169,10 @@ impl Store {
         std::fs::File::open(dest.join("db"))
             .and_then(|f| f.sync_all())
             .map_err(io)?;
+        // The new folder's names must be durable before `CURRENT` points at it.
+        sync_dir(&dest.join("blobs")).map_err(io)?;
+        sync_dir(dest).map_err(io)?;
+        sync_dir(&self.path).map_err(io)?;
         Ok(db)
     }
 

@@ -144,8 +144,11 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
             reason: "no fixtures".into(),
         })?,
     )?;
-    meta.insert("fixtures", encode(&fixtures))?;
-    meta.insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
+    // Both at once: a rerun after a crash must find the old JSON fixtures with schema 1.
+    let mut done = sled::Batch::default();
+    done.insert("fixtures", encode(&fixtures));
+    done.insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes());
+    meta.apply_batch(done)?;
     store.flush()?;
     for old in [
         "cases",

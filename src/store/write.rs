@@ -36,7 +36,7 @@ pub struct Batch<'a> {
 
 /// True when a case in this state has a light, and so a place in the `by_due` index.
 pub(crate) fn has_light(case: &Case) -> bool {
-    matches!(case.stage, Stage::Assigned | Stage::Handling) && case.due_at.is_some()
+    crate::domain::light::has_light(case.stage, case.due_at)
 }
 
 /// The `by_due` value: the allowed working days (`u32::MAX` for none), then the holder's id, so
