@@ -258,8 +258,9 @@ fn build_store(path: &Path, total: usize, open: usize) -> Duration {
 
 /// The bytes of every key and value in the store (what it would take written once, packed).
 fn logical_bytes(path: &Path) -> u64 {
+    let live = jiban::store::compact::live_dir(path).expect("the live folder");
     let db = sled::Config::new()
-        .path(path)
+        .path(live)
         .cache_capacity(32 << 20)
         .open()
         .expect("open sled");
