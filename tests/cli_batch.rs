@@ -13,6 +13,14 @@ fn case_line(i: usize, work_order: Option<&str>) -> String {
     )
 }
 
+/// Runs the binary on the site's store folder as of [`NOW`].
+fn offline(site: &Site, args: &[&str]) -> std::process::Output {
+    let store = site.store();
+    let mut all = vec!["--data", store.to_str().expect("path"), "--now", NOW];
+    all.extend_from_slice(args);
+    jiban(&all)
+}
+
 fn stdout(out: &std::process::Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8")
 }
@@ -44,15 +52,7 @@ fn a_large_intake_streams_in_batches_and_reports_bad_lines_by_number() {
     }
     let path = site.dir.path().join("big.jsonl");
     std::fs::write(&path, &file).expect("write");
-    let store = site.store();
-    let out = jiban(&[
-        "--data",
-        store.to_str().expect("path"),
-        "--now",
-        NOW,
-        "intake",
-        path.to_str().expect("path"),
-    ]);
+    let out = offline(&site, &["intake", path.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let ids: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
     assert_eq!(ids.len(), 2500 - 2, "one not JSON, one duplicate");
@@ -118,16 +118,7 @@ fn act_batch_answers_every_line_in_order_embedded() {
     let id = site.intake_offline("楼道堆放杂物");
     let file = site.dir.path().join("acts.jsonl");
     std::fs::write(&file, batch_lines(&id)).expect("write");
-    let store = site.store();
-    let out = jiban(&[
-        "--data",
-        store.to_str().expect("path"),
-        "--now",
-        NOW,
-        "act",
-        "--batch",
-        file.to_str().expect("path"),
-    ]);
+    let out = offline(&site, &["act", "--batch", file.to_str().expect("path")]);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -135,13 +126,7 @@ fn act_batch_answers_every_line_in_order_embedded() {
         stderr(&out)
     );
     check_answers(&stdout(&out));
-    let show = jiban(&[
-        "--data",
-        store.to_str().expect("path"),
-        "show",
-        &id,
-        "--json",
-    ]);
+    let show = offline(&site, &["show", &id, "--json"]);
     let view: Value = serde_json::from_slice(&show.stdout).expect("json");
     assert_eq!(view["holder"], "laoshan.jinjialing.haidamaidao");
 }
