@@ -5,7 +5,7 @@
 
 mod board_support;
 
-use board_support::{board, demo, drive, now, LONG_HANDLED, LONG_TRIAGE};
+use board_support::{board, demo, drive, now, reject_actions, LONG_HANDLED, LONG_TRIAGE};
 use chrono::Duration;
 use jiban::board::action::Action;
 use jiban::board::app::{Mode, Pane, View};
@@ -305,6 +305,15 @@ fn engine_changes_appear_without_a_key_and_lights_move_on_the_tick() {
 fn a_board_that_falls_behind_rebuilds_from_the_engine() {
     let demo = demo();
     let mut app = board(&demo, None, "default", Lang::En);
+    drive(
+        &mut app,
+        &reject_actions(LONG_TRIAGE, "7", "不属于本区管辖"),
+    );
+    app.handle(Action::Confirm);
+    assert_eq!(
+        demo.engine.show(LONG_TRIAGE).unwrap().case.stage,
+        Stage::Rejected
+    );
     let before = app.model().len();
     let org = &demo.engine.config().org;
     let n = jiban::engine::EVENT_BUFFER + 10;
@@ -321,6 +330,9 @@ fn a_board_that_falls_behind_rebuilds_from_the_engine() {
         .unwrap();
     assert!(app.pump());
     assert!(app.status().is_some_and(|(m, _)| m.contains("rebuilt")));
+    // The case just rejected (finished) is still shown after the rebuild.
+    assert_eq!(app.selected_case(), Some(LONG_TRIAGE));
+    assert!(app.model().find(LONG_TRIAGE).is_some());
     // The rebuilt model loads its pages a few per turn of the board's loop.
     for _ in 0..100 {
         if !app.loading() {

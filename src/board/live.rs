@@ -59,6 +59,10 @@ impl App {
                             self.model = m;
                             self.load_paused = false;
                             self.found_for = None;
+                            // The case the board acted on stays shown even if it finished.
+                            if let Some(p) = self.pinned.clone() {
+                                self.refresh_case(&p);
+                            }
                             self.detail = None;
                             self.queue_key = None;
                             if !came_back {
