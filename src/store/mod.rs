@@ -279,9 +279,4 @@ impl Store {
     pub fn case_count(&self) -> usize {
         write::lock(&self.counts).values().sum::<u64>() as usize
     }
-
-    /// The bytes sled's files take on disk now.
-    pub fn disk_bytes(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
-    }
 }
