@@ -10,6 +10,12 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // Stores, logs, drafts and backups hold citizens' names and phones: everything jiban creates
+    // is readable by its owner only (the server's socket is opened to its group explicitly).
+    // SAFETY: umask only changes this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = jiban::cli::Cli::parse();
     match jiban::cli::run(cli) {
         Ok(code) => code,

@@ -167,6 +167,14 @@ impl Settings {
 pub fn init_logging(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     std::fs::create_dir_all(dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, "board.log");
+    // An older board's log may be world-readable; it names logins and cases.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(
+            dir.join("board.log"),
+            std::fs::Permissions::from_mode(0o600),
+        );
+    }
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("JIBAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

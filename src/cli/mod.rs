@@ -167,23 +167,30 @@ pub enum CliCommand {
 }
 
 /// How this process opens a store: sled's cache from `JIBAN_CACHE_MB` (default
-/// [`StoreOptions::default`], 16 MiB).
+/// [`StoreOptions::default`], 16 MiB) and the free-disk reserve below which writes are refused
+/// from `JIBAN_DISK_RESERVE_MB` (default 64 MiB; 0 turns the check off).
 pub fn store_options() -> anyhow::Result<StoreOptions> {
-    match std::env::var("JIBAN_CACHE_MB") {
-        Ok(v) => {
-            let mb: u64 = v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|mb| (1..=65_536).contains(mb))
-                .ok_or_else(|| {
-                    anyhow!("JIBAN_CACHE_MB: {v:?} is not a size in MiB from 1 to 65536")
-                })?;
-            Ok(StoreOptions {
-                cache_bytes: mb << 20,
-            })
-        }
-        Err(_) => Ok(StoreOptions::default()),
+    let mut options = StoreOptions::default();
+    if let Some(mb) = env_mib("JIBAN_CACHE_MB", 1)? {
+        options.cache_bytes = mb << 20;
+    }
+    if let Some(mb) = env_mib("JIBAN_DISK_RESERVE_MB", 0)? {
+        options.reserve_bytes = mb << 20;
+    }
+    Ok(options)
+}
+
+/// A size in MiB from an environment variable, from `min` to 65536.
+fn env_mib(name: &str, min: u64) -> anyhow::Result<Option<u64>> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|mb| (min..=65_536).contains(mb))
+            .map(Some)
+            .ok_or_else(|| anyhow!("{name}: {v:?} is not a size in MiB from {min} to 65536")),
+        Err(_) => Ok(None),
     }
 }
 
@@ -304,7 +311,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let dir = cli.data_dir();
             let now = cli.clock()?.now();
             let clock = Arc::new(SimulatedClock::fixed(now));
-            let engine = Engine::init(&dir, &sources, clock.clone())?;
+            let engine = Engine::init_with(&dir, &sources, clock.clone(), store_options()?)?;
             if *demo {
                 let summary = crate::demo::seed(&engine, &clock, now)?;
                 println!("{summary}");

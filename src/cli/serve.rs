@@ -65,6 +65,9 @@ pub struct ServerFile {
     pub log: Option<PathBuf>,
     /// sled's page cache in MiB [default 64; `JIBAN_CACHE_MB` overrides].
     pub cache_mb: Option<u64>,
+    /// Writes are refused while less than this many MiB are free on the store's disk [default
+    /// 64; `JIBAN_DISK_RESERVE_MB` overrides].
+    pub disk_reserve_mb: Option<u64>,
 }
 
 impl ServerFile {
@@ -102,6 +105,11 @@ fn init_logging(file: &Path) -> anyhow::Result<tracing_appender::non_blocking::W
         .ok_or_else(|| anyhow!("--log: {} is not a file name", file.display()))?;
     let (writer, guard) =
         tracing_appender::non_blocking(tracing_appender::rolling::never(dir, name));
+    // A log written by an older jiban may be world-readable; it names logins and cases.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
+    }
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_env("JIBAN_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
@@ -160,6 +168,14 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
         store.cache_bytes = mb << 20;
     } else if std::env::var("JIBAN_CACHE_MB").is_err() {
         store.cache_bytes = SERVER_CACHE_MB << 20;
+    }
+    if let (Some(mb), Err(_)) = (file.disk_reserve_mb, std::env::var("JIBAN_DISK_RESERVE_MB")) {
+        if mb > 65_536 {
+            return Err(anyhow::anyhow!(
+                "server.toml: disk_reserve_mb: {mb} is not a size in MiB from 0 to 65536"
+            ));
+        }
+        store.reserve_bytes = mb << 20;
     }
     let mut engine = Engine::open_with(&data, clock, store)
         .with_context(|| format!("opening the store at {}", data.display()))?;

@@ -115,9 +115,19 @@ pub const EVENT_BUFFER: usize = 4096;
 impl Engine {
     /// Creates a new store at `path` with the given fixtures and opens it.
     pub fn init(path: &Path, sources: &FixtureSources, clock: Arc<dyn Clock>) -> Result<Engine> {
+        Engine::init_with(path, sources, clock, StoreOptions::default())
+    }
+
+    /// Creates a new store at `path` with the given fixtures and store options, and opens it.
+    pub fn init_with(
+        path: &Path,
+        sources: &FixtureSources,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Engine> {
         let config = Config::from_sources(sources)?;
         std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
-        let store = Store::create(path, sources, StoreOptions::default())?;
+        let store = Store::create(path, sources, options)?;
         Ok(Engine::with(store, config, clock))
     }
 

@@ -160,6 +160,8 @@ impl Store {
                 batch.insert(k, v);
                 n += 1;
                 if n.is_multiple_of(10_000) {
+                    // The copy stops (and is removed by the caller) before the disk fills.
+                    super::space::check_reserve(dest, self.options.reserve_bytes)?;
                     to.apply_batch(std::mem::take(&mut batch))?;
                 }
             }
@@ -191,7 +193,15 @@ impl Store {
         let name = format!("data-{next}");
         let dest = self.path.join(&name);
         let before = disk_bytes(&self.dir);
-        let db = self.copy_into(&dest)?;
+        self.check_writable()?;
+        let db = match self.copy_into(&dest) {
+            Ok(db) => db,
+            Err(e) => {
+                // Nothing points at the half copy: give its space back now.
+                let _ = std::fs::remove_dir_all(&dest);
+                return Err(e);
+            }
+        };
         let store = Store::with_db(&self.path, &dest, db, self.options)?;
         replace_file(&self.path.join(CURRENT), name.as_bytes())?;
         let after = disk_bytes(&dest);

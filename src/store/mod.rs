@@ -25,6 +25,7 @@ pub mod compact;
 pub mod keys;
 pub mod migrate;
 mod read;
+pub mod space;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +47,9 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub struct StoreOptions {
     /// sled's page cache, in bytes. A short CLI process needs little; a server more.
     pub cache_bytes: u64,
+    /// Writes are refused while the file system has less than this free ([`space`]); 0 turns the
+    /// check off.
+    pub reserve_bytes: u64,
 }
 
 impl Default for StoreOptions {
@@ -54,6 +58,7 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             cache_bytes: 16 << 20,
+            reserve_bytes: space::DEFAULT_RESERVE_BYTES,
         }
     }
 }
@@ -94,6 +99,35 @@ pub enum StoreError {
     /// A group commit's flush failed; every command in the group reports it.
     #[error("flushing the store failed: {0}")]
     Flush(String),
+    /// Too little disk left: the write was refused before anything of it was applied.
+    #[error("the disk holding {} is full or nearly full ({} KiB free, {} KiB kept in reserve): nothing was written; free some space and try again", dir.display(), free >> 10, reserve >> 10)]
+    DiskFull {
+        /// The store's folder.
+        dir: PathBuf,
+        /// Bytes free.
+        free: u64,
+        /// The reserve.
+        reserve: u64,
+    },
+    /// A flush failed or hung earlier: sled may hold a write in memory that never reached the
+    /// disk, so nothing more is written until the store is reopened.
+    #[error("the store refuses writes since a flush failed ({0}); restart jiban (or `jiban serve`) to reopen it from what is on disk")]
+    Unwritable(String),
+}
+
+impl StoreError {
+    /// A sled error, named as a full disk when it is one.
+    pub fn from_sled(e: sled::Error, dir: &Path) -> StoreError {
+        if space::sled_disk_full(&e) {
+            let free = space::free_bytes(dir).unwrap_or(0);
+            return StoreError::DiskFull {
+                dir: dir.to_path_buf(),
+                free,
+                reserve: 0,
+            };
+        }
+        StoreError::Sled(e)
+    }
 }
 
 /// The store's result type.
@@ -113,7 +147,9 @@ pub struct Store {
     /// write lock makes commits one at a time; this lock guards the map itself).
     counts: std::sync::Mutex<std::collections::BTreeMap<Vec<u8>, u64>>,
     /// The sled data file, fsynced after every flush (see [`Store::flush`]).
-    data_file: std::fs::File,
+    data_file: std::sync::Arc<std::fs::File>,
+    /// Set when a flush failed: writes are refused from then on ([`space::Health`]).
+    health: space::Health,
     /// Flushes done since the store was opened (group commit shares them).
     flushes: std::sync::atomic::AtomicU64,
 }
@@ -163,7 +199,7 @@ fn open_db(path: &Path, options: StoreOptions) -> Result<sled::Db> {
             {
                 StoreError::InUse(path.to_path_buf())
             }
-            _ => StoreError::Sled(e),
+            _ => StoreError::from_sled(e, path),
         })
 }
 
@@ -186,7 +222,10 @@ impl Store {
             meta: db.open_tree("meta")?,
             data,
             counts: std::sync::Mutex::new(counts),
-            data_file: std::fs::File::open(dir.join("db")).map_err(sled::Error::from)?,
+            data_file: std::sync::Arc::new(
+                std::fs::File::open(dir.join("db")).map_err(sled::Error::from)?,
+            ),
+            health: space::Health::default(),
             flushes: Default::default(),
             db,
         })
@@ -201,6 +240,7 @@ impl Store {
             return Err(StoreError::Exists(path.to_path_buf()));
         }
         let store = Store::with_db(path, path, open_db(path, options)?, options)?;
+        space::make_private(path);
         store
             .meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
@@ -225,6 +265,7 @@ impl Store {
         }
         let store = Store::with_db(path, &dir, db, options)?;
         compact::remove_stale(path, &dir);
+        space::make_private(path);
         if found != SCHEMA_VERSION {
             return Err(StoreError::Schema {
                 path: path.to_path_buf(),
@@ -251,6 +292,7 @@ impl Store {
 
     /// Replaces the stored `users.toml` (already validated by the caller) and flushes.
     pub fn set_users(&self, text: &str) -> Result<()> {
+        self.check_writable()?;
         let mut sources = self.fixtures()?;
         sources.users = text.to_string();
         self.meta.insert("fixtures", encode(&sources))?;
@@ -267,12 +309,38 @@ impl Store {
     /// sled 0.34's own flush writes its log with `sync_file_range` on Linux, which survives a
     /// process crash but not a power loss; the data file is therefore fsynced as well before a
     /// command is acknowledged.
+    ///
+    /// The flush runs on a helper thread and is given [`space::FLUSH_TIMEOUT`]: on a full or failing
+    /// disk sled's flush can wait forever, and a command must fail instead of hanging. A flush
+    /// that fails or times out marks the store unwritable ([`StoreError::Unwritable`]).
     pub fn flush(&self) -> Result<usize> {
-        let bytes = self.db.flush()?;
-        self.data_file.sync_data().map_err(sled::Error::from)?;
-        self.flushes
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(bytes)
+        self.health.check()?;
+        let db = self.db.clone();
+        let file = self.data_file.clone();
+        let dir = self.dir.clone();
+        let result = space::flush_within(space::FLUSH_TIMEOUT, move || {
+            let bytes = db.flush().map_err(|e| StoreError::from_sled(e, &dir))?;
+            file.sync_data()
+                .map_err(|e| StoreError::from_sled(e.into(), &dir))?;
+            Ok(bytes)
+        });
+        match result {
+            Ok(bytes) => {
+                self.flushes
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(bytes)
+            }
+            Err(e) => {
+                self.health.fail(&e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Refuses a write when a flush failed earlier or the disk is nearly full; nothing is applied.
+    pub fn check_writable(&self) -> Result<()> {
+        self.health.check()?;
+        space::check_reserve(&self.dir, self.options.reserve_bytes)
     }
 
     /// How many cases the store holds (from the kept counts).

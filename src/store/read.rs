@@ -90,6 +90,11 @@ impl Store {
         Ok(Some(join(decode("state", &state)?, decode("text", &text)?)))
     }
 
+    /// Whether a case with this id is stored (one key lookup, nothing decoded).
+    pub fn has_case(&self, id: &str) -> Result<bool> {
+        Ok(self.get(Kind::State, id.as_bytes())?.is_some())
+    }
+
     /// A case's history, oldest first.
     pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>> {
         self.scan(Kind::Event, &keys::history_prefix(id))

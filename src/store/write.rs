@@ -105,6 +105,7 @@ impl Store {
     /// [`Store::flush`] before acknowledging. The caller writes one batch at a time (the engine's
     /// write lock).
     pub fn commit(&self, batch: &Batch) -> Result<()> {
+        self.check_writable()?;
         let mut counts = lock(&self.counts);
         let mut next: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         let mut out = sled::Batch::default();
@@ -191,7 +192,12 @@ impl Store {
         for (key, seq) in &batch.sequences {
             out.insert(keys::of(Kind::Sequence, key), &seq.to_be_bytes());
         }
-        self.data.apply_batch(out)?;
+        if let Err(e) = self.data.apply_batch(out) {
+            // sled may have applied part of it in memory: nothing more is written until reopen.
+            let e = StoreError::from_sled(e, &self.dir);
+            self.health.fail(&e.to_string());
+            return Err(e);
+        }
         for (key, n) in next {
             match n {
                 0 => counts.remove(&key),

@@ -63,20 +63,30 @@ pub struct Site {
 impl Site {
     /// A fresh empty store created at [`NOW`] whose users map this OS user to `login`.
     pub fn new(login: Option<&str>) -> Site {
+        Site::new_with(login, &[], |_| {})
+    }
+
+    /// Like [`Site::new`], with `prepare` run on the (empty) store folder before `init` (a test
+    /// mounts a small file system there) and `env` given to `init` and to the server.
+    pub fn new_with(
+        login: Option<&str>,
+        env: &[(&str, &str)],
+        prepare: impl FnOnce(&Path),
+    ) -> Site {
         let dir = tempfile::tempdir().expect("tempdir");
-        let out = jiban(&[
-            "--data",
-            path(&dir.path().join("store")),
-            "--now",
-            NOW,
-            "init",
-        ]);
+        let store = dir.path().join("store");
+        std::fs::create_dir_all(&store).expect("the store folder");
+        prepare(&store);
+        let out = jiban_env(&["--data", path(&store), "--now", NOW, "init"], env);
         assert!(out.status.success(), "init: {out:?}");
         std::fs::write(dir.path().join("users.toml"), users_mapping(login)).expect("users");
         Site {
             dir,
             server: None,
-            env: Vec::new(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
@@ -215,11 +225,17 @@ fn path(p: &Path) -> &str {
 
 /// Runs the binary and collects its output.
 pub fn jiban(args: &[&str]) -> std::process::Output {
+    jiban_env(args, &[])
+}
+
+/// Runs the binary with extra environment and collects its output.
+pub fn jiban_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_jiban"))
         .args(args)
         .env_remove("JIBAN_CONNECT")
         .env_remove("JIBAN_DATA")
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("run jiban")
