@@ -17,3 +17,5 @@ pub mod protocol;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod text;
+pub mod vocabulary;

@@ -21,7 +21,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let code = e.downcast_ref::<jiban::cli::Exit>().map_or(1, |x| x.code);
-            eprintln!("jiban: {e:#}");
+            // A terminal that hung up (a dropped SSH session) makes stderr fail; that must not
+            // turn a clean exit into a panic.
+            use std::io::Write as _;
+            let message = jiban::text::clean_block(&format!("{e:#}")).into_owned();
+            let _ = writeln!(std::io::stderr(), "jiban: {message}");
             ExitCode::from(code)
         }
     }

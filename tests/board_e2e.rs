@@ -196,13 +196,28 @@ fn a_hung_up_terminal_ends_the_board_instead_of_spinning() {
     // Close the only master, as a dropped SSH connection does.
     drop(master);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if Instant::now() >= deadline {
             let _ = child.kill();
             panic!("the board still runs 20 s after its terminal hung up");
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
+    };
+    // It ends cleanly: no panic ("failed printing to stderr" once made it exit 101).
+    let log =
+        std::fs::read_to_string(home.path().join("state/jiban/board.log")).unwrap_or_default();
+    assert_ne!(
+        status.code(),
+        Some(101),
+        "the board panicked: {status}\n{log}"
+    );
+    assert!(
+        status.code().is_some(),
+        "the board died of a signal: {status}"
+    );
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert!(left.is_empty(), "the demo store is removed: {left:?}");
 }

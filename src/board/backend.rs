@@ -41,6 +41,19 @@ impl<W: Write> Write for WideBackend<W> {
     }
 }
 
+/// A cell's symbol without control or bidi characters ([`crate::text::is_unsafe`]); a cell left
+/// empty by that prints a space, so columns stay where ratatui put them.
+fn safe_symbol(symbol: &str) -> std::borrow::Cow<'_, str> {
+    if !symbol.chars().any(crate::text::is_unsafe) {
+        return std::borrow::Cow::Borrowed(symbol);
+    }
+    let kept: String = symbol
+        .chars()
+        .filter(|c| !crate::text::is_unsafe(*c))
+        .collect();
+    std::borrow::Cow::Owned(if kept.is_empty() { " ".into() } else { kept })
+}
+
 fn queue_modifiers<W: Write>(w: &mut W, from: Modifier, to: Modifier) -> io::Result<()> {
     let removed = from - to;
     let added = to - from;
@@ -110,7 +123,10 @@ impl<W: Write> Backend for WideBackend<W> {
             if cursor != Some((x, y)) {
                 queue!(w, MoveTo(x, y))?;
             }
-            let symbol = cell.symbol();
+            // The last line of defence for user text: no control or bidi character is printed,
+            // whichever widget put it in the cell.
+            let symbol = safe_symbol(cell.symbol());
+            let symbol = symbol.as_ref();
             cursor = Some((x.saturating_add(symbol.width() as u16), y));
             if cell.modifier != modifier {
                 queue_modifiers(w, modifier, cell.modifier)?;
@@ -144,8 +160,14 @@ impl<W: Write> Backend for WideBackend<W> {
     fn hide_cursor(&mut self) -> io::Result<()> {
         self.inner.hide_cursor()
     }
+    /// Never fails: ratatui shows the cursor when its terminal is dropped and prints to stderr
+    /// if that fails, which panics once an SSH session has dropped (stderr is gone too). The
+    /// terminal guard restores the cursor on a live terminal anyway.
     fn show_cursor(&mut self) -> io::Result<()> {
-        self.inner.show_cursor()
+        if let Err(e) = self.inner.show_cursor() {
+            tracing::debug!(error = %e, "could not show the cursor (terminal gone?)");
+        }
+        Ok(())
     }
     fn get_cursor_position(&mut self) -> io::Result<Position> {
         self.inner.get_cursor_position()
@@ -210,5 +232,24 @@ mod tests {
         assert_eq!(out.matches('H').count(), 2, "no other moves: {out:?}");
         assert!(out.contains("崂山区·hrss·崂先办"), "{out:?}");
         assert!(out.contains("办理中"), "{out:?}");
+    }
+
+    #[test]
+    fn no_control_or_bidi_character_of_a_cell_reaches_the_terminal() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "楼道积水", Style::default());
+        // A widget that writes cells directly bypasses ratatui's own filtering.
+        buf[(8, 0)].set_symbol("a\u{202E}");
+        buf[(9, 0)].set_symbol("\u{1b}]0;x\u{7}");
+        buf[(10, 0)].set_symbol("\u{9b}");
+        let out = drawn(&buf);
+        assert!(!out.contains('\u{202E}'), "{out:?}");
+        assert!(!out.contains('\u{9b}'), "{out:?}");
+        assert!(
+            !out.contains("\u{1b}]"),
+            "an OSC sequence was printed: {out:?}"
+        );
+        assert!(!out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains("楼道积水a]0;x"), "{out:?}");
     }
 }

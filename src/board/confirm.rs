@@ -5,11 +5,11 @@
 use super::action::Action;
 use super::app::{App, Mode};
 use super::form::Form;
-use crate::cli::act::ActCommand;
 use crate::domain::calendar::cst;
 use crate::domain::case::{AssessmentOutcome, CaseId};
 use crate::domain::command::Command;
 use crate::domain::event::{EvaluationOutcome, Event};
+use crate::vocabulary::ActCommand;
 
 /// The command words that ask for confirmation before they are done.
 pub const NEEDS_CONFIRMATION: &[&str] =

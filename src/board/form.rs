@@ -5,8 +5,8 @@ use clap::{CommandFactory, Parser};
 use tui_input::{Input, InputRequest};
 
 use super::i18n::Lang;
-use crate::cli::act::ActCommand;
 use crate::domain::case::CaseId;
+use crate::vocabulary::ActCommand;
 
 #[derive(Debug, Parser)]
 #[command(no_binary_name = true, disable_help_subcommand = true)]

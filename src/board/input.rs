@@ -250,7 +250,7 @@ impl App {
         &mut self,
         case: &crate::domain::case::CaseId,
         version: u64,
-        cmd: crate::cli::act::ActCommand,
+        cmd: crate::vocabulary::ActCommand,
     ) -> bool {
         let t = self.settings.lang.text();
         let command: crate::domain::command::Command = cmd.into();

@@ -92,7 +92,7 @@ pub fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
-            tracing::error!(%info, "board panicked");
+            tracing::error!(%info, backtrace = %std::backtrace::Backtrace::force_capture(), "board panicked");
             previous(info);
         }));
     });

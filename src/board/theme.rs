@@ -305,7 +305,7 @@ impl Theme {
             symbol("tree_closed", "+"),
         ];
         for s in &symbols {
-            if crate::cli::output::width(s) != 1 {
+            if crate::text::width(s) != 1 {
                 return Err(bad(format!("symbol {s:?} must be one column wide")));
             }
         }

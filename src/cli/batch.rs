@@ -38,7 +38,8 @@ struct BatchLine {
 
 /// Parses one line into the login it acts as and its submission; errors name the field.
 fn parse(n: usize, text: &str) -> Result<(Option<String>, Submission), String> {
-    let line: BatchLine = serde_json::from_str(text).map_err(|e| format!("line {n}: {e}"))?;
+    let value = crate::domain::json::parse_strict(text).map_err(|e| format!("line {n}: {e}"))?;
+    let line: BatchLine = serde_json::from_value(value).map_err(|e| format!("line {n}: {e}"))?;
     let mut fields = line.options;
     if fields.contains_key("command") {
         return Err(format!("line {n}: options: \"command\" is not an option"));
@@ -145,7 +146,7 @@ pub fn run(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
                     json!({"line": n, "case": case, "ok": false, "error": e.to_string()})
                 }
             };
-            writeln!(out, "{answer}")?;
+            writeln!(out, "{}", crate::text::escape_json(&answer.to_string()))?;
         }
         out.flush()?;
         Ok(())
@@ -161,7 +162,7 @@ pub fn run(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
                 // Answers stay in line order: what waits is run first.
                 flush(&mut run, &run_login, &mut sessions, &mut refused)?;
                 bad += 1;
-                println!("{}", json!({"line": n, "ok": false, "error": e}));
+                super::output::say_json(&json!({"line": n, "ok": false, "error": e}).to_string());
                 continue;
             }
         };

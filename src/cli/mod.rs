@@ -1,9 +1,10 @@
 //! The scriptable command line: `jiban [--data DIR] [--now TIME] [--as LOGIN] <command>`.
 //! Every command goes through the engine; nothing here knows a rule.
 
-pub mod act;
+pub use crate::vocabulary as act;
 mod batch;
 pub mod board;
+mod maintain;
 pub mod output;
 pub mod serve;
 mod stream;
@@ -138,6 +139,23 @@ pub enum CliCommand {
     /// Rewrite the store into a fresh copy and swap it in, giving back the space that updates
     /// left behind (the server's store with --connect; commands wait while it runs).
     Compact,
+    /// Copy the store, consistently, into a new folder inside DIR (the server's store with
+    /// --connect, DIR on the server's machine; commands wait while it runs).
+    Backup {
+        /// The folder backups go in (each backup is a folder jiban-backup-<UTC time> in it).
+        dir: PathBuf,
+    },
+    /// Read every record of the store and say what is wrong (exit 1 if anything is).
+    Check {
+        /// The report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a stopped store (--data) with a backup; the store replaced is kept beside it.
+    Restore {
+        /// The backup folder (a jiban-backup-<time> folder made by `jiban backup`).
+        backup: PathBuf,
+    },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
     /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it
@@ -314,9 +332,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let engine = Engine::init_with(&dir, &sources, clock.clone(), store_options()?)?;
             if *demo {
                 let summary = crate::demo::seed(&engine, &clock, now)?;
-                println!("{summary}");
+                crate::outln!("{summary}");
             }
-            println!("store created at {}", dir.display());
+            crate::outln!("store created at {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Intake { file } => intake(&cli, file),
@@ -380,10 +398,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let session = cli.session("cli", false)?;
             let command = command.clone().into();
-            match session.execute(&CaseId(id.clone()), &command, None) {
+            // Act against the version read now: when another command lands in between (two
+            // dispatchers at once), the loser is told "this case changed: …" with what changed,
+            // not a refusal decided against a state it never saw.
+            let read = match session.show(id) {
+                Ok(view) => Some(view.case.version),
+                Err(EngineError::UnknownCase(_)) => None,
+                Err(e) => return Err(e.into()),
+            };
+            match session.execute(&CaseId(id.clone()), &command, read) {
                 Ok(entry) => {
                     let case = session.show(id)?.case;
-                    println!(
+                    crate::outln!(
                         "{id}: {} by {} at {} → {} at {}",
                         entry.event.action(),
                         entry.by,
@@ -419,7 +445,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     } else {
                         format!("  问责移交 ×{}", u.referrals.len())
                     };
-                    println!(
+                    crate::outln!(
                         "{} {} {} ({}){marks}",
                         pad(&u.level, 10),
                         pad(u.id.as_str(), 36),
@@ -437,7 +463,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&users)?;
             } else {
                 for u in users {
-                    println!(
+                    crate::outln!(
                         "{} {} {} {}",
                         pad(&u.login, 28),
                         pad(u.role.as_str(), 20),
@@ -459,40 +485,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
             let d = calendar.deadline(from, *days);
             for y in &d.missing_years {
-                eprintln!(
+                crate::errln!(
                     "warning: no calendar for {y}; counting Monday–Friday there (provisional)"
                 );
             }
-            println!("{}", cst_rfc3339(d.at));
+            crate::outln!("{}", cst_rfc3339(d.at));
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Compact => {
-            let report = match cli.session("cli", false)?.compact() {
-                Ok(r) => r,
-                Err(e @ EngineError::Refused(_)) => {
-                    return Err(Exit {
-                        message: format!("refused: {e}"),
-                        code: 2,
-                    }
-                    .into())
-                }
-                Err(e) => return Err(e.into()),
-            };
-            println!(
-                "compacted: {:.1} MB → {:.1} MB on disk ({})",
-                report.before as f64 / 1e6,
-                report.after as f64 / 1e6,
-                report.dir.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        CliCommand::Compact => maintain::compact(&cli),
+        CliCommand::Backup { dir } => maintain::backup(&cli, dir),
+        CliCommand::Check { json } => maintain::check(&cli, *json),
+        CliCommand::Restore { backup } => maintain::restore(&cli, backup),
         CliCommand::Reasons => {
             let rules = crate::domain::rules::Rules::from_toml(
                 "rules.toml",
                 &crate::fixtures::bundled().rules,
             )?;
             for r in &rules.reject_reason {
-                println!("{}  {}\n   {}", r.code, r.zh, r.en);
+                crate::outln!("{}  {}\n   {}", r.code, r.zh, r.en);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -502,7 +512,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
     if let Some(due) = due {
         let years = config.calendar.years();
-        eprintln!(
+        crate::errln!(
             "warning: the deadline {} reaches beyond the loaded calendars ({}); it counts Monday–Friday there and is provisional",
             cst_minutes(due),
             years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
@@ -536,7 +546,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
                 }
                 IntakeOutcome::Duplicate(id) => lines
                     .progress()
-                    .suspend(|| eprintln!("duplicate work order: already stored as {id}")),
+                    .suspend(|| crate::errln!("duplicate work order: already stored as {id}")),
             }
         }
         out.flush()?;
@@ -556,7 +566,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
             Ok(c) => batch.push(c),
             Err(e) => {
                 bad += 1;
-                lines.progress().suspend(|| eprintln!("{e}"));
+                lines.progress().suspend(|| crate::errln!("{e}"));
             }
         }
         if batch.len() >= crate::engine::INTAKE_BATCH || bytes >= stream::MAX_BATCH_BYTES {
@@ -575,7 +585,7 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
 
 fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
     let org = &config.org;
-    println!(
+    crate::outln!(
         "{} {} {} {} {} {} title",
         pad("灯", 4),
         pad("剩余", 9),
@@ -599,7 +609,7 @@ fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
             .get(&r.holder)
             .map_or(r.holder.as_str(), |u| u.name.as_str());
         let round = if r.round > 1 { "②" } else { "" };
-        println!(
+        crate::outln!(
             "{} {} {} {} {} {} {round}{}",
             pad(light, 4),
             pad(&left, 9),
@@ -610,7 +620,7 @@ fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
             truncate(&r.title, 60)
         );
     }
-    println!("{} cases", rows.len());
+    crate::outln!("{} cases", rows.len());
 }
 
 fn print_case(config: &Config, operator: &User, view: &crate::engine::query::CaseView) {
@@ -626,20 +636,20 @@ fn print_case(config: &Config, operator: &User, view: &crate::engine::query::Cas
         output::mask_phone(&c.requester.phone)
     };
     let label = |l: &str| pad(l, 12);
-    println!("{}{}  {}", label("id"), c.id, c.title);
-    println!("{}{}  round {}", label("stage"), c.stage, c.round);
-    println!("{}{}", label("holder"), name(&c.holder));
-    println!("{}{}  {}", label("district"), name(&c.district), c.channel);
+    crate::outln!("{}{}  {}", label("id"), c.id, c.title);
+    crate::outln!("{}{}  round {}", label("stage"), c.stage, c.round);
+    crate::outln!("{}{}", label("holder"), name(&c.holder));
+    crate::outln!("{}{}  {}", label("district"), name(&c.district), c.channel);
     if let Some(cat) = c.category {
         let kind = c.kind.map_or(String::new(), |k| format!(" / {k}"));
         let complex = if c.complex { " / complex" } else { "" };
-        println!("{}{cat}{kind}{complex}", label("category"));
+        crate::outln!("{}{cat}{kind}{complex}", label("category"));
     }
-    println!("{}{} {}", label("requester"), c.requester.name, phone);
+    crate::outln!("{}{} {}", label("requester"), c.requester.name, phone);
     if let Some(a) = &c.address {
-        println!("{}{a}", label("address"));
+        crate::outln!("{}{a}", label("address"));
     }
-    println!("{}{}", label("received"), cst_minutes(c.received_at));
+    crate::outln!("{}{}", label("received"), cst_minutes(c.received_at));
     if let Some(due) = c.due_at {
         let left = view
             .remaining_secs
@@ -653,26 +663,26 @@ fn print_case(config: &Config, operator: &User, view: &crate::engine::query::Cas
         } else {
             ""
         };
-        println!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
+        crate::outln!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
     }
     if let Some(lead) = &c.lead {
-        println!("{}{}", label("lead"), name(lead));
+        crate::outln!("{}{}", label("lead"), name(lead));
         for s in &c.supporting {
             let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
             let state = part.map_or("waiting".to_string(), |p| format!("reported: {}", p.text));
-            println!("{}{} — {state}", label("supporting"), name(s));
+            crate::outln!("{}{} — {state}", label("supporting"), name(s));
         }
     }
     if let Some(r) = &c.referral {
-        println!(
+        crate::outln!(
             "{}问责移交 {} ({})",
             label("referral"),
             r.unit,
             cst_minutes(r.at)
         );
     }
-    println!("{}{}", label("description"), c.description);
-    println!("history:");
+    crate::outln!("{}{}", label("description"), c.description);
+    crate::outln!("history:");
     for h in &view.history {
         let detail = serde_json::to_value(&h.event)
             .ok()
@@ -690,7 +700,7 @@ fn print_case(config: &Config, operator: &User, view: &crate::engine::query::Cas
             detail
         };
         let by = pad(&h.by, 16);
-        println!(
+        crate::outln!(
             "  {} {} {} {}",
             cst_minutes(h.at),
             by,

@@ -65,6 +65,10 @@ pub struct ServerFile {
     pub log: Option<PathBuf>,
     /// sled's page cache in MiB [default 64; `JIBAN_CACHE_MB` overrides].
     pub cache_mb: Option<u64>,
+    /// Connections allowed from one OS user [default 64].
+    pub max_connections_per_user: Option<usize>,
+    /// Connections allowed in total [default 4096, kept below the open-files limit].
+    pub max_connections: Option<usize>,
     /// Writes are refused while less than this many MiB are free on the store's disk [default
     /// 64; `JIBAN_DISK_RESERVE_MB` overrides].
     pub disk_reserve_mb: Option<u64>,
@@ -192,6 +196,12 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(socket::default_socket),
     );
     options.group = args.group.clone().or(file.group.clone());
+    if let Some(n) = file.max_connections_per_user {
+        options.per_user = n;
+    }
+    if let Some(n) = file.max_connections {
+        options.total = n;
+    }
     if let Ok(ms) = std::env::var("JIBAN_FRAME_TIMEOUT_MS") {
         let ms: u64 = ms.parse().map_err(|_| {
             anyhow!("JIBAN_FRAME_TIMEOUT_MS: {ms:?} is not a number of milliseconds")
@@ -232,7 +242,7 @@ pub fn watch(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
     }
     let session = cli.session("watch", true)?;
     let mut feed = session.subscribe();
-    eprintln!(
+    crate::errln!(
         "watching as {} ({}); Ctrl-C stops",
         session.operator().login,
         session.operator().role.as_str()
@@ -254,9 +264,9 @@ pub fn watch(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
                     holder: c.case.holder.as_str(),
                 };
                 if json {
-                    println!("{}", serde_json::to_string(&line)?);
+                    super::output::say_json(&serde_json::to_string(&line)?);
                 } else {
-                    println!(
+                    crate::outln!(
                         "{} {} {} by {} → {} @ {}",
                         super::output::cst_minutes(e.at),
                         line.case,
@@ -268,12 +278,12 @@ pub fn watch(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
                 }
             }
             Update::Resync => {
-                eprintln!("watch: some changes may have been missed (resynchronised)")
+                crate::errln!("watch: some changes may have been missed (resynchronised)")
             }
             Update::Link(Link::Down(why)) => {
-                eprintln!("watch: disconnected — reconnecting ({why})")
+                crate::errln!("watch: disconnected — reconnecting ({why})")
             }
-            Update::Link(Link::Up) => eprintln!("watch: reconnected"),
+            Update::Link(Link::Up) => crate::errln!("watch: reconnected"),
         }
     }
 }

@@ -257,6 +257,13 @@ impl Service for Client {
     fn compact(&self) -> Result<crate::store::compact::Compacted> {
         expect!(self, Request::Compact, Reply::Compacted)
     }
+    fn backup(&self, dir: &std::path::Path) -> Result<crate::store::backup::BackupMade> {
+        let dir = dir.to_path_buf();
+        expect!(self, Request::Backup { dir }, Reply::BackedUp)
+    }
+    fn check(&self) -> Result<crate::store::CheckReport> {
+        expect!(self, Request::Check, Reply::Checked)
+    }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         expect!(self, Request::Intake { cases }, Reply::Intake)
     }

@@ -32,6 +32,28 @@ pub struct NewCase {
     pub external_id: Option<String>,
 }
 
+/// The most characters of a title.
+pub const MAX_TITLE: usize = 200;
+/// The most characters of a description.
+pub const MAX_DESCRIPTION: usize = 10_000;
+/// The most characters of a requester's name.
+pub const MAX_NAME: usize = 50;
+/// The most characters of an address.
+pub const MAX_ADDRESS: usize = 300;
+/// The most characters of a 12345 work-order number.
+pub const MAX_EXTERNAL_ID: usize = 64;
+
+/// The earliest `received_at` taken: no hotline case is older (a time outside 2000–2099 is a typo
+/// or an attack, and a year past 9999 would not even make an id).
+pub fn earliest_receipt() -> DateTime<Utc> {
+    DateTime::from_timestamp(946_684_800, 0).unwrap_or_default() // 2000-01-01T00:00:00Z
+}
+
+/// The latest `received_at` taken.
+pub fn latest_receipt() -> DateTime<Utc> {
+    DateTime::from_timestamp(4_102_444_800, 0).unwrap_or_default() // 2100-01-01T00:00:00Z
+}
+
 /// One bad intake line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {field}: {reason}")]
@@ -86,7 +108,7 @@ impl Line<'_> {
 
 /// Parses one intake line (1-based `line_no`) against the organisation.
 pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, IntakeError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| IntakeError {
+    let value: Value = super::json::parse_strict(text).map_err(|e| IntakeError {
         line: line_no,
         field: "json".into(),
         reason: format!("not valid JSON ({e})"),
@@ -112,9 +134,6 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         .parse::<Channel>()
         .map_err(|e| l.err("channel", e))?;
     let title = l.req_str("title")?;
-    if title.chars().count() > 200 {
-        return Err(l.err("title", "longer than 200 characters"));
-    }
     let description = l.opt_str("description")?.unwrap_or_default();
     let requester = match obj.get("requester") {
         Some(Value::Object(r)) => {
@@ -128,11 +147,8 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
             let phone = rl
                 .req_str("phone")
                 .map_err(|e| l.err("requester.phone", e.reason))?;
-            if !super::lifecycle::is_plausible_phone(&phone) {
-                return Err(l.err(
-                    "requester.phone",
-                    format!("{phone:?} is not a phone number"),
-                ));
+            if let Some(k) = r.keys().find(|k| !matches!(k.as_str(), "name" | "phone")) {
+                return Err(l.err(&format!("requester.{k}"), "unknown field"));
             }
             Requester { name, phone }
         }
@@ -142,12 +158,7 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
     let community = match l.opt_str("community")? {
         None => None,
         Some(c) => match org.get_str(&c) {
-            Some(u) if u.level == Level::Community && org.is_within(&u.id, &district) => {
-                Some(u.id.clone())
-            }
-            Some(_) => {
-                return Err(l.err("community", format!("{c} is not a community of {district}")))
-            }
+            Some(u) => Some(u.id.clone()),
             None => return Err(l.err("community", format!("unknown community {c:?}"))),
         },
     };
@@ -161,7 +172,7 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         .map(|t| DateTime::parse_from_rfc3339(&t).map(|d| d.with_timezone(&Utc)))
         .transpose()
         .map_err(|e| l.err("received_at", format!("not an RFC 3339 time ({e})")))?;
-    Ok(NewCase {
+    let case = NewCase {
         district,
         channel,
         title,
@@ -172,7 +183,83 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         category,
         received_at,
         external_id: l.opt_str("external_id")?,
-    })
+    };
+    case.check(org)
+        .map_err(|(field, reason)| l.err(field, reason))?;
+    Ok(case)
+}
+
+fn too_long(text: &str, max: usize) -> Option<String> {
+    (text.chars().count() > max).then(|| format!("longer than {max} characters"))
+}
+
+impl NewCase {
+    /// Every check of a new case, whichever door it came through (an intake line, a raw frame
+    /// on the socket, the board): the district is a district platform, the community lies in
+    /// it, texts are present and within their limits, the phone is plausible, the time is in a
+    /// sane range. The error names the field and the reason.
+    pub fn check(&self, org: &Org) -> Result<(), (&'static str, String)> {
+        match org.get(&self.district) {
+            Some(u) if u.level == Level::District => {}
+            _ => {
+                return Err((
+                    "district",
+                    format!("unknown district {:?}", self.district.as_str()),
+                ))
+            }
+        }
+        let texts: [(&'static str, &str, usize, bool); 4] = [
+            ("title", &self.title, MAX_TITLE, true),
+            ("description", &self.description, MAX_DESCRIPTION, false),
+            ("requester.name", &self.requester.name, MAX_NAME, true),
+            (
+                "address",
+                self.address.as_deref().unwrap_or(""),
+                MAX_ADDRESS,
+                false,
+            ),
+        ];
+        for (field, text, max, required) in texts {
+            if required && text.trim().is_empty() {
+                return Err((field, "missing".into()));
+            }
+            if let Some(why) = too_long(text, max) {
+                return Err((field, why));
+            }
+        }
+        if !super::lifecycle::is_plausible_phone(&self.requester.phone) {
+            let shown: String = self.requester.phone.chars().take(40).collect();
+            return Err((
+                "requester.phone",
+                format!("{shown:?} is not a phone number"),
+            ));
+        }
+        if let Some(c) = &self.community {
+            match org.get(c) {
+                Some(u) if u.level == Level::Community && org.is_within(&u.id, &self.district) => {}
+                _ => {
+                    return Err((
+                        "community",
+                        format!("{c} is not a community of {}", self.district),
+                    ))
+                }
+            }
+        }
+        if let Some(e) = &self.external_id {
+            if e.trim().is_empty() {
+                return Err(("external_id", "empty".into()));
+            }
+            if let Some(why) = too_long(e, MAX_EXTERNAL_ID) {
+                return Err(("external_id", why));
+            }
+        }
+        if let Some(t) = self.received_at {
+            if t < earliest_receipt() || t >= latest_receipt() {
+                return Err(("received_at", format!("{t} is outside 2000–2099")));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl NewCase {

@@ -58,9 +58,9 @@ pub fn supervises(user: &User, district: &UnitId, org: &Org) -> bool {
             .is_some_and(|u| u.level == super::org::Level::City)
 }
 
-/// Whether `user` may compact the store (`jiban compact`): the administrator's trainer role only,
-/// since commands wait while it runs.
-pub fn may_compact(user: &User) -> bool {
+/// Whether `user` may keep the store — compact, back up, check (`jiban compact|backup|check`):
+/// the administrator's trainer role only, since commands wait while these run.
+pub fn may_maintain(user: &User) -> bool {
     user.role == Role::Trainer
 }
 
@@ -74,15 +74,10 @@ pub fn may_intake(user: &User, district: &UnitId) -> bool {
     }
 }
 
-/// True when the operator may see the requester's full phone number: platform staff, the trainer,
-/// and the handlers of the unit holding or supporting the case. Everyone else sees it masked.
+/// True when the operator may see the requester's full phone number (and name): see
+/// [`super::privacy::may_see_requester`], where the rule lives.
 pub fn may_see_phone(user: &User, case: &Case) -> bool {
-    match user.role {
-        Role::Trainer | Role::CityDispatcher => true,
-        Role::DistrictDispatcher => user.unit == case.district,
-        Role::UnitHandler => user.unit == case.holder || case.supporting.contains(&user.unit),
-        Role::Supervisor => false,
-    }
+    super::privacy::may_see_requester(user, case)
 }
 
 /// A command of this word with options that pass every check of their own, so that trying it

@@ -21,7 +21,21 @@ impl Engine {
     /// [`INTAKE_BATCH`] cases. A case whose 12345 work-order number is already stored is not
     /// added again. Every permission is checked before anything is written.
     pub fn intake(&self, operator: &User, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
-        for c in &cases {
+        let latest = self.clock.now() + chrono::Duration::days(1);
+        for (i, c) in cases.iter().enumerate() {
+            // The domain's checks run here too: a raw frame on the socket is not an intake line.
+            let invalid = |field: &str, reason: String| -> super::EngineError {
+                Refusal::Invalid {
+                    field: format!("case {}: {field}", i + 1).into(),
+                    reason,
+                }
+                .into()
+            };
+            c.check(&self.config.org)
+                .map_err(|(field, reason)| invalid(field, reason))?;
+            if c.received_at.is_some_and(|t| t > latest) {
+                return Err(invalid("received_at", "is in the future".into()));
+            }
             if !crate::domain::permissions::may_intake(operator, &c.district) {
                 return Err(Refusal::Permission(format!(
                     "{} may not take in cases for {}",

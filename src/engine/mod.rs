@@ -5,6 +5,7 @@
 
 mod intake;
 pub use intake::INTAKE_BATCH;
+mod maintain;
 mod preview;
 pub mod query;
 
@@ -22,7 +23,6 @@ use crate::domain::lifecycle::{decide, Context, Refusal};
 use crate::domain::org::UnitId;
 use crate::domain::users::{Role, User};
 use crate::domain::FixtureError;
-use crate::store::compact::Compacted;
 use crate::store::{Batch, CaseWrite, Store, StoreError, StoreOptions};
 
 /// Why the engine did not do what was asked.
@@ -71,6 +71,25 @@ pub struct Committed {
     pub entry: HistoryEntry,
     /// The case after it.
     pub case: Case,
+}
+
+impl Committed {
+    /// This change as `user` may see it: personal data masked unless the privacy rules
+    /// ([`crate::domain::privacy`]) let `user` see it.
+    pub fn for_user(self: &Arc<Self>, user: &User) -> Arc<Committed> {
+        match crate::domain::privacy::may_see_requester(user, &self.case) {
+            true => self.clone(),
+            false => Arc::new(self.masked()),
+        }
+    }
+
+    /// This change with its personal data masked.
+    pub fn masked(&self) -> Committed {
+        let mut c = self.clone();
+        crate::domain::privacy::mask_case(&mut c.case);
+        crate::domain::privacy::mask_entry(&mut c.entry);
+        c
+    }
 }
 
 /// One command waiting for a group commit ([`Engine::execute_many`]).
@@ -218,11 +237,11 @@ impl Engine {
     }
 
     /// The store as it is now (a compaction swaps in a new one; this one stays readable).
-    fn store(&self) -> Arc<Store> {
+    pub(crate) fn store(&self) -> Arc<Store> {
         self.store.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.write.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -238,35 +257,6 @@ impl Engine {
             // No subscriber is fine: the change is already durable.
             let _ = self.events.send(Arc::new(c));
         }
-    }
-
-    /// Rewrites the store into a fresh folder and swaps it in, returning the space sled never gives
-    /// back (see [`crate::store::compact`]). Commands wait until it is done; reads go on against
-    /// the old copy, which is identical. Refused unless `operator` may compact.
-    pub fn compact(&self, operator: &User) -> Result<Compacted> {
-        let report;
-        if !crate::domain::permissions::may_compact(operator) {
-            return Err(Refusal::Permission(format!(
-                "{} may not compact the store (the administrator's trainer role may)",
-                operator.login
-            ))
-            .into());
-        }
-        let old_dir = {
-            let _guard = self.lock();
-            let old = self.store();
-            let (new, report_) = old.compact()?;
-            report = report_;
-            *self.store.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
-            old.dir().to_path_buf()
-        };
-        crate::store::compact::finish(&self.path, &old_dir, std::time::Duration::from_secs(5));
-        tracing::info!(
-            before = report.before,
-            after = report.after,
-            "store compacted"
-        );
-        Ok(report)
     }
 
     /// Runs one lifecycle command as `operator`. When `expected_version` is given and the case has

@@ -112,6 +112,7 @@ impl Engine {
     /// The deadline the case would get if an extension of `days` working days were approved
     /// now.
     pub fn extension_due(&self, case_id: &str, days: u32) -> Result<Deadline> {
+        crate::domain::lifecycle::check_extension_days(days, &self.config.rules)?;
         let case = self.stored(case_id)?;
         Ok(extended_deadline(
             &case,

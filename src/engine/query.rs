@@ -11,6 +11,7 @@ use crate::domain::event::HistoryEntry;
 use crate::domain::light::{self, Light};
 use crate::domain::org::UnitId;
 use crate::domain::summary::CaseSummary;
+use crate::domain::users::User;
 
 /// How many of the most recently finished cases a text search reads (see
 /// [`Engine::find_finished`]).
@@ -71,6 +72,18 @@ pub struct CaseView {
     pub remaining_secs: Option<i64>,
     /// Every history entry, oldest first.
     pub history: Vec<HistoryEntry>,
+}
+
+impl CaseView {
+    /// Masks what `user` may not see ([`crate::domain::privacy`]): every door calls this before
+    /// a case leaves for a client.
+    pub fn redact_for(&mut self, user: &User) {
+        if crate::domain::privacy::redact_case(user, &mut self.case) {
+            self.history
+                .iter_mut()
+                .for_each(crate::domain::privacy::mask_entry);
+        }
+    }
 }
 
 /// Open cases per light for one unit.

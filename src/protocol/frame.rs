@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// How long the rest of a frame may take once its first byte has arrived.
+/// How long a whole frame may take once its first byte has arrived.
 pub const HALF_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Why a frame could not be read.
@@ -28,8 +28,8 @@ pub enum FrameError {
         /// The limit.
         max: usize,
     },
-    /// The peer stopped in the middle of a frame.
-    #[error("half-sent frame: {got} of {want} bytes, then nothing for {secs} s")]
+    /// The peer did not finish a frame within the time allowed for a whole frame.
+    #[error("half-sent frame: {got} of {want} bytes within {secs} s")]
     Stalled {
         /// Bytes received.
         got: usize,
@@ -101,46 +101,47 @@ pub fn write_blocking<T: Serialize>(w: &mut impl Write, message: &T) -> std::io:
 }
 
 /// Reads one frame's body from an async reader (the server side): waits as long as it takes for
-/// a frame to begin, then at most `stall` for each further piece of it.
+/// a frame to begin, then at most `limit` for **the whole rest of it** (a deadline on the frame,
+/// not on each read: a client that sends one byte every few seconds cannot hold a frame open).
+/// The body grows as its bytes arrive, so an announced length costs nothing until it is sent.
 pub async fn read_async(
     r: &mut (impl AsyncRead + Unpin),
     max: usize,
-    stall: Duration,
+    limit: Duration,
 ) -> Result<Vec<u8>, FrameError> {
     let mut prefix = [0u8; 4];
     let first = r.read(&mut prefix).await?;
     if first == 0 {
         return Err(FrameError::Closed);
     }
-    fill(r, &mut prefix, first, stall).await?;
-    let len = check_len(prefix, max)?;
-    let mut body = vec![0u8; len];
-    fill(r, &mut body, 0, stall).await?;
-    Ok(body)
-}
-
-async fn fill(
-    r: &mut (impl AsyncRead + Unpin),
-    buf: &mut [u8],
-    mut got: usize,
-    stall: Duration,
-) -> Result<(), FrameError> {
-    let want = buf.len();
-    while got < want {
-        match tokio::time::timeout(stall, r.read(&mut buf[got..])).await {
-            Err(_) => {
-                return Err(FrameError::Stalled {
-                    got,
-                    want,
-                    secs: stall.as_secs(),
-                })
-            }
+    let deadline = tokio::time::Instant::now() + limit;
+    let stalled = |got: usize, want: usize| FrameError::Stalled {
+        got,
+        want,
+        secs: limit.as_secs(),
+    };
+    let mut got = first;
+    while got < 4 {
+        match tokio::time::timeout_at(deadline, r.read(&mut prefix[got..])).await {
+            Err(_) => return Err(stalled(got, 4)),
             Ok(Ok(0)) => return Err(FrameError::Truncated),
             Ok(Ok(n)) => got += n,
             Ok(Err(e)) => return Err(e.into()),
         }
     }
-    Ok(())
+    let len = check_len(prefix, max)?;
+    let mut body = Vec::with_capacity(len.min(64 << 10));
+    let mut chunk = vec![0u8; len.min(64 << 10)];
+    while body.len() < len {
+        let want = (len - body.len()).min(chunk.len());
+        match tokio::time::timeout_at(deadline, r.read(&mut chunk[..want])).await {
+            Err(_) => return Err(stalled(body.len(), len)),
+            Ok(Ok(0)) => return Err(FrameError::Truncated),
+            Ok(Ok(n)) => body.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) => return Err(e.into()),
+        }
+    }
+    Ok(body)
 }
 
 #[cfg(test)]
@@ -212,5 +213,24 @@ mod tests {
             "{second:?}"
         );
         drop(client);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_frame_trickled_a_byte_at_a_time_meets_its_deadline() {
+        let (mut client, mut server) = tokio::io::duplex(64);
+        use tokio::io::AsyncWriteExt;
+        let limit = Duration::from_millis(100);
+        let reader = tokio::spawn(async move { read_async(&mut server, 100, limit).await });
+        client.write_all(&[0, 0, 0, 20]).await.unwrap();
+        // One byte every 40 ms: each read is well within the limit, the frame is not.
+        for _ in 0..10 {
+            client.write_all(b"x").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        let got = reader.await.unwrap();
+        assert!(
+            matches!(got, Err(FrameError::Stalled { want: 20, .. })),
+            "{got:?}"
+        );
     }
 }

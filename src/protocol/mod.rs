@@ -105,6 +105,13 @@ pub enum Request {
     },
     /// Compact the store.
     Compact,
+    /// Back the store up into a new folder inside `dir` (absolute, on the server's machine).
+    Backup {
+        /// The folder.
+        dir: std::path::PathBuf,
+    },
+    /// Check every record of the store.
+    Check,
     /// Take in new cases.
     Intake {
         /// The cases.
@@ -191,6 +198,10 @@ pub enum Reply {
     Entry(HistoryEntry),
     /// What a compaction did.
     Compacted(crate::store::compact::Compacted),
+    /// What a backup made.
+    BackedUp(crate::store::backup::BackupMade),
+    /// What a check found.
+    Checked(crate::store::CheckReport),
     /// Each command's own answer, in order.
     Entries(Vec<Result<HistoryEntry, Failure>>),
     /// What intake did with each case.

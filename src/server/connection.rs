@@ -12,6 +12,7 @@ use tokio::net::UnixStream;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use super::commit::Job;
+use super::outbox::{Full, Outbox};
 use super::socket::user_name;
 use crate::domain::users::User;
 use crate::engine::{Engine, EngineError, Submitted};
@@ -21,10 +22,6 @@ use crate::protocol::{
     Welcome, CASES_PAGE, MAX_CLIENT_FRAME, PROTOCOL_VERSION,
 };
 
-/// Frames waiting to be written to one client; a client this far behind on events is
-/// resynchronised instead.
-const OUTBOX: usize = 1024;
-
 /// One encoded frame, shared by every connection it is sent to.
 pub type Frame = Arc<[u8]>;
 
@@ -32,8 +29,8 @@ pub type Frame = Arc<[u8]>;
 pub struct Shared {
     /// The engine.
     pub engine: Arc<Engine>,
-    /// Every committed change, encoded once as an event frame ([`encode_events`]).
-    pub frames: broadcast::Sender<Frame>,
+    /// Every committed change, encoded once in full and once masked ([`encode_events`]).
+    pub frames: broadcast::Sender<Arc<EventFrames>>,
     /// The group committer's queue.
     pub jobs: mpsc::Sender<Job>,
     /// Becomes true when the server is stopping.
@@ -46,24 +43,31 @@ pub struct Shared {
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
     let uid = stream.peer_cred().map(|c| c.uid()).ok();
     let (mut reader, mut writer) = stream.into_split();
-    let (outbox, mut out_rx) = mpsc::channel::<Frame>(OUTBOX);
+    let (outbox, mut drain) = super::outbox::outbox();
     let writing = tokio::spawn(async move {
-        while let Some(frame) = out_rx.recv().await {
+        while let Some((frame, room)) = drain.next().await {
             if writer.write_all(&frame).await.is_err() {
+                drain.close();
                 break;
             }
+            drop(room);
         }
         let _ = writer.shutdown().await;
     });
     let session = handshake(&mut reader, uid, &shared, &outbox).await;
     if let Some((user, hello)) = session {
-        let span = tracing::info_span!("conn", login = %user.login, client = %hello.client);
+        let client = crate::domain::privacy::for_log(&hello.client);
+        let span = tracing::info_span!("conn", login = %user.login, client = %client);
         let _enter = span.enter();
         tracing::info!("connected");
         drop(_enter);
         let forwarding = hello.events.then(|| {
             // Subscribed before the welcome went out: nothing committed after it is missed.
-            tokio::spawn(forward(shared.frames.subscribe(), outbox.clone()))
+            tokio::spawn(forward(
+                shared.frames.subscribe(),
+                outbox.clone(),
+                user.clone(),
+            ))
         });
         requests(&mut reader, &user, &shared, &outbox).await;
         if let Some(f) = forwarding {
@@ -88,12 +92,22 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>) {
     .await;
 }
 
-async fn send(outbox: &mpsc::Sender<Frame>, message: &ServerMessage) {
+/// Tells a connection past the caps why it is refused and closes it (bounded: a client that does
+/// not read is not waited for).
+pub async fn turn_away(stream: UnixStream, reason: String) {
+    super::log_limited(&reason);
+    let (_, mut writer) = stream.into_split();
+    let bytes = frame::encode(&ServerMessage::Refused { reason });
+    let _ = tokio::time::timeout(Duration::from_secs(1), writer.write_all(&bytes)).await;
+    let _ = writer.shutdown().await;
+}
+
+async fn send(outbox: &Outbox, message: &ServerMessage) {
     let _ = outbox.send(Frame::from(frame::encode(message))).await;
 }
 
-async fn refuse(outbox: &mpsc::Sender<Frame>, reason: String) {
-    tracing::warn!(%reason, "connection refused");
+async fn refuse(outbox: &Outbox, reason: String) {
+    super::log_limited(&reason);
     send(outbox, &ServerMessage::Refused { reason }).await;
 }
 
@@ -101,7 +115,7 @@ async fn handshake(
     reader: &mut tokio::net::unix::OwnedReadHalf,
     uid: Option<u32>,
     shared: &Shared,
-    outbox: &mpsc::Sender<Frame>,
+    outbox: &Outbox,
 ) -> Option<(User, Hello)> {
     match welcome(reader, uid, shared).await {
         Ok((welcome, hello)) => {
@@ -167,7 +181,7 @@ async fn requests(
     reader: &mut tokio::net::unix::OwnedReadHalf,
     user: &User,
     shared: &Shared,
-    outbox: &mpsc::Sender<Frame>,
+    outbox: &Outbox,
 ) {
     let mut closing = shared.closing.clone();
     loop {
@@ -294,8 +308,13 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
         }
         Request::Intake { cases } => engine.intake(user, cases).map(Reply::Intake),
         Request::Compact => engine.compact(user).map(Reply::Compacted),
+        Request::Backup { dir } => engine.backup(user, &dir).map(Reply::BackedUp),
+        Request::Check => engine.check(user).map(Reply::Checked),
         Request::List { filter } => engine.list(&filter).map(Reply::Rows),
-        Request::Show { id } => engine.show(&id).map(|v| Reply::View(Box::new(v))),
+        Request::Show { id } => engine.show(&id).map(|mut v| {
+            v.redact_for(user);
+            Reply::View(Box::new(v))
+        }),
         Request::OpenCases { after } => engine
             .open_page(None, after.as_deref(), CASES_PAGE)
             .map(Reply::Summaries),
@@ -326,42 +345,106 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
     r.map_err(Failure::from)
 }
 
-/// Encodes each committed change once, for every connection to share.
+/// One committed change encoded for every connection to share: once in full and once with its
+/// personal data masked, so each connection is sent what its login may see
+/// ([`crate::domain::privacy`]) without encoding per connection. A resync has no change.
+pub struct EventFrames {
+    /// The change (none for a resync).
+    pub committed: Option<Arc<crate::engine::Committed>>,
+    /// The event in full.
+    pub full: Frame,
+    /// The event masked.
+    pub masked: Frame,
+}
+
+impl EventFrames {
+    fn resync() -> EventFrames {
+        let f = Frame::from(frame::encode(&ServerMessage::Resync));
+        EventFrames {
+            committed: None,
+            full: f.clone(),
+            masked: f,
+        }
+    }
+
+    /// The frame for `user`.
+    fn for_user(&self, user: &User) -> &Frame {
+        match &self.committed {
+            Some(c) if !crate::domain::privacy::may_see_requester(user, &c.case) => &self.masked,
+            _ => &self.full,
+        }
+    }
+}
+
+/// Encodes each committed change once (in full and masked), for every connection to share.
 pub async fn encode_events(
     mut events: broadcast::Receiver<Arc<crate::engine::Committed>>,
-    frames: broadcast::Sender<Frame>,
+    frames: broadcast::Sender<Arc<EventFrames>>,
 ) {
     loop {
-        let message = match events.recv().await {
-            Ok(c) => ServerMessage::Event(Box::new((*c).clone())),
+        let encoded = match events.recv().await {
+            Ok(c) => EventFrames {
+                full: Frame::from(frame::encode(&ServerMessage::Event(Box::new((*c).clone())))),
+                masked: Frame::from(frame::encode(&ServerMessage::Event(Box::new(c.masked())))),
+                committed: Some(c),
+            },
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!(
                     missed = n,
                     "the event encoder fell behind; resynchronising all"
                 );
-                ServerMessage::Resync
+                EventFrames::resync()
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
         // No connection listening is fine.
-        let _ = frames.send(Frame::from(frame::encode(&message)));
+        let _ = frames.send(Arc::new(encoded));
     }
 }
 
-/// Pushes every committed change to one client. When the client reads too slowly and the shared
-/// buffer passes it by, the client is told to resynchronise rather than silently missing changes.
-async fn forward(mut frames: broadcast::Receiver<Frame>, outbox: mpsc::Sender<Frame>) {
+/// Pushes every committed change to one client, as its login may see it. Events never wait for
+/// room in the outbox: a client that reads too slowly is marked behind, its events are dropped
+/// (the shared buffer is never held up by it), and once room returns it is told to
+/// resynchronise rather than silently missing changes.
+async fn forward(mut frames: broadcast::Receiver<Arc<EventFrames>>, outbox: Outbox, user: User) {
+    let resync = EventFrames::resync().full;
+    let mut behind = false;
     loop {
+        if behind {
+            tokio::select! {
+                ok = outbox.room(resync.len()) => {
+                    if !ok {
+                        return;
+                    }
+                    match outbox.try_send(resync.clone()) {
+                        Ok(()) => behind = false,
+                        Err(Full::Closed) => return,
+                        Err(Full::NoRoom) => {}
+                    }
+                }
+                r = frames.recv() => {
+                    if let Err(broadcast::error::RecvError::Closed) = r {
+                        return;
+                    }
+                }
+            }
+            continue;
+        }
         let frame = match frames.recv().await {
-            Ok(f) => f,
+            Ok(f) => f.for_user(&user).clone(),
             Err(broadcast::error::RecvError::Lagged(n)) => {
                 tracing::warn!(missed = n, "a client fell behind; resynchronising it");
-                Frame::from(frame::encode(&ServerMessage::Resync))
+                resync.clone()
             }
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        if outbox.send(frame).await.is_err() {
-            return;
+        match outbox.try_send(frame) {
+            Ok(()) => {}
+            Err(Full::NoRoom) => {
+                tracing::warn!(login = %user.login, "a client reads too slowly; its events are dropped until it resynchronises");
+                behind = true;
+            }
+            Err(Full::Closed) => return,
         }
     }
 }

@@ -9,6 +9,8 @@
 
 mod commit;
 mod connection;
+pub mod limits;
+mod outbox;
 pub mod socket;
 
 use std::path::PathBuf;
@@ -29,8 +31,12 @@ pub struct ServeOptions {
     pub socket: PathBuf,
     /// The group the socket belongs to (the command center's staff), if not the server's own.
     pub group: Option<String>,
-    /// How long the rest of a frame may take once begun.
+    /// How long a whole frame may take once begun.
     pub stall: Duration,
+    /// Connections allowed per OS user.
+    pub per_user: usize,
+    /// Connections allowed in total (kept below the descriptor limit).
+    pub total: usize,
 }
 
 impl ServeOptions {
@@ -40,6 +46,8 @@ impl ServeOptions {
             socket,
             group: None,
             stall: HALF_FRAME_TIMEOUT,
+            per_user: limits::PER_USER,
+            total: limits::TOTAL,
         }
     }
 }
@@ -52,12 +60,18 @@ pub async fn serve(
     options: ServeOptions,
     stop: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let fd_limit = limits::raise_fd_limit();
+    let caps = limits::Caps::within(options.per_user, options.total, fd_limit);
+    let census = Arc::new(limits::Census::default());
     let std_listener = socket::bind(&options.socket, options.group.as_deref())?;
     std_listener.set_nonblocking(true)?;
     let listener = tokio::net::UnixListener::from_std(std_listener)?;
     tracing::info!(
         socket = %options.socket.display(),
         store = %engine.path().display(),
+        fd_limit,
+        per_user = caps.per_user,
+        total = caps.total,
         "serving"
     );
     let (jobs, queue) = mpsc::channel(commit::MAX_GROUP * 4);
@@ -76,14 +90,41 @@ pub async fn serve(
         stall: options.stall,
     });
     let mut connections = tokio::task::JoinSet::new();
+    let mut backoff = Duration::ZERO;
     tokio::pin!(stop);
     loop {
+        if !backoff.is_zero() {
+            // Out of descriptors (or another accept error): wait before trying again instead of
+            // spinning and flooding the log.
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = &mut stop => break,
+            }
+        }
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(connection::serve(stream, shared.clone()));
+                    backoff = Duration::ZERO;
+                    let uid = stream.peer_cred().map(|c| c.uid()).unwrap_or(u32::MAX);
+                    match census.admit(uid, caps) {
+                        Ok(admitted) => {
+                            let shared = shared.clone();
+                            connections.spawn(async move {
+                                connection::serve(stream, shared).await;
+                                drop(admitted);
+                            });
+                        }
+                        Err(reason) => {
+                            connections.spawn(connection::turn_away(stream, reason));
+                        }
+                    }
                 }
-                Err(e) => tracing::warn!(error = %e, "accept failed"),
+                Err(e) => {
+                    backoff = (backoff * 2).clamp(Duration::from_millis(50), Duration::from_secs(1));
+                    if let Some(suppressed) = ACCEPT_ERRORS.allow() {
+                        tracing::warn!(error = %e, suppressed, open = census.total(), "accept failed; backing off");
+                    }
+                }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             _ = &mut stop => break,
@@ -109,6 +150,24 @@ pub async fn serve(
     engine.flush()?;
     tracing::info!("stopped; the store is flushed");
     Ok(())
+}
+
+/// Accept errors: a few lines per minute at most.
+static ACCEPT_ERRORS: limits::LogLimit = limits::LogLimit::new(5, Duration::from_secs(60));
+
+/// Refusals and malformed frames from clients: a few lines per minute at most.
+static CLIENT_ERRORS: limits::LogLimit = limits::LogLimit::new(20, Duration::from_secs(60));
+
+/// Logs something a client caused — a refusal, a malformed frame — as a short escaped prefix with
+/// no phone in it ([`crate::domain::privacy::for_log`]), at most a few lines a minute.
+pub(crate) fn log_limited(reason: &str) {
+    if let Some(suppressed) = CLIENT_ERRORS.allow() {
+        tracing::warn!(
+            reason = %crate::domain::privacy::for_log(reason),
+            suppressed,
+            "connection refused"
+        );
+    }
 }
 
 /// Resolves on the first SIGTERM, SIGINT or SIGHUP.

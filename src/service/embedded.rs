@@ -47,7 +47,7 @@ impl Service for Embedded {
         self.engine.clock()
     }
     fn subscribe(&self) -> Feed {
-        Feed::local(self.engine.subscribe())
+        Feed::local(self.engine.subscribe(), self.operator.clone())
     }
     fn execute(
         &self,
@@ -74,6 +74,12 @@ impl Service for Embedded {
     fn compact(&self) -> Result<crate::store::compact::Compacted> {
         self.engine.compact(&self.operator)
     }
+    fn backup(&self, dir: &std::path::Path) -> Result<crate::store::backup::BackupMade> {
+        self.engine.backup(&self.operator, dir)
+    }
+    fn check(&self) -> Result<crate::store::CheckReport> {
+        self.engine.check(&self.operator)
+    }
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         self.engine.intake(&self.operator, cases)
     }
@@ -81,7 +87,9 @@ impl Service for Embedded {
         self.engine.list(filter)
     }
     fn show(&self, id: &str) -> Result<CaseView> {
-        self.engine.show(id)
+        let mut view = self.engine.show(id)?;
+        view.redact_for(&self.operator);
+        Ok(view)
     }
     fn open_cases(&self, after: Option<&str>) -> Result<Vec<CaseSummary>> {
         self.engine

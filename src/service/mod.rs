@@ -53,6 +53,11 @@ pub trait Service: Send + Sync {
     fn execute_many(&self, commands: Vec<Submission>) -> Vec<Result<HistoryEntry>>;
     /// Compacts the store (the administrator's trainer role only); commands wait meanwhile.
     fn compact(&self) -> Result<crate::store::compact::Compacted>;
+    /// Backs the store up into a new folder inside `dir` (absolute; on the server's machine
+    /// through a server); the administrator's trainer role only; commands wait meanwhile.
+    fn backup(&self, dir: &std::path::Path) -> Result<crate::store::backup::BackupMade>;
+    /// Checks every record of the store and reports what is wrong; trainer role only.
+    fn check(&self) -> Result<crate::store::CheckReport>;
     /// Stores new cases in triage, with one flush for the batch.
     fn intake(&self, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>>;
 
@@ -126,15 +131,17 @@ pub struct Feed {
 }
 
 enum FeedSource {
-    Local(tokio::sync::broadcast::Receiver<Arc<Committed>>),
+    /// The engine's broadcast, masked for the session's login.
+    Local(tokio::sync::broadcast::Receiver<Arc<Committed>>, User),
     Remote(std::sync::mpsc::Receiver<Update>),
 }
 
 impl Feed {
-    /// A feed from the engine's own broadcast (embedded).
-    pub fn local(rx: tokio::sync::broadcast::Receiver<Arc<Committed>>) -> Feed {
+    /// A feed from the engine's own broadcast (embedded), each change masked for `operator`
+    /// ([`Committed::for_user`]).
+    pub fn local(rx: tokio::sync::broadcast::Receiver<Arc<Committed>>, operator: User) -> Feed {
         Feed {
-            source: FeedSource::Local(rx),
+            source: FeedSource::Local(rx, operator),
         }
     }
 
@@ -149,8 +156,8 @@ impl Feed {
     pub fn try_next(&mut self) -> Option<Update> {
         use tokio::sync::broadcast::error::TryRecvError;
         match &mut self.source {
-            FeedSource::Local(rx) => match rx.try_recv() {
-                Ok(c) => Some(Update::Committed(c)),
+            FeedSource::Local(rx, user) => match rx.try_recv() {
+                Ok(c) => Some(Update::Committed(c.for_user(user))),
                 Err(TryRecvError::Lagged(n)) => {
                     tracing::warn!(missed = n, "feed fell behind the engine");
                     Some(Update::Resync)
@@ -165,7 +172,7 @@ impl Feed {
     /// An embedded feed does not wait: nothing else writes to a store this process holds.
     pub fn next_timeout(&mut self, timeout: std::time::Duration) -> Option<Update> {
         match &mut self.source {
-            FeedSource::Local(_) => self.try_next(),
+            FeedSource::Local(..) => self.try_next(),
             FeedSource::Remote(rx) => rx.recv_timeout(timeout).ok(),
         }
     }

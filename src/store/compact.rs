@@ -53,7 +53,7 @@ pub fn live_dir(path: &Path) -> Result<PathBuf> {
 }
 
 /// Bytes the files directly in `dir` (and its `blobs`) take on disk.
-fn disk_bytes(dir: &Path) -> u64 {
+pub(super) fn disk_bytes(dir: &Path) -> u64 {
     use std::os::unix::fs::MetadataExt;
     let mut total = 0;
     for sub in [dir.to_path_buf(), dir.join("blobs")] {
@@ -69,7 +69,7 @@ fn disk_bytes(dir: &Path) -> u64 {
 }
 
 /// True once no process has the sled folder `dir` open (its `db` file's lock is free).
-fn released(dir: &Path) -> bool {
+pub(super) fn released(dir: &Path) -> bool {
     use std::os::unix::io::AsRawFd;
     let Ok(f) = std::fs::File::open(dir.join("db")) else {
         return true;
@@ -133,7 +133,7 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// Writes `bytes` to `path`: a temporary file, fsynced, renamed over, folder fsynced. Once the
 /// rename is done the new content is what a reader sees, so a failing folder fsync after it is
 /// logged, not returned: the caller must go on as if it had succeeded.
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::File::create(&tmp).map_err(io)?;
@@ -148,7 +148,7 @@ fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 impl Store {
     /// Copies every record into a fresh sled folder `dest`, flushed and synced; returns it open.
-    fn copy_into(&self, dest: &Path) -> Result<sled::Db> {
+    pub(super) fn copy_into(&self, dest: &Path) -> Result<sled::Db> {
         std::fs::create_dir_all(dest).map_err(io)?;
         let db = open_db(dest, self.options)?;
         for (name, from) in [("meta", &self.meta), ("data", &self.data)] {

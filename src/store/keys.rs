@@ -35,6 +35,8 @@ pub enum Kind {
     Sequence = b'Q',
     /// Unit id → its assessment record.
     UnitRecord = b'U',
+    /// (no more key) → how many batches were ever committed ([`super::durable`]).
+    Writes = b'W',
 }
 
 /// `kind ‖ rest`: a key of one kind.

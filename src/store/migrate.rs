@@ -1,6 +1,7 @@
 //! Moving a store written by an earlier jiban to this schema. The old store is copied beside
 //! itself first, so a migration that goes wrong loses nothing; the copy's path is printed.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::codec::encode;
@@ -56,7 +57,8 @@ pub fn backup_path(path: &Path) -> PathBuf {
 pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     let copy = backup_path(path);
     copy_dir(path, &copy)?;
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "jiban: migrating the store at {} from schema 1 to schema 2; a copy of the schema-1 store is kept at {}",
         path.display(),
         copy.display()
@@ -162,6 +164,10 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
         store.db.drop_tree(old)?;
     }
     store.flush()?;
-    eprintln!("jiban: migrated {} cases to schema 2", store.case_count());
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: migrated {} cases to schema 2",
+        store.case_count()
+    );
     Ok(())
 }

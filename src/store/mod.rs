@@ -20,8 +20,11 @@
 //! | `Q` sequence | district code ‖ date | last sequence |
 //! | `U` unit record | unit id | assessment record |
 
+pub mod backup;
+mod check;
 pub mod codec;
 pub mod compact;
+pub mod durable;
 pub mod keys;
 pub mod migrate;
 mod read;
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::config::FixtureSources;
 use codec::{decode, encode};
 
+pub use check::CheckReport;
 pub use read::DueEntry;
 pub use write::Batch;
 pub use write::CaseWrite;
@@ -109,6 +113,14 @@ pub enum StoreError {
         /// The reserve.
         reserve: u64,
     },
+    /// The store's files are damaged: sled cannot open them, or what it opens is not a store.
+    #[error("the store at {} cannot be opened: {reason}. Run `jiban --data {} check` for details; {}", path.display(), path.display(), backup::advice(path))]
+    Damaged {
+        /// The store.
+        path: PathBuf,
+        /// What failed.
+        reason: String,
+    },
     /// A flush failed or hung earlier: sled may hold a write in memory that never reached the
     /// disk, so nothing more is written until the store is reopened.
     #[error("the store refuses writes since a flush failed ({0}); restart jiban (or `jiban serve`) to reopen it from what is on disk")]
@@ -150,6 +162,8 @@ pub struct Store {
     data_file: std::sync::Arc<std::fs::File>,
     /// Set when a flush failed: writes are refused from then on ([`space::Health`]).
     health: space::Health,
+    /// Batches committed so far ([`durable`]).
+    writes: std::sync::atomic::AtomicU64,
     /// Flushes done since the store was opened (group commit shares them).
     flushes: std::sync::atomic::AtomicU64,
 }
@@ -188,19 +202,73 @@ fn clear_interrupted_snapshots(path: &Path) -> Result<()> {
 
 fn open_db(path: &Path, options: StoreOptions) -> Result<sled::Db> {
     clear_interrupted_snapshots(path)?;
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(options.cache_bytes)
-        .open()
-        .map_err(|e| match &e {
+    if std::fs::metadata(path.join("db")).is_ok_and(|m| m.len() == 0) {
+        return Err(damaged(path, "its data file `db` is empty".into()));
+    }
+    // sled 0.34 panics on some damaged files (a flipped byte in a snapshot); that must be an
+    // error naming the store, never a crash.
+    let opened = quiet_panics(|| {
+        sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_bytes)
+            .open()
+    });
+    match opened {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(match &e {
             sled::Error::Io(io)
                 if io.kind() == std::io::ErrorKind::WouldBlock
                     || io.to_string().contains("lock") =>
             {
                 StoreError::InUse(path.to_path_buf())
             }
+            sled::Error::Corruption { .. } => damaged(path, format!("sled reports {e}")),
             _ => StoreError::from_sled(e, path),
-        })
+        }),
+        Err(panic) => Err(damaged(path, format!("sled failed reading it ({panic})"))),
+    }
+}
+
+/// The store folder (not the `data-N` folder inside it) for a sled folder.
+fn store_folder(dir: &Path) -> &Path {
+    match dir.file_name().and_then(|n| n.to_str()) {
+        Some(n) if n.starts_with("data-") => dir.parent().unwrap_or(dir),
+        _ => dir,
+    }
+}
+
+fn damaged(dir: &Path, reason: String) -> StoreError {
+    StoreError::Damaged {
+        path: store_folder(dir).to_path_buf(),
+        reason,
+    }
+}
+
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic on this thread into `Err(message)` without printing it (other
+/// threads' panics are reported as before).
+fn quiet_panics<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into())
+    })
 }
 
 fn schema_of(meta: &sled::Tree) -> Result<u32> {
@@ -214,6 +282,8 @@ fn schema_of(meta: &sled::Tree) -> Result<u32> {
 impl Store {
     fn with_db(path: &Path, dir: &Path, db: sled::Db, options: StoreOptions) -> Result<Store> {
         let data = db.open_tree("data")?;
+        let writes = durable::stored_writes(&data)?;
+        durable::check_acknowledged(path, writes)?;
         let counts = write::load_counts(&data)?;
         Ok(Store {
             path: path.to_path_buf(),
@@ -226,6 +296,7 @@ impl Store {
                 std::fs::File::open(dir.join("db")).map_err(sled::Error::from)?,
             ),
             health: space::Health::default(),
+            writes: std::sync::atomic::AtomicU64::new(writes),
             flushes: Default::default(),
             db,
         })
@@ -262,6 +333,12 @@ impl Store {
             drop(db);
             migrate::from_schema_1(path, options)?;
             return Store::open(path, options);
+        }
+        if found == 0 {
+            return Err(damaged(
+                path,
+                "it has no schema record (sled opened it empty: its files are damaged, or this is not a jiban store)".into(),
+            ));
         }
         let store = Store::with_db(path, &dir, db, options)?;
         compact::remove_stale(path, &dir);
@@ -315,6 +392,7 @@ impl Store {
     /// that fails or times out marks the store unwritable ([`StoreError::Unwritable`]).
     pub fn flush(&self) -> Result<usize> {
         self.health.check()?;
+        let upto = self.writes.load(std::sync::atomic::Ordering::Acquire);
         let db = self.db.clone();
         let file = self.data_file.clone();
         let dir = self.dir.clone();
@@ -328,6 +406,7 @@ impl Store {
             Ok(bytes) => {
                 self.flushes
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                durable::record_acknowledged(&self.path, upto);
                 Ok(bytes)
             }
             Err(e) => {

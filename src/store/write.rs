@@ -48,16 +48,16 @@ pub(crate) fn due_value(case: &Case) -> Vec<u8> {
 }
 
 /// The index keys one state of a case has (everything but its own record and history).
-struct IndexKeys {
-    holder: Vec<u8>,
-    stage: Vec<u8>,
-    due: Option<Vec<u8>>,
-    closed: Option<Vec<u8>>,
-    count: Vec<u8>,
+pub(super) struct IndexKeys {
+    pub(super) holder: Vec<u8>,
+    pub(super) stage: Vec<u8>,
+    pub(super) due: Option<Vec<u8>>,
+    pub(super) closed: Option<Vec<u8>>,
+    pub(super) count: Vec<u8>,
 }
 
 impl IndexKeys {
-    fn of(case: &Case) -> IndexKeys {
+    pub(super) fn of(case: &Case) -> IndexKeys {
         let id = case.id.as_str();
         IndexKeys {
             holder: keys::of(
@@ -192,12 +192,16 @@ impl Store {
         for (key, seq) in &batch.sequences {
             out.insert(keys::of(Kind::Sequence, key), &seq.to_be_bytes());
         }
+        let writes = self.writes.load(std::sync::atomic::Ordering::Acquire) + 1;
+        out.insert(keys::of(Kind::Writes, &[]), &writes.to_be_bytes());
         if let Err(e) = self.data.apply_batch(out) {
             // sled may have applied part of it in memory: nothing more is written until reopen.
             let e = StoreError::from_sled(e, &self.dir);
             self.health.fail(&e.to_string());
             return Err(e);
         }
+        self.writes
+            .store(writes, std::sync::atomic::Ordering::Release);
         for (key, n) in next {
             match n {
                 0 => counts.remove(&key),

@@ -9,12 +9,13 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::super::app::{App, Pane};
 use super::super::i18n::Lang;
-use crate::cli::output::{mask_phone, pad};
 use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
 use crate::domain::event::Event;
 use crate::domain::light::format_countdown;
 use crate::domain::permissions::may_see_phone;
+use crate::domain::privacy::mask_phone;
+use crate::text::pad;
 
 /// The detail pane.
 pub struct DetailPane<'a> {

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use super::super::app::{App, View};
 use super::super::model::OPEN_STAGES;
 use super::super::tree::NodeKind;
-use crate::cli::output::{truncate, width};
 use crate::domain::calendar::cst;
 use crate::domain::light::Light;
+use crate::text::{truncate, width};
 
 /// The two header lines.
 pub struct Header<'a> {

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use super::app::{App, Areas, Mode, PromptKind};
-use crate::cli::output::{truncate, width};
+use crate::text::{truncate, width};
 
 pub use detail::DetailPane;
 pub use header::Header;
@@ -310,7 +310,7 @@ fn skip_columns(s: &str, cols: usize) -> String {
 /// Writes `s` cut to `cols` columns (ending in `…` when cut) and padded with spaces, so a
 /// double-width character never straddles a column boundary.
 pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, s: &str, cols: usize, style: Style) {
-    let text = crate::cli::output::pad(s, cols);
+    let text = crate::text::pad(s, cols);
     buf.set_stringn(x, y, text, cols, style);
 }
 

@@ -11,7 +11,7 @@ use super::super::app::App;
 use super::super::confirm::Confirm;
 use super::super::workflow::Menu;
 use super::put;
-use crate::cli::output::width;
+use crate::text::width;
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

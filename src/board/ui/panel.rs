@@ -13,12 +13,13 @@ use super::super::form::{Field, Form};
 use super::super::i18n::Lang;
 use super::overlay::{centered, frame};
 use super::{fit_spans, put};
-use crate::cli::output::{mask_phone, width};
 use crate::domain::calendar::cst;
 use crate::domain::case::{
     AssessmentOutcome, Case, Category, Kind, PendingRequest, Resolution, Satisfaction,
 };
 use crate::domain::permissions::may_see_phone;
+use crate::domain::privacy::mask_phone;
+use crate::text::width;
 
 /// A command form over the board.
 pub struct FormBox<'a> {
@@ -348,17 +349,17 @@ impl FormBox<'_> {
             };
             let (sel_s, sel_r) = (value("satisfaction"), value("resolution"));
             let cell = (cols / 4).min(if lang == Lang::Zh { 10 } else { 20 });
-            let mut head = vec![Span::raw(crate::cli::output::pad("", cell))];
+            let mut head = vec![Span::raw(crate::text::pad("", cell))];
             for r in Resolution::ALL {
                 head.push(Span::styled(
-                    crate::cli::output::pad(lang.resolution(*r), cell),
+                    crate::text::pad(lang.resolution(*r), cell),
                     theme.label(),
                 ));
             }
             out.push(Line::from(head));
             for (i, s) in Satisfaction::ALL.iter().enumerate() {
                 let mut row = vec![Span::styled(
-                    crate::cli::output::pad(lang.satisfaction(*s), cell),
+                    crate::text::pad(lang.satisfaction(*s), cell),
                     theme.label(),
                 )];
                 for (j, o) in f.grid[i].iter().enumerate() {
@@ -367,7 +368,7 @@ impl FormBox<'_> {
                     } else {
                         theme.text()
                     };
-                    row.push(Span::styled(crate::cli::output::pad(o, cell), style));
+                    row.push(Span::styled(crate::text::pad(o, cell), style));
                 }
                 out.push(Line::from(row));
             }

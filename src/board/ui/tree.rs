@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Widget};
 use super::super::app::{App, Pane, View};
 use super::super::tree::NodeKind;
 use super::{inner, put};
-use crate::cli::output::width;
 use crate::domain::light::Light;
+use crate::text::width;
 
 /// The tree pane.
 pub struct TreePane<'a> {

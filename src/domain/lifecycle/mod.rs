@@ -137,13 +137,31 @@ fn no_pending(case: &Case) -> Result<(), Refusal> {
     }
 }
 
+/// The most characters of any text a command carries (a note, a reason, a reply's result).
+pub const MAX_COMMAND_TEXT: usize = 5_000;
+
 fn non_empty(field: &'static str, text: &str) -> Result<String, Refusal> {
     let t = text.trim();
     if t.is_empty() {
         Err(invalid(field, "must not be empty"))
+    } else if t.chars().count() > MAX_COMMAND_TEXT {
+        Err(invalid(
+            field,
+            format!("longer than {MAX_COMMAND_TEXT} characters"),
+        ))
     } else {
         Ok(t.to_string())
     }
+}
+
+/// The days one extension may add: 1 to the rules file's `max_extension_days`. The preview of an
+/// extension is checked by the same rule as the request.
+pub fn check_extension_days(days: u32, rules: &Rules) -> Result<(), Refusal> {
+    let max = rules.limits.max_extension_days;
+    if days == 0 || days > max {
+        return Err(invalid("days", format!("must be 1..={max}")));
+    }
+    Ok(())
 }
 
 /// A plausible Chinese phone number: 7 to 12 digits once `-`, spaces and a leading `+86` are
@@ -205,7 +223,7 @@ pub fn extended_deadline(
         case,
         now,
         calendar,
-        case.limit_days.unwrap_or_default() + days,
+        case.limit_days.unwrap_or_default().saturating_add(days),
     )
 }
 
@@ -379,10 +397,7 @@ fn apply(
         Command::Extend { days, reason } => {
             expect_stage(case, word, &[Stage::Assigned, Stage::Handling])?;
             no_pending(case)?;
-            let max = cx.rules.limits.max_extension_days;
-            if *days == 0 || *days > max {
-                return Err(invalid("days", format!("must be 1..={max}")));
-            }
+            check_extension_days(*days, cx.rules)?;
             let reason = non_empty("reason", reason)?;
             case.pending = Some(PendingRequest::Extension {
                 unit: case.holder.clone(),

@@ -1,4 +1,5 @@
-//! The lifecycle command words and options, shared by `jiban act` and the board's `:` line.
+//! The lifecycle command vocabulary — words and options — shared by `jiban act` and the board's `:`
+//! line (and the board's forms), so neither imports the other.
 
 use clap::Subcommand;
 
