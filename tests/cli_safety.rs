@@ -204,3 +204,41 @@ fn check_finds_an_index_that_disagrees_with_the_cases() {
     assert!(out.stdout.contains("count of"), "{out:?}");
     assert!(out.stdout.contains("kept 7 but 1 cases"), "{out:?}");
 }
+
+#[test]
+fn intake_refuses_absurd_times_duplicate_keys_and_bad_bytes_line_by_line() {
+    let store = Store::new();
+    let mut far = case_line("laoshan", "livelihood", "路灯不亮", NOW);
+    far["received_at"] = serde_json::json!("9999-01-01T00:00:00+08:00");
+    let good = case_line("laoshan", "livelihood", "井盖缺失", NOW).to_string();
+    let duplicate = good.replacen("{", "{\"district\":\"shibei\",", 1);
+    let file = store.path().join("mixed.jsonl");
+    let mut bytes = Vec::new();
+    for line in [far.to_string(), duplicate, good.clone()] {
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+    }
+    // An invalid UTF-8 byte inside a title: that line only.
+    bytes.extend_from_slice(good.replace("井盖", "井\u{0}").as_bytes());
+    let at = bytes.len() - 20;
+    bytes[at] = 0xFF;
+    bytes.push(b'\n');
+    bytes.extend_from_slice(good.as_bytes());
+    bytes.push(b'\n');
+    std::fs::write(&file, bytes).expect("write");
+    let out = store.run(&["--now", NOW, "intake", file.to_str().expect("path")]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("line 1: received_at"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("line 2:") && out.stderr.contains("given twice"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("line 4: not UTF-8"), "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().count(),
+        2,
+        "lines 3 and 5 stored: {out:?}"
+    );
+    assert!(!out.stdout.contains("+1000"), "{out:?}");
+}

@@ -100,7 +100,9 @@ impl ServerFile {
     }
 }
 
-fn init_logging(file: &Path) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+/// Logs go to `file` and to stderr (the journal), each through a non-blocking writer: a stderr
+/// nobody reads (a full pipe) or a slow disk drops log lines instead of stalling the server.
+fn init_logging(file: &Path) -> anyhow::Result<[tracing_appender::non_blocking::WorkerGuard; 2]> {
     use tracing_subscriber::prelude::*;
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -114,6 +116,7 @@ fn init_logging(file: &Path) -> anyhow::Result<tracing_appender::non_blocking::W
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600));
     }
+    let (err_writer, err_guard) = tracing_appender::non_blocking(std::io::stderr());
     let filter = || {
         tracing_subscriber::EnvFilter::try_from_env("JIBAN_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
@@ -127,13 +130,13 @@ fn init_logging(file: &Path) -> anyhow::Result<tracing_appender::non_blocking::W
         )
         .with(
             tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
+                .with_writer(err_writer)
                 .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
                 .with_filter(filter()),
         )
         .try_init()
         .ok();
-    Ok(guard)
+    Ok([guard, err_guard])
 }
 
 /// Runs the server in the foreground until SIGTERM, SIGINT or SIGHUP.

@@ -411,8 +411,10 @@ async fn forward(mut frames: broadcast::Receiver<Arc<EventFrames>>, outbox: Outb
     let mut behind = false;
     loop {
         if behind {
+            // Back once half the budget is free again (not as soon as the small resync fits,
+            // which would flap between behind and not on every event).
             tokio::select! {
-                ok = outbox.room(resync.len()) => {
+                ok = outbox.room(super::outbox::OUTBOX_BYTES / 2) => {
                     if !ok {
                         return;
                     }
@@ -441,7 +443,10 @@ async fn forward(mut frames: broadcast::Receiver<Arc<EventFrames>>, outbox: Outb
         match outbox.try_send(frame) {
             Ok(()) => {}
             Err(Full::NoRoom) => {
-                tracing::warn!(login = %user.login, "a client reads too slowly; its events are dropped until it resynchronises");
+                super::log_limited(&format!(
+                    "{} reads too slowly; its events are dropped until it resynchronises",
+                    user.login
+                ));
                 behind = true;
             }
             Err(Full::Closed) => return,

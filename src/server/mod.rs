@@ -165,7 +165,7 @@ pub(crate) fn log_limited(reason: &str) {
         tracing::warn!(
             reason = %crate::domain::privacy::for_log(reason),
             suppressed,
-            "connection refused"
+            "client trouble"
         );
     }
 }

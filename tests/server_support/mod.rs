@@ -58,6 +58,8 @@ pub struct Site {
     pub server: Option<Child>,
     /// Extra environment for the server.
     pub env: Vec<(String, String)>,
+    /// Extra arguments for `serve`.
+    pub args: Vec<String>,
 }
 
 impl Site {
@@ -83,6 +85,7 @@ impl Site {
         Site {
             dir,
             server: None,
+            args: Vec::new(),
             env: env
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -139,6 +142,7 @@ impl Site {
     pub fn start(&mut self) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_jiban"));
         cmd.args(self.serve_args())
+            .args(&self.args)
             .env_remove("JIBAN_CONNECT")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
