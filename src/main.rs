@@ -16,6 +16,16 @@ fn main() -> ExitCode {
     unsafe {
         libc::umask(0o077);
     }
+    // Failpoints from `FAILPOINTS` (they act only in test builds); a malformed value is reported,
+    // not a crash.
+    let _failpoints = std::env::var_os("FAILPOINTS").and_then(|_| {
+        std::panic::catch_unwind(fail::FailScenario::setup)
+            .map_err(|_| {
+                use std::io::Write as _;
+                let _ = writeln!(std::io::stderr(), "jiban: FAILPOINTS is malformed; ignored");
+            })
+            .ok()
+    });
     let cli = jiban::cli::Cli::parse();
     match jiban::cli::run(cli) {
         Ok(code) => code,

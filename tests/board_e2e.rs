@@ -224,7 +224,7 @@ fn a_hung_up_terminal_ends_the_board_instead_of_spinning() {
 
 #[test]
 fn a_panic_restores_the_terminal_and_leaves_the_message_readable() {
-    let mut s = Session::demo_with_env(&[], &[("JIBAN_TEST_PANIC_KEY", "~")]);
+    let mut s = Session::demo_with_env(&[], &[("FAILPOINTS", "board-panic-key=return(~)")]);
     s.term.wait_for("the board", 60, |s| {
         s.alternate_screen() && s.contents().contains("┌ 队列")
     });

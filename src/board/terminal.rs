@@ -281,13 +281,13 @@ fn terminal_input(wait: Duration) -> TerminalInput {
     }
 }
 
-/// Fault injection for the end-to-end test of the panic path: in debug builds only, the key named
-/// by `JIBAN_TEST_PANIC_KEY` makes the board panic. Release builds ignore the variable.
+/// Fault injection for the end-to-end test of the panic path: the failpoint `board-panic-key`
+/// (`FAILPOINTS=board-panic-key=return(~)`) names a key that makes the board panic. Failpoints
+/// exist only in test builds (the `failpoints` feature); release builds have none.
 fn injected_panic_key() -> Option<char> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    std::env::var("JIBAN_TEST_PANIC_KEY").ok()?.chars().next()
+    fail::fail_point!("board-panic-key", |key: Option<String>| key
+        .and_then(|k| k.chars().next()));
+    None
 }
 
 /// Runs the board in the terminal until it quits.
@@ -323,7 +323,7 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
                 let ev = event::read()?;
                 if let (Event::Key(k), Some(c)) = (&ev, panic_key) {
                     if k.code == event::KeyCode::Char(c) {
-                        panic!("injected panic (JIBAN_TEST_PANIC_KEY)");
+                        panic!("injected panic (failpoint board-panic-key)");
                     }
                 }
                 if let Some(a) = translate(&mut app, ev) {

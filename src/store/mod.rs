@@ -397,6 +397,8 @@ impl Store {
         let file = self.data_file.clone();
         let dir = self.dir.clone();
         let result = space::flush_within(space::FLUSH_TIMEOUT, move || {
+            // Fault injection: acknowledge without flushing (the durability tests must catch it).
+            fail::fail_point!("store-skip-sync", |_| Ok(0));
             let bytes = db.flush().map_err(|e| StoreError::from_sled(e, &dir))?;
             file.sync_data()
                 .map_err(|e| StoreError::from_sled(e.into(), &dir))?;

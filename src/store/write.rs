@@ -194,6 +194,22 @@ impl Store {
         }
         let writes = self.writes.load(std::sync::atomic::Ordering::Acquire) + 1;
         out.insert(keys::of(Kind::Writes, &[]), &writes.to_be_bytes());
+        // Fault injection: the batch reaches the store 300 ms after the caller goes on to
+        // acknowledge it (the crash tests must catch an acknowledgement that comes too early).
+        let mut pending = Some(out);
+        fail::fail_point!("store-write-late", |_| {
+            let (data, late) = (self.data.clone(), pending.take());
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                if let Some(out) = late {
+                    let _ = data.apply_batch(out);
+                }
+            });
+            Ok(())
+        });
+        let Some(out) = pending else {
+            return Ok(());
+        };
         if let Err(e) = self.data.apply_batch(out) {
             // sled may have applied part of it in memory: nothing more is written until reopen.
             let e = StoreError::from_sled(e, &self.dir);
