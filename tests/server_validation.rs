@@ -101,3 +101,39 @@ fn what_a_client_sends_reaches_the_log_short_escaped_and_without_phones() {
     assert!(!log.contains("13853215678"), "a phone reached the log");
     assert!(!log.contains('\u{1b}'), "an escape reached the log");
 }
+
+#[test]
+fn the_loser_of_two_concurrent_commands_is_told_the_case_changed() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let client = site.client(None, false);
+    let id = take_in(&client, 1).remove(0);
+    let socket = site.socket();
+    // The first `act` reads the case, then waits (a failpoint) while the second one acts.
+    let marker = site.dir.path().join("read");
+    let slow = std::process::Command::new(env!("CARGO_BIN_EXE_jiban"))
+        .args(["--connect", socket.to_str().expect("path")])
+        .args(["act", id.as_str(), "accept", "--category", "livelihood"])
+        .env(
+            "FAILPOINTS",
+            format!("cli-act-after-read=return({})", marker.display()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !marker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow act never read the case"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let fast = site.cli(&["act", id.as_str(), "accept", "--category", "livelihood"]);
+    assert!(fast.status.success(), "{fast:?}");
+    let out = slow.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("this case changed"), "{err}");
+}

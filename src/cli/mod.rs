@@ -212,6 +212,18 @@ fn env_mib(name: &str, min: u64) -> anyhow::Result<Option<u64>> {
     }
 }
 
+/// Fault injection for the concurrency test of `act` (test builds only): the failpoint
+/// `cli-act-after-read=return(MARKER)` writes the file MARKER once the case is read, then waits
+/// 1.5 s before acting, so another command can land in between.
+fn act_after_read() {
+    fail::fail_point!("cli-act-after-read", |marker: Option<String>| {
+        if let Some(m) = marker {
+            let _ = std::fs::write(m, b"read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    });
+}
+
 /// An error that carries its own exit code (refusals exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -406,6 +418,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(EngineError::UnknownCase(_)) => None,
                 Err(e) => return Err(e.into()),
             };
+            act_after_read();
             match session.execute(&CaseId(id.clone()), &command, read) {
                 Ok(entry) => {
                     let case = session.show(id)?.case;
