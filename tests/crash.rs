@@ -7,6 +7,10 @@
 //! processes, so it knows when every one of them (and its file lock) is gone.
 #![cfg(target_os = "linux")]
 
+mod rng;
+
+use rng::Rng;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
@@ -47,18 +51,6 @@ fn expected_action(seq: u64) -> &'static str {
 type Ack = (String, Option<String>);
 type Acks = BTreeMap<u64, Ack>;
 type Cur = Option<(String, u64)>;
-
-/// xorshift64.
-struct Rng(u64);
-
-impl Rng {
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        lo + self.0 % (hi - lo + 1)
-    }
-}
 
 fn jiban(data: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(BIN);

@@ -18,7 +18,10 @@
 //! `strace` comes with Debian (`apt-get install strace`); without it the test fails saying so.
 #![cfg(target_os = "linux")]
 
+mod rng;
 mod server_support;
+
+use rng::Rng;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -190,18 +193,6 @@ fn the_syscall_check_catches_an_acknowledgement_without_a_sync() {
         !violations(&calls).is_empty(),
         "with the sync dropped the check must fail: {calls:?}"
     );
-}
-
-/// xorshift64.
-struct Rng(u64);
-
-impl Rng {
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        lo + self.0 % (hi - lo + 1)
-    }
 }
 
 /// An acknowledgement: the case, the history seq acknowledged, and (for an intake) its title.
