@@ -126,8 +126,9 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     d.at("ls_dispatch", "a1⏎y");
     assert_eq!(d.case(id).stage, Stage::Evaluation);
 
-    // Callback: satisfied and resolved closes the case (asks first).
-    d.at("ls_dispatch", "a1⏎y");
+    // Callback: satisfied and resolved closes the case (asks first). Nothing is chosen for
+    // the requester: → picks the first value of each.
+    d.at("ls_dispatch", "a1→⇥→⏎y");
     let c = d.case(id);
     assert_eq!(c.stage, Stage::Closed);
     assert_eq!(d.last(id), ("evaluate".into(), "ls_dispatch".into()));
@@ -216,7 +217,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
 
     round(&mut d, 1);
     // Basically satisfied but unresolved: a second round, back at the platform's triage.
-    d.at("ls_dispatch", "a1→⇥←⏎y");
+    d.at("ls_dispatch", "a1→→⇥←⏎y");
     let c = d.case(id);
     assert_eq!(
         (c.round, c.stage, holder(&c)),
@@ -226,7 +227,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
 
     round(&mut d, 2);
     // Round 2 unsatisfied and unresolved: the lead unit is assessed.
-    d.at("ls_dispatch", "a1→→⇥←⏎y");
+    d.at("ls_dispatch", "a1→→→⇥←⏎y");
     let c = d.case(id);
     assert_eq!(
         (c.stage, holder(&c)),
@@ -235,7 +236,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
     assert_eq!(c.assessed_unit, Some(UnitId::new("laoshan.enforcement")));
 
     // The district's supervisor fails the unit, with a note (asks first).
-    d.at("ls_supervisor", &format!("{go}a1→⇥联合整治后仍反复出现⏎y"));
+    d.at("ls_supervisor", &format!("{go}a1→→⇥联合整治后仍反复出现⏎y"));
     let c = d.case(id);
     assert_eq!(
         (c.stage, c.assessment),

@@ -259,8 +259,11 @@ fn evaluation_is_a_three_by_three_choice_that_says_what_will_happen() {
             ["2nd round", "2nd round", "2nd round"],
         ]
     );
+    // Nothing is chosen for the requester, so nothing is foretold yet.
+    assert_eq!(form(&app).preview, None);
+    drive(&mut app, &[Action::Right, Action::NextPane, Action::Right]);
     assert_eq!(preview(&app), "Will: close the case");
-    drive(&mut app, &[Action::NextPane, Action::Left]);
+    drive(&mut app, &[Action::Left]);
     assert_eq!(value(&app, "resolution"), "unresolved");
     assert_eq!(
         preview(&app),
@@ -488,7 +491,16 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         ],
     );
     assert_eq!(form(&app).notes, ["连续未通过评估 0 · 问责移交 0"]);
-    drive(&mut app, &[Action::Right, Action::Submit, Action::Confirm]);
+    // Nothing is chosen: → pass, → fail.
+    drive(
+        &mut app,
+        &[
+            Action::Right,
+            Action::Right,
+            Action::Submit,
+            Action::Confirm,
+        ],
+    );
     assert_eq!(
         demo.engine
             .unit_record(&UnitId::new(community))
@@ -540,7 +552,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         &[Action::Run(id.clone()), Action::Run("assess".into())],
     );
     assert_eq!(form(&app).notes, ["连续未通过评估 1 · 问责移交 0"]);
-    drive(&mut app, &[Action::Right]);
+    drive(&mut app, &[Action::Right, Action::Right]);
     assert_eq!(
         preview(&app),
         "将：盐城路社区 · 评估未通过，连续未通过 2 · 问责移交纪检监察和组织部门"

@@ -269,9 +269,17 @@ impl Form {
                 let option = a.get_long()?.to_string();
                 let choices = choices_for(word, &option);
                 let required = a.is_required_set();
-                // A required choice starts on its first value, except a reject reason: that one
-                // is chosen on purpose.
-                let value = if required && !(word == "reject" && option == "reason") {
+                // A required choice starts on its first value, except a judgement — a reject
+                // reason, the requester's rating, an assessment's outcome: those are chosen on
+                // purpose, never left to a default nobody gave (Enter, Enter, y must not close a
+                // case as 满意 / 解决).
+                let judgement = matches!(
+                    (word, option.as_str()),
+                    ("reject", "reason")
+                        | ("evaluate", "satisfaction" | "resolution")
+                        | ("assess", "outcome")
+                );
+                let value = if required && !judgement {
                     choices.first().cloned().unwrap_or_default()
                 } else {
                     String::new()

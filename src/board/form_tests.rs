@@ -135,3 +135,19 @@ fn unit_fields_take_names_resolved_to_ids() {
     let e = form.command_resolved(&resolve).unwrap_err();
     assert!(e.contains("月球"), "{e}");
 }
+
+#[test]
+fn a_rating_starts_unchosen_and_must_be_chosen_before_submitting() {
+    let id = CaseId("LS-20261123-0001".into());
+    for word in ["evaluate", "assess", "reject"] {
+        let form = Form::new(word, &id, 3, &[]).expect("a form");
+        for f in form.fields.iter().filter(|f| f.is_choice() && f.required) {
+            assert_eq!(f.input.value(), "", "{word} --{} starts chosen", f.option);
+        }
+    }
+    let mut form = Form::new("evaluate", &id, 3, &[]).expect("a form");
+    assert!(!form.check(), "an evaluation with no rating was accepted");
+    // The first arrow press chooses the first value, not the second.
+    form.cycle(true);
+    assert_eq!(form.fields[form.focus].input.value(), "satisfied");
+}
