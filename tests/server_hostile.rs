@@ -292,6 +292,10 @@ fn two_thousand_connections_from_one_user_lock_nobody_else_out() {
     let text = String::from_utf8_lossy(&body);
     assert!(text.contains("connections open"), "{text}");
     let grew = rss(&site).saturating_sub(before);
+    eprintln!(
+        "2,000 connections ({refused} failed to connect): the server grew {} MiB",
+        grew / MIB
+    );
     assert!(
         grew < 128 * MIB,
         "2,000 connections cost {} MiB",
