@@ -6,6 +6,7 @@ mod batch;
 pub mod board;
 mod maintain;
 pub mod output;
+mod print;
 pub mod serve;
 mod stream;
 
@@ -21,9 +22,8 @@ use clap::{Parser, Subcommand};
 use crate::client::{Client, ConnectOptions};
 use crate::domain::case::{CaseId, Stage};
 use crate::domain::clock::{Clock, SimulatedClock, SystemClock};
-use crate::domain::config::Config;
 use crate::domain::intake::parse_line;
-use crate::domain::light::{format_countdown, Light};
+use crate::domain::light::Light;
 use crate::domain::org::UnitId;
 use crate::domain::users::User;
 use crate::engine::query::CaseFilter;
@@ -31,7 +31,7 @@ use crate::engine::{Engine, EngineError, IntakeOutcome};
 use crate::service::{Embedded, Service};
 use crate::store::StoreOptions;
 pub use board::BoardArgs;
-use output::{cst_minutes, cst_rfc3339, pad, print_json, truncate};
+use output::{cst_minutes, cst_rfc3339, pad, print_json};
 
 /// jiban (即办): a dispatch board for citizen-demand platforms (接诉即办).
 #[derive(Debug, Parser)]
@@ -212,18 +212,6 @@ fn env_mib(name: &str, min: u64) -> anyhow::Result<Option<u64>> {
     }
 }
 
-/// Fault injection for the concurrency test of `act` (test builds only): the failpoint
-/// `cli-act-after-read=return(MARKER)` writes the file MARKER once the case is read, then waits
-/// 1.5 s before acting, so another command can land in between.
-fn act_after_read() {
-    fail::fail_point!("cli-act-after-read", |marker: Option<String>| {
-        if let Some(m) = marker {
-            let _ = std::fs::write(m, b"read");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-    });
-}
-
 /// An error that carries its own exit code (refusals exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -385,7 +373,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *json {
                 print_json(&rows)?;
             } else {
-                print_case_table(session.config(), &rows);
+                print::print_case_table(session.config(), &rows);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -395,58 +383,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *json {
                 print_json(&view)?;
             } else {
-                print_case(session.config(), session.operator(), &view);
+                print::print_case(session.config(), session.operator(), &view);
             }
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Act {
             batch: Some(file), ..
         } => batch::run(&cli, file),
-        CliCommand::Act { id, command, .. } => {
-            let (Some(id), Some(command)) = (id, command) else {
-                return Err(anyhow!(
-                    "act: give a case id and a command (see `jiban act --help`), or --batch FILE"
-                ));
-            };
-            let session = cli.session("cli", false)?;
-            let command = command.clone().into();
-            // Act against the version read now: when another command lands in between (two
-            // dispatchers at once), the loser is told "this case changed: …" with what changed,
-            // not a refusal decided against a state it never saw.
-            let read = match session.show(id) {
-                Ok(view) => Some(view.case.version),
-                Err(EngineError::UnknownCase(_)) => None,
-                Err(e) => return Err(e.into()),
-            };
-            act_after_read();
-            match session.execute(&CaseId(id.clone()), &command, read) {
-                Ok(entry) => {
-                    let case = session.show(id)?.case;
-                    crate::outln!(
-                        "{id}: {} by {} at {} → {} at {}",
-                        entry.event.action(),
-                        entry.by,
-                        cst_minutes(entry.at),
-                        case.stage,
-                        case.holder
-                    );
-                    if case.due_provisional {
-                        warn_provisional(session.config(), case.due_at);
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(
-                    e @ (EngineError::Refused(_)
-                    | EngineError::Conflict { .. }
-                    | EngineError::UnknownCase(_)),
-                ) => Err(Exit {
-                    message: format!("refused: {e}"),
-                    code: 2,
-                }
-                .into()),
-                Err(e) => Err(e.into()),
-            }
-        }
+        CliCommand::Act { id, command, .. } => act_one(&cli, id.as_deref(), command.as_ref()),
         CliCommand::Units { json } => {
             let units = cli.session("cli", false)?.units()?;
             if *json {
@@ -543,17 +487,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
-    if let Some(due) = due {
-        let years = config.calendar.years();
-        crate::errln!(
-            "warning: the deadline {} reaches beyond the loaded calendars ({}); it counts Monday–Friday there and is provisional",
-            cst_minutes(due),
-            years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
-}
-
 /// Streams an intake file: [`crate::engine::INTAKE_BATCH`] lines (or [`stream::MAX_BATCH_BYTES`])
 /// at a time are parsed, stored and
 /// acknowledged (their ids printed) before the next are read, so memory stays bounded and a
@@ -617,129 +550,66 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
-    let org = &config.org;
-    crate::outln!(
-        "{} {} {} {} {} {} title",
-        pad("灯", 4),
-        pad("剩余", 9),
-        pad("id", 17),
-        pad("stage", 10),
-        pad("holder", 18),
-        pad("category", 11)
-    );
-    for r in rows {
-        let light = match r.light {
-            Some(Light::Red) => "红 R",
-            Some(Light::Yellow) => "黄 Y",
-            Some(Light::Blue) => "蓝 B",
-            None => "",
-        };
-        let left = r
-            .remaining_secs
-            .map(|s| format_countdown(chrono::Duration::seconds(s)))
-            .unwrap_or_default();
-        let holder = org
-            .get(&r.holder)
-            .map_or(r.holder.as_str(), |u| u.name.as_str());
-        let round = if r.round > 1 { "②" } else { "" };
-        crate::outln!(
-            "{} {} {} {} {} {} {round}{}",
-            pad(light, 4),
-            pad(&left, 9),
-            pad(r.id.as_str(), 17),
-            pad(r.stage.as_str(), 10),
-            pad(holder, 18),
-            pad(r.category.map_or("", |c| c.as_str()), 11),
-            truncate(&r.title, 60)
-        );
-    }
-    crate::outln!("{} cases", rows.len());
+/// Fault injection for the concurrency test of `act` (test builds only): the failpoint
+/// `cli-act-after-read=return(MARKER)` writes the file MARKER once the case is read, then waits
+/// 1.5 s before acting, so another command can land in between.
+fn act_after_read() {
+    fail::fail_point!("cli-act-after-read", |marker: Option<String>| {
+        if let Some(m) = marker {
+            let _ = std::fs::write(m, b"read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+    });
 }
 
-fn print_case(config: &Config, operator: &User, view: &crate::engine::query::CaseView) {
-    let c = &view.case;
-    let org = &config.org;
-    let name = |u: &UnitId| {
-        org.get(u)
-            .map_or(u.to_string(), |x| format!("{} ({u})", x.name))
+/// `jiban act ID COMMAND …`: one lifecycle command, against the version of the case read just
+/// before; a refusal exits 2 with its reason.
+fn act_one(
+    cli: &Cli,
+    id: Option<&str>,
+    command: Option<&act::ActCommand>,
+) -> anyhow::Result<ExitCode> {
+    let (Some(id), Some(command)) = (id, command) else {
+        return Err(anyhow!(
+            "act: give a case id and a command (see `jiban act --help`), or --batch FILE"
+        ));
     };
-    let phone = if crate::domain::permissions::may_see_phone(operator, c) {
-        c.requester.phone.clone()
-    } else {
-        output::mask_phone(&c.requester.phone)
+    let session = cli.session("cli", false)?;
+    let command = command.clone().into();
+    // Act against the version read now: when another command lands in between (two
+    // dispatchers at once), the loser is told "this case changed: …" with what changed,
+    // not a refusal decided against a state it never saw.
+    let read = match session.show(id) {
+        Ok(view) => Some(view.case.version),
+        Err(EngineError::UnknownCase(_)) => None,
+        Err(e) => return Err(e.into()),
     };
-    let label = |l: &str| pad(l, 12);
-    crate::outln!("{}{}  {}", label("id"), c.id, c.title);
-    crate::outln!("{}{}  round {}", label("stage"), c.stage, c.round);
-    crate::outln!("{}{}", label("holder"), name(&c.holder));
-    crate::outln!("{}{}  {}", label("district"), name(&c.district), c.channel);
-    if let Some(cat) = c.category {
-        let kind = c.kind.map_or(String::new(), |k| format!(" / {k}"));
-        let complex = if c.complex { " / complex" } else { "" };
-        crate::outln!("{}{cat}{kind}{complex}", label("category"));
-    }
-    crate::outln!("{}{} {}", label("requester"), c.requester.name, phone);
-    if let Some(a) = &c.address {
-        crate::outln!("{}{a}", label("address"));
-    }
-    crate::outln!("{}{}", label("received"), cst_minutes(c.received_at));
-    if let Some(due) = c.due_at {
-        let left = view
-            .remaining_secs
-            .map(|s| format!("  ({})", format_countdown(chrono::Duration::seconds(s))))
-            .unwrap_or_default();
-        let light = view
-            .light
-            .map_or(String::new(), |l| format!("  {}", l.as_str()));
-        let prov = if c.due_provisional {
-            "  provisional"
-        } else {
-            ""
-        };
-        crate::outln!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
-    }
-    if let Some(lead) = &c.lead {
-        crate::outln!("{}{}", label("lead"), name(lead));
-        for s in &c.supporting {
-            let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
-            let state = part.map_or("waiting".to_string(), |p| format!("reported: {}", p.text));
-            crate::outln!("{}{} — {state}", label("supporting"), name(s));
+    act_after_read();
+    match session.execute(&CaseId(id.to_string()), &command, read) {
+        Ok(entry) => {
+            let case = session.show(id)?.case;
+            crate::outln!(
+                "{id}: {} by {} at {} → {} at {}",
+                entry.event.action(),
+                entry.by,
+                cst_minutes(entry.at),
+                case.stage,
+                case.holder
+            );
+            if case.due_provisional {
+                print::warn_provisional(session.config(), case.due_at);
+            }
+            Ok(ExitCode::SUCCESS)
         }
-    }
-    if let Some(r) = &c.referral {
-        crate::outln!(
-            "{}问责移交 {} ({})",
-            label("referral"),
-            r.unit,
-            cst_minutes(r.at)
-        );
-    }
-    crate::outln!("{}{}", label("description"), c.description);
-    crate::outln!("history:");
-    for h in &view.history {
-        let detail = serde_json::to_value(&h.event)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .map(|mut m| {
-                m.remove("action");
-                let mut v = serde_json::Value::Object(m);
-                output::to_china_time(&mut v);
-                v.to_string()
-            })
-            .unwrap_or_default();
-        let detail = if detail == "{}" {
-            String::new()
-        } else {
-            detail
-        };
-        let by = pad(&h.by, 16);
-        crate::outln!(
-            "  {} {} {} {}",
-            cst_minutes(h.at),
-            by,
-            pad(h.event.action(), 17),
-            detail
-        );
+        Err(
+            e @ (EngineError::Refused(_)
+            | EngineError::Conflict { .. }
+            | EngineError::UnknownCase(_)),
+        ) => Err(Exit {
+            message: format!("refused: {e}"),
+            code: 2,
+        }
+        .into()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,0 +1,152 @@
+//! How the CLI prints cases: the table of `cases`, the page of `show`, and the warning for a
+//! provisional deadline. All user text goes through [`crate::outln!`], which makes it safe for a
+//! terminal.
+
+use chrono::{DateTime, Utc};
+
+use super::output::{self, cst_minutes, pad, truncate};
+use crate::domain::config::Config;
+use crate::domain::light::{format_countdown, Light};
+use crate::domain::org::UnitId;
+use crate::domain::users::User;
+
+/// Warns that a deadline reaches beyond the loaded calendars.
+pub(super) fn warn_provisional(config: &Config, due: Option<DateTime<Utc>>) {
+    if let Some(due) = due {
+        let years = config.calendar.years();
+        crate::errln!(
+            "warning: the deadline {} reaches beyond the loaded calendars ({}); it counts Monday–Friday there and is provisional",
+            cst_minutes(due),
+            years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+}
+
+/// The `cases` table: light, time left, id, stage, holder, category, title.
+pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::CaseRow]) {
+    let org = &config.org;
+    crate::outln!(
+        "{} {} {} {} {} {} title",
+        pad("灯", 4),
+        pad("剩余", 9),
+        pad("id", 17),
+        pad("stage", 10),
+        pad("holder", 18),
+        pad("category", 11)
+    );
+    for r in rows {
+        let light = match r.light {
+            Some(Light::Red) => "红 R",
+            Some(Light::Yellow) => "黄 Y",
+            Some(Light::Blue) => "蓝 B",
+            None => "",
+        };
+        let left = r
+            .remaining_secs
+            .map(|s| format_countdown(chrono::Duration::seconds(s)))
+            .unwrap_or_default();
+        let holder = org
+            .get(&r.holder)
+            .map_or(r.holder.as_str(), |u| u.name.as_str());
+        let round = if r.round > 1 { "②" } else { "" };
+        crate::outln!(
+            "{} {} {} {} {} {} {round}{}",
+            pad(light, 4),
+            pad(&left, 9),
+            pad(r.id.as_str(), 17),
+            pad(r.stage.as_str(), 10),
+            pad(holder, 18),
+            pad(r.category.map_or("", |c| c.as_str()), 11),
+            truncate(&r.title, 60)
+        );
+    }
+    crate::outln!("{} cases", rows.len());
+}
+
+/// The `show` page: the case and its whole history.
+pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine::query::CaseView) {
+    let c = &view.case;
+    let org = &config.org;
+    let name = |u: &UnitId| {
+        org.get(u)
+            .map_or(u.to_string(), |x| format!("{} ({u})", x.name))
+    };
+    let phone = if crate::domain::permissions::may_see_phone(operator, c) {
+        c.requester.phone.clone()
+    } else {
+        output::mask_phone(&c.requester.phone)
+    };
+    let label = |l: &str| pad(l, 12);
+    crate::outln!("{}{}  {}", label("id"), c.id, c.title);
+    crate::outln!("{}{}  round {}", label("stage"), c.stage, c.round);
+    crate::outln!("{}{}", label("holder"), name(&c.holder));
+    crate::outln!("{}{}  {}", label("district"), name(&c.district), c.channel);
+    if let Some(cat) = c.category {
+        let kind = c.kind.map_or(String::new(), |k| format!(" / {k}"));
+        let complex = if c.complex { " / complex" } else { "" };
+        crate::outln!("{}{cat}{kind}{complex}", label("category"));
+    }
+    crate::outln!("{}{} {}", label("requester"), c.requester.name, phone);
+    if let Some(a) = &c.address {
+        crate::outln!("{}{a}", label("address"));
+    }
+    crate::outln!("{}{}", label("received"), cst_minutes(c.received_at));
+    if let Some(due) = c.due_at {
+        let left = view
+            .remaining_secs
+            .map(|s| format!("  ({})", format_countdown(chrono::Duration::seconds(s))))
+            .unwrap_or_default();
+        let light = view
+            .light
+            .map_or(String::new(), |l| format!("  {}", l.as_str()));
+        let prov = if c.due_provisional {
+            "  provisional"
+        } else {
+            ""
+        };
+        crate::outln!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
+    }
+    if let Some(lead) = &c.lead {
+        crate::outln!("{}{}", label("lead"), name(lead));
+        for s in &c.supporting {
+            let part = c.parts.iter().find(|p| &p.unit == s && p.round == c.round);
+            let state = part.map_or("waiting".to_string(), |p| format!("reported: {}", p.text));
+            crate::outln!("{}{} — {state}", label("supporting"), name(s));
+        }
+    }
+    if let Some(r) = &c.referral {
+        crate::outln!(
+            "{}问责移交 {} ({})",
+            label("referral"),
+            r.unit,
+            cst_minutes(r.at)
+        );
+    }
+    crate::outln!("{}{}", label("description"), c.description);
+    crate::outln!("history:");
+    for h in &view.history {
+        let detail = serde_json::to_value(&h.event)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .map(|mut m| {
+                m.remove("action");
+                let mut v = serde_json::Value::Object(m);
+                output::to_china_time(&mut v);
+                v.to_string()
+            })
+            .unwrap_or_default();
+        let detail = if detail == "{}" {
+            String::new()
+        } else {
+            detail
+        };
+        let by = pad(&h.by, 16);
+        crate::outln!(
+            "  {} {} {} {}",
+            cst_minutes(h.at),
+            by,
+            pad(h.event.action(), 17),
+            detail
+        );
+    }
+}
