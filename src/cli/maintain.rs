@@ -6,24 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::anyhow;
 
-use super::{Cli, Exit};
-use crate::engine::EngineError;
-
-/// A refusal exits 2 with its reason; anything else is an error.
-fn refused(e: EngineError) -> anyhow::Error {
-    match e {
-        e @ EngineError::Refused(_) => Exit {
-            message: format!("refused: {e}"),
-            code: 2,
-        }
-        .into(),
-        e => e.into(),
-    }
-}
+use super::Cli;
 
 /// `jiban compact`.
 pub fn compact(cli: &Cli) -> anyhow::Result<ExitCode> {
-    let report = cli.session("cli", false)?.compact().map_err(refused)?;
+    let report = cli
+        .session("cli", false)?
+        .compact()
+        .map_err(super::refusal)?;
     crate::outln!(
         "compacted: {:.1} MB → {:.1} MB on disk ({})",
         report.before as f64 / 1e6,
@@ -36,7 +26,10 @@ pub fn compact(cli: &Cli) -> anyhow::Result<ExitCode> {
 /// `jiban backup DIR`: a relative DIR is made absolute here, since a server has its own folder.
 pub fn backup(cli: &Cli, dir: &Path) -> anyhow::Result<ExitCode> {
     let dir = std::path::absolute(dir).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
-    let made = cli.session("cli", false)?.backup(&dir).map_err(refused)?;
+    let made = cli
+        .session("cli", false)?
+        .backup(&dir)
+        .map_err(super::refusal)?;
     crate::outln!(
         "backup: {} cases, {:.1} MB in {}",
         made.cases,
@@ -49,7 +42,7 @@ pub fn backup(cli: &Cli, dir: &Path) -> anyhow::Result<ExitCode> {
 /// `jiban check`: exit 0 when clean, 1 with every problem listed otherwise. A store that cannot
 /// open at all is reported with what failed and where its latest backup is.
 pub fn check(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
-    let report = cli.session("cli", false)?.check().map_err(refused)?;
+    let report = cli.session("cli", false)?.check().map_err(super::refusal)?;
     if json {
         super::output::say_json(&serde_json::to_string_pretty(&report)?);
     } else {

@@ -601,15 +601,21 @@ fn act_one(
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(
-            e @ (EngineError::Refused(_)
-            | EngineError::Conflict { .. }
-            | EngineError::UnknownCase(_)),
-        ) => Err(Exit {
+        Err(e) => Err(refusal(e)),
+    }
+}
+
+/// A refusal (the rules, a changed case, an unknown case) exits 2 with its reason; anything else
+/// is an error.
+pub(crate) fn refusal(e: EngineError) -> anyhow::Error {
+    match e {
+        e @ (EngineError::Refused(_)
+        | EngineError::Conflict { .. }
+        | EngineError::UnknownCase(_)) => Exit {
             message: format!("refused: {e}"),
             code: 2,
         }
-        .into()),
-        Err(e) => Err(e.into()),
+        .into(),
+        e => e.into(),
     }
 }

@@ -71,7 +71,7 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
         org.get(u)
             .map_or(u.to_string(), |x| format!("{} ({u})", x.name))
     };
-    let phone = if crate::domain::permissions::may_see_phone(operator, c) {
+    let phone = if crate::domain::privacy::may_see_requester(operator, c) {
         c.requester.phone.clone()
     } else {
         output::mask_phone(&c.requester.phone)

@@ -74,12 +74,6 @@ pub fn may_intake(user: &User, district: &UnitId) -> bool {
     }
 }
 
-/// True when the operator may see the requester's full phone number (and name): see
-/// [`super::privacy::may_see_requester`], where the rule lives.
-pub fn may_see_phone(user: &User, case: &Case) -> bool {
-    super::privacy::may_see_requester(user, case)
-}
-
 /// A command of this word with options that pass every check of their own, so that trying it
 /// tests only whether the word applies to the case now (stage, role, unit, pending requests, the
 /// routing rules). For `dispatch` and `joint` the first units the routing rules allow.

@@ -13,8 +13,8 @@ use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
 use crate::domain::event::Event;
 use crate::domain::light::format_countdown;
-use crate::domain::permissions::may_see_phone;
 use crate::domain::privacy::mask_phone;
+use crate::domain::privacy::may_see_requester as may_see_phone;
 use crate::text::pad;
 
 /// The detail pane.

@@ -17,8 +17,8 @@ use crate::domain::calendar::cst;
 use crate::domain::case::{
     AssessmentOutcome, Case, Category, Kind, PendingRequest, Resolution, Satisfaction,
 };
-use crate::domain::permissions::may_see_phone;
 use crate::domain::privacy::mask_phone;
+use crate::domain::privacy::may_see_requester as may_see_phone;
 use crate::text::width;
 
 /// A command form over the board.
