@@ -46,6 +46,7 @@ fn store() -> (
     let id = CaseId("LS-20261123-0001".into());
     for cmd in [
         Command::Accept {
+            province: false,
             category: Category::Development,
             kind: None,
             complex: true,

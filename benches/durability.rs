@@ -63,6 +63,7 @@ fn main() {
     );
     let dispatcher = engine.user("sn_dispatch").expect("sn_dispatch login");
     let accept = Command::Accept {
+        province: false,
         category: Category::Development,
         kind: None,
         complex: false,

@@ -30,6 +30,7 @@ use support::{district_ids, fresh, new_case, take_in};
 
 fn accept() -> Command {
     Command::Accept {
+        province: false,
         category: Category::Development,
         kind: None,
         complex: false,

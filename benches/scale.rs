@@ -111,6 +111,7 @@ fn case(district: &UnitId, n: u64, received: DateTime<Utc>) -> NewCase {
 fn walk(to: &UnitId, steps: usize, evaluation: usize) -> Vec<Act> {
     let all = vec![
         Act::Accept {
+            province: false,
             category: Category::Livelihood,
             kind: Some(Kind::Complaint),
             complex: false,

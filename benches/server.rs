@@ -56,6 +56,7 @@ fn per_flush(engine: &Engine, before: u64, commands: usize) -> String {
 
 fn accept() -> Command {
     Command::Accept {
+        province: false,
         category: Category::Development,
         kind: None,
         complex: false,

@@ -203,6 +203,7 @@ impl Seeder<'_> {
             category,
             kind,
             complex: index % 7 == 3,
+            province: false,
         };
         case = self.act(id, next(), PLATFORM, &case.district, accept)?;
         if goal == Goal::Accepted {
@@ -218,6 +219,7 @@ impl Seeder<'_> {
                     lead: target.clone(),
                     support: support.clone(),
                     days: None,
+                    part_days: None,
                 }
             };
             self.act(id, next(), PLATFORM, &holder, route)?;

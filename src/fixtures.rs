@@ -5,6 +5,17 @@ use crate::domain::config::FixtureSources;
 /// The demo cases (`fixtures/demo/cases.jsonl`).
 pub const DEMO_CASES: &str = include_str!("../fixtures/demo/cases.jsonl");
 
+/// The official holiday calendars bundled: every year with a State Council notice, 2020–2026.
+pub const BUNDLED_CALENDARS: &[(&str, &str)] = &[
+    ("cn-2020.toml", include_str!("../fixtures/calendar/cn-2020.toml")),
+    ("cn-2021.toml", include_str!("../fixtures/calendar/cn-2021.toml")),
+    ("cn-2022.toml", include_str!("../fixtures/calendar/cn-2022.toml")),
+    ("cn-2023.toml", include_str!("../fixtures/calendar/cn-2023.toml")),
+    ("cn-2024.toml", include_str!("../fixtures/calendar/cn-2024.toml")),
+    ("cn-2025.toml", include_str!("../fixtures/calendar/cn-2025.toml")),
+    ("cn-2026.toml", include_str!("../fixtures/calendar/cn-2026.toml")),
+];
+
 /// The bundled organisation, logins, rules, responsibility list and calendars.
 pub fn bundled() -> FixtureSources {
     FixtureSources {
@@ -12,10 +23,10 @@ pub fn bundled() -> FixtureSources {
         users: include_str!("../fixtures/users.toml").into(),
         rules: include_str!("../fixtures/rules.toml").into(),
         responsibility: include_str!("../fixtures/responsibility.toml").into(),
-        calendars: vec![(
-            "cn-2026.toml".into(),
-            include_str!("../fixtures/calendar/cn-2026.toml").into(),
-        )],
+        calendars: BUNDLED_CALENDARS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum ActCommand {
         /// A complex case (longer time limit).
         #[arg(long)]
         complex: bool,
+        /// A 2115 enterprise case handed down by the province (省交办企业诉求).
+        #[arg(long = "2115")]
+        province: bool,
     },
     /// 不受理: reject with reason 1..7 and a note.
     Reject {
@@ -48,9 +51,24 @@ pub enum ActCommand {
         /// Working days allowed (default from the rules).
         #[arg(long)]
         days: Option<u32>,
+        /// Working days of each supporting unit's part (default: the case's).
+        #[arg(long)]
+        part_days: Option<u32>,
     },
     /// 签收: sign for the case.
     Sign,
+    /// 联系诉求人: record the first contact with the requester.
+    Contact {
+        /// What was said or agreed.
+        #[arg(long)]
+        note: String,
+    },
+    /// 2115 首次反馈: first feedback on a province enterprise case.
+    Feedback {
+        /// The feedback (初步办理情况).
+        #[arg(long)]
+        text: String,
+    },
     /// 上报: pass the case one level up.
     Escalate {
         /// Note.
@@ -139,10 +157,12 @@ impl From<ActCommand> for Command {
                 category,
                 kind,
                 complex,
+                province,
             } => Command::Accept {
                 category,
                 kind,
                 complex,
+                province,
             },
             ActCommand::Reject { reason, note } => Command::Reject { reason, note },
             ActCommand::Dispatch { to } => Command::Dispatch { to: UnitId(to) },
@@ -150,7 +170,9 @@ impl From<ActCommand> for Command {
                 lead,
                 support,
                 days,
+                part_days,
             } => Command::Joint {
+                part_days,
                 lead: UnitId(lead),
                 support: support
                     .into_iter()
@@ -160,6 +182,8 @@ impl From<ActCommand> for Command {
                 days,
             },
             ActCommand::Sign => Command::Sign,
+            ActCommand::Contact { note } => Command::Contact { note },
+            ActCommand::Feedback { text } => Command::Feedback { text },
             ActCommand::Escalate { note } => Command::Escalate { note },
             ActCommand::Return { reason, confirm } => Command::Return { reason, confirm },
             ActCommand::ApproveReturn => Command::ApproveReturn,
@@ -228,6 +252,8 @@ mod tests {
             &["dispatch", "--to", "laoshan.hrss"],
             &["joint", "--lead", "a", "--support", "b,c", "--days", "15"],
             &["sign"],
+            &["contact", "--note", "已电话联系"],
+            &["feedback", "--text", "已现场核实"],
             &["escalate", "--note", "社区无法解决"],
             &["return", "--reason", "不属于本单位", "--confirm"],
             &["approve-return"],
@@ -273,7 +299,8 @@ mod tests {
             Command::Joint {
                 lead: UnitId::new("x"),
                 support: vec![UnitId::new("y"), UnitId::new("z")],
-                days: None
+                days: None,
+                part_days: None,
             }
         );
         let err = parse_words(["accept", "--category", "leisure"]).unwrap_err();

@@ -22,6 +22,7 @@ fn line(app: &App) -> String {
 fn accepted(demo: &board_support::Demo, id: &str, category: Category) {
     let admin = demo.engine.administrator();
     let accept = Command::Accept {
+        province: false,
         category,
         kind: None,
         complex: false,

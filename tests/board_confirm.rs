@@ -188,6 +188,7 @@ fn a_refusal_after_yes_keeps_the_form_as_typed() {
     // Meanwhile the other dispatcher accepts the case.
     let other = demo.engine.user("ls_duty").unwrap();
     let accept = Command::Accept {
+        province: false,
         category: Category::Livelihood,
         kind: None,
         complex: false,

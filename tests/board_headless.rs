@@ -271,6 +271,7 @@ fn engine_changes_appear_without_a_key_and_lights_move_on_the_tick() {
     let id = CaseId(LONG_TRIAGE.into());
     for cmd in [
         Command::Accept {
+            province: false,
             category: jiban::domain::case::Category::Livelihood,
             kind: Some(jiban::domain::case::Kind::Consultation),
             complex: false,

@@ -32,6 +32,7 @@ fn prepared() -> &'static Demo {
                 .unwrap();
         };
         let accept = |category| Command::Accept {
+            province: false,
             category,
             kind: None,
             complex: false,

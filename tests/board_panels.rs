@@ -433,6 +433,7 @@ fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() 
         case,
         vec![
             Command::Accept {
+                province: false,
                 category: Category::Development,
                 kind: None,
                 complex: false,
@@ -539,6 +540,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         ]
     };
     let mut commands = vec![Command::Accept {
+        province: false,
         category: Category::Livelihood,
         kind: None,
         complex: false,

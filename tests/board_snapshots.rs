@@ -119,6 +119,7 @@ fn a_command_form_and_the_quit_question() {
     // Routing needs an accepted case: a store of its own, so the shared pictures stay put.
     let demo = demo();
     let accept = jiban::domain::command::Command::Accept {
+        province: false,
         category: jiban::domain::case::Category::Livelihood,
         kind: None,
         complex: false,

@@ -226,6 +226,7 @@ fn writer(client: jiban::client::Client, tx: mpsc::Sender<Ack>, commands: bool) 
         }
         let mut commands = vec![
             Command::Accept {
+                province: false,
                 category: Category::Livelihood,
                 kind: None,
                 complex: false,

@@ -53,6 +53,7 @@ fn committed_commands_are_published_to_subscribers_with_the_new_state() {
     );
     let op = engine.user("ls_dispatch").expect("login");
     let accept = Command::Accept {
+        province: false,
         category: Category::Livelihood,
         kind: None,
         complex: false,
@@ -74,6 +75,7 @@ fn a_stale_version_is_refused_with_what_changed_and_by_whom() {
     let id = intake_one(&engine);
     let op = engine.user("ls_dispatch").expect("login");
     let accept = Command::Accept {
+        province: false,
         category: Category::Livelihood,
         kind: None,
         complex: false,

@@ -25,6 +25,7 @@ fn command(engine: &Engine, case: &str, word: &str, pick: u8) -> Option<Command>
     let targets = |joint| engine.route_targets(case, joint).unwrap_or_default();
     Some(match word {
         "accept" => Command::Accept {
+            province: false,
             category: [
                 Category::Livelihood,
                 Category::Development,
@@ -46,6 +47,7 @@ fn command(engine: &Engine, case: &str, word: &str, pick: u8) -> Option<Command>
         "joint" => {
             let t = targets(true);
             Command::Joint {
+                part_days: None,
                 lead: t.first()?.clone(),
                 support: t.get(1).cloned().into_iter().collect(),
                 days: None,

@@ -12,6 +12,7 @@ use server_support::{take_in, Site};
 
 fn case(title: &str, phone: &str, community: Option<&str>) -> NewCase {
     NewCase {
+        source: None,
         district: UnitId::new("laoshan"),
         channel: Channel::Hotline,
         title: title.into(),

@@ -36,6 +36,7 @@ pub fn fresh() -> Bench {
 pub fn new_case(district: &UnitId, n: u64) -> NewCase {
     let hotline = n.is_multiple_of(2);
     NewCase {
+        source: None,
         district: district.clone(),
         channel: if hotline {
             Channel::Hotline

@@ -43,6 +43,7 @@ fn choices_take_digits_and_arrows_and_flags_read_yes() {
     assert_eq!(
         form.command().unwrap(),
         ActCommand::Accept {
+            province: false,
             category: Category::Livelihood,
             kind: None,
             complex: false
@@ -56,6 +57,7 @@ fn choices_take_digits_and_arrows_and_flags_read_yes() {
     assert_eq!(
         form.command().unwrap(),
         ActCommand::Accept {
+            province: false,
             category: Category::Enforcement,
             kind: Some(Kind::Complaint),
             complex: true
@@ -126,6 +128,7 @@ fn unit_fields_take_names_resolved_to_ids() {
     assert_eq!(
         form.command_resolved(&resolve).unwrap(),
         ActCommand::Joint {
+            part_days: None,
             lead: "laoshan.market".into(),
             support: vec!["laoshan.enforcement".into(), "laoshan.jinjialing".into()],
             days: None

@@ -12,7 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::case::{CaseId, Category, Stage};
 use crate::domain::config::Config;
-use crate::domain::light::{self, Light};
+use crate::domain::deadlines::{self, ClockKind, StageClock};
+use crate::domain::light::Light;
 use crate::domain::org::{Level, UnitId};
 use crate::domain::summary::CaseSummary;
 use crate::engine::Committed;
@@ -69,6 +70,16 @@ pub const OPEN_STAGES: [Stage; 6] = [
 ];
 
 impl Counts {
+    fn light(&mut self, l: Option<Light>, sign: i32) {
+        let add = |v: &mut u32| *v = v.wrapping_add_signed(sign);
+        match l {
+            Some(Light::Red) => add(&mut self.red),
+            Some(Light::Yellow) => add(&mut self.yellow),
+            Some(Light::Blue) => add(&mut self.blue),
+            None => {}
+        }
+    }
+
     fn apply(&mut self, row: &Row, sign: i32) {
         let Some(stage) = OPEN_STAGES.iter().position(|s| *s == row.stage) else {
             return;
@@ -76,12 +87,7 @@ impl Counts {
         let add = |v: &mut u32| *v = v.wrapping_add_signed(sign);
         add(&mut self.open);
         add(&mut self.stages[stage]);
-        match row.light {
-            Some(Light::Red) => add(&mut self.red),
-            Some(Light::Yellow) => add(&mut self.yellow),
-            Some(Light::Blue) => add(&mut self.blue),
-            None => {}
-        }
+        self.light(row.light, sign);
     }
 
     /// Adds another count.
@@ -117,12 +123,16 @@ pub struct Row {
     pub title: String,
     /// Received.
     pub received_at: DateTime<Utc>,
-    /// Deadline.
+    /// The earliest deadline of the running clocks (the queue's order).
     pub due_at: Option<DateTime<Utc>>,
-    /// Allowed working days.
-    pub limit_days: Option<u32>,
-    /// Light as of the model's last tick.
+    /// The running clocks.
+    pub clocks: Box<[StageClock]>,
+    /// Light as of the model's last tick: the worst of the clocks.
     pub light: Option<Light>,
+    /// The clock that decides the light (its position in `clocks`).
+    pub deciding: Option<u8>,
+    /// Each supporting unit's position and its part's light, as of the last tick.
+    pub parts: Box<[(u32, Light)]>,
     /// A return or extension request waits for the platform.
     pub pending: bool,
     /// Address and work-order number, one per line (matched by the filter, never shown).
@@ -217,6 +227,31 @@ pub struct Model {
     gone: std::collections::HashSet<CaseId>,
     now: DateTime<Utc>,
     generation: u64,
+}
+
+/// Works out a row's light, deciding clock and part lights as of `now`.
+fn judge(row: &mut Row, now: DateTime<Utc>, cfg: &Config, units: &HashMap<UnitId, u32>) {
+    let decided = deadlines::deciding(&row.clocks, now, &cfg.calendar, &cfg.rules);
+    row.light = decided.map(|(_, l)| l);
+    row.deciding = decided.and_then(|(c, _)| {
+        row.clocks
+            .iter()
+            .position(|x| std::ptr::eq(x, c))
+            .and_then(|i| u8::try_from(i).ok())
+    });
+    let mut parts: Vec<(u32, Light)> = Vec::new();
+    for c in row.clocks.iter().filter(|c| c.kind == ClockKind::Part) {
+        let Some(pos) = c.unit.as_ref().and_then(|u| units.get(u)) else {
+            continue;
+        };
+        let l = c.light(now, &cfg.calendar, &cfg.rules);
+        match parts.iter_mut().find(|(u, _)| u == pos) {
+            Some((_, w)) if deadlines::rank(l) < deadlines::rank(*w) => *w = l,
+            Some(_) => {}
+            None => parts.push((*pos, l)),
+        }
+    }
+    row.parts = parts.into_boxed_slice();
 }
 
 fn light_rank(l: Option<Light>) -> u8 {
@@ -402,7 +437,7 @@ impl Model {
             return;
         };
         let old = self.rows.swap_remove(i as usize);
-        self.own[old.holder as usize].apply(&old, -1);
+        Self::count(&mut self.own, &old, -1);
         if let Some(moved) = self.rows.get(i as usize) {
             self.by_id.insert(moved.id.clone(), i);
         }
@@ -452,19 +487,16 @@ impl Model {
             round: case.round,
             title: case.title.clone(),
             received_at: case.received_at,
-            due_at: case.due_at,
-            limit_days: case.limit_days,
-            light: light::light_of(
-                case.stage,
-                case.due_at,
-                case.limit_days,
-                self.now,
-                &cfg.calendar,
-                &cfg.rules,
-            ),
+            due_at: case.clocks.iter().map(|c| c.due_at).min(),
+            clocks: case.clocks.clone().into_boxed_slice(),
+            light: None,
+            deciding: None,
+            parts: Box::default(),
             pending: case.pending,
             extra,
         };
+        let mut row = row;
+        judge(&mut row, self.now, cfg, &self.unit_index);
         let newly_red = row.light == Some(Light::Red);
         self.generation += 1;
         match self.by_id.get(&case.id).copied() {
@@ -474,13 +506,13 @@ impl Model {
                     return false;
                 }
                 let was_red = old.light == Some(Light::Red);
-                self.own[old.holder as usize].apply(old, -1);
-                self.own[row.holder as usize].apply(&row, 1);
+                Self::count(&mut self.own, old, -1);
+                Self::count(&mut self.own, &row, 1);
                 self.rows[i as usize] = row;
                 newly_red && !was_red
             }
             None => {
-                self.own[row.holder as usize].apply(&row, 1);
+                Self::count(&mut self.own, &row, 1);
                 self.by_id.insert(case.id.clone(), self.rows.len() as u32);
                 self.rows.push(row);
                 newly_red
@@ -500,22 +532,15 @@ impl Model {
         }
         for row in &mut self.rows {
             if row.is_open() {
-                let l = light::light_of(
-                    row.stage,
-                    row.due_at,
-                    row.limit_days,
-                    now,
-                    &cfg.calendar,
-                    &cfg.rules,
-                );
-                if l != row.light {
+                let before = row.light;
+                judge(row, now, &cfg, &self.unit_index);
+                if row.light != before {
                     changed = true;
-                    if l == Some(Light::Red) {
+                    if row.light == Some(Light::Red) {
                         turned_red += 1;
                     }
-                    row.light = l;
                 }
-                self.own[row.holder as usize].apply(row, 1);
+                Self::count(&mut self.own, row, 1);
             }
         }
         if changed {
@@ -580,13 +605,23 @@ impl Model {
         c
     }
 
-    /// Working time left on a case now (negative when overdue), for the visible rows.
-    pub fn remaining(&self, row: &Row) -> Option<Duration> {
-        if !matches!(row.stage, Stage::Assigned | Stage::Handling) {
-            return None;
+    /// The clock that decides a row's light and the time left on it now (negative when
+    /// overdue), for the visible rows.
+    pub fn remaining<'r>(&self, row: &'r Row) -> Option<(&'r StageClock, Duration)> {
+        let c = row.clocks.get(usize::from(row.deciding?))?;
+        Some((c, c.remaining(self.now, &self.config.calendar)))
+    }
+
+    /// Adds (`sign` 1) or takes away (-1) a row's counts: the case at its holder, each
+    /// supporting unit's part light at that unit.
+    fn count(own: &mut [Counts], row: &Row, sign: i32) {
+        if !row.is_open() {
+            return;
         }
-        row.due_at
-            .map(|due| light::remaining_until(due, self.now, &self.config.calendar))
+        own[row.holder as usize].apply(row, sign);
+        for (unit, l) in row.parts.iter() {
+            own[*unit as usize].light(Some(*l), sign);
+        }
     }
 
     /// The positions of the cases a query selects, in its order.

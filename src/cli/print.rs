@@ -28,7 +28,7 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
     crate::outln!(
         "{} {} {} {} {} {} title",
         pad("灯", 4),
-        pad("剩余", 9),
+        pad("时限 剩余", 18),
         pad("id", 17),
         pad("stage", 10),
         pad("holder", 18),
@@ -41,9 +41,15 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
             Some(Light::Blue) => "蓝 B",
             None => "",
         };
+        // The deciding clock and the time left on it: `handling 1d 03h`, `triage -4h`.
         let left = r
-            .remaining_secs
-            .map(|s| format_countdown(chrono::Duration::seconds(s)))
+            .clocks
+            .first()
+            .map(|c| {
+                let name = if c.province { "2115" } else { c.kind.as_str() };
+                let left = format_countdown(chrono::Duration::seconds(c.remaining_secs));
+                format!("{name} {left}")
+            })
             .unwrap_or_default();
         let holder = org
             .get(&r.holder)
@@ -52,7 +58,7 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
         crate::outln!(
             "{} {} {} {} {} {} {round}{}",
             pad(light, 4),
-            pad(&left, 9),
+            pad(&left, 18),
             pad(r.id.as_str(), 17),
             pad(r.stage.as_str(), 10),
             pad(holder, 18),
@@ -77,6 +83,7 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
         output::mask_phone(&c.requester.phone)
     };
     let label = |l: &str| pad(l, 12);
+    let name_of = |u: &UnitId| org.get(u).map_or(u.to_string(), |x| x.name.clone());
     crate::outln!("{}{}  {}", label("id"), c.id, c.title);
     crate::outln!("{}{}  round {}", label("stage"), c.stage, c.round);
     crate::outln!("{}{}", label("holder"), name(&c.holder));
@@ -91,20 +98,33 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
         crate::outln!("{}{a}", label("address"));
     }
     crate::outln!("{}{}", label("received"), cst_minutes(c.received_at));
+    if c.province {
+        crate::outln!("{}2115 (省交办企业诉求)", label("source"));
+    }
     if let Some(due) = c.due_at {
-        let left = view
-            .remaining_secs
-            .map(|s| format!("  ({})", format_countdown(chrono::Duration::seconds(s))))
-            .unwrap_or_default();
-        let light = view
-            .light
-            .map_or(String::new(), |l| format!("  {}", l.as_str()));
         let prov = if c.due_provisional {
             "  provisional"
         } else {
             ""
         };
-        crate::outln!("{}{}{left}{light}{prov}", label("due"), cst_minutes(due));
+        crate::outln!("{}{}{prov}", label("due"), cst_minutes(due));
+    }
+    // Every running clock, most urgent first, with its light and the time left.
+    for v in &view.clocks {
+        let name = match v.province {
+            true => format!("2115 {}", v.kind.as_str()),
+            false => v.kind.as_str().to_string(),
+        };
+        let unit = v.unit.as_ref().map_or(String::new(), |u| format!("  {}", name_of(u)));
+        let prov = if v.provisional { "  provisional" } else { "" };
+        crate::outln!(
+            "{}{} {}  ({})  {}{unit}{prov}",
+            label("clock"),
+            pad(&name, 14),
+            cst_minutes(v.due_at),
+            format_countdown(chrono::Duration::seconds(v.remaining_secs)),
+            v.light.as_str()
+        );
     }
     if let Some(lead) = &c.lead {
         crate::outln!("{}{}", label("lead"), name(lead));

@@ -360,6 +360,33 @@ pub struct Case {
     pub reject_reason: Option<u8>,
     /// When the case closed or was rejected.
     pub closed_at: Option<DateTime<Utc>>,
+    /// A "2115" enterprise case handed down by the province (省交办企业诉求): marked at intake
+    /// (`"source": "province"`) or at accept (`--2115`).
+    #[serde(default)]
+    pub province: bool,
+    /// First contacts with the requester (联系诉求人), per unit and round.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// When the first feedback of a 2115 case was given (首次反馈).
+    #[serde(default)]
+    pub feedback_at: Option<DateTime<Utc>>,
+    /// Working days of each supporting unit's part (`joint --part-days`); none: the case's.
+    #[serde(default)]
+    pub part_days: Option<u32>,
+    /// The running clocks ([`crate::domain::deadlines`]), set by every command.
+    #[serde(default)]
+    pub stage_clocks: Vec<crate::domain::deadlines::StageClock>,
+}
+
+/// A recorded first contact with the requester.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The unit that made it.
+    pub unit: UnitId,
+    /// The round.
+    pub round: u8,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A unit's running assessment record (kept beside the organisation, changed by `assess`).

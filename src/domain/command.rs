@@ -18,6 +18,9 @@ pub enum Command {
         /// Complex case (longer limit).
         #[serde(default)]
         complex: bool,
+        /// A 2115 enterprise case handed down by the province (Qingdao's three clocks).
+        #[serde(default)]
+        province: bool,
     },
     /// 不受理: reject with one of the seven reasons.
     Reject {
@@ -39,9 +42,22 @@ pub enum Command {
         support: Vec<UnitId>,
         /// Working days, instead of the rules' limit.
         days: Option<u32>,
+        /// Working days of each supporting unit's part (default: the case's).
+        #[serde(default)]
+        part_days: Option<u32>,
     },
     /// 签收: the holder signs for the case.
     Sign,
+    /// 联系诉求人: the holder records its first contact with the requester (核实).
+    Contact {
+        /// What was said or agreed.
+        note: String,
+    },
+    /// 2115 首次反馈: first feedback on a province enterprise case.
+    Feedback {
+        /// The feedback (初步办理情况).
+        text: String,
+    },
     /// 上报: pass one level up.
     Escalate {
         /// Note.
@@ -118,6 +134,8 @@ impl Command {
             Command::Dispatch { .. } => "dispatch",
             Command::Joint { .. } => "joint",
             Command::Sign => "sign",
+            Command::Contact { .. } => "contact",
+            Command::Feedback { .. } => "feedback",
             Command::Escalate { .. } => "escalate",
             Command::Return { .. } => "return",
             Command::ApproveReturn => "approve-return",
@@ -142,6 +160,8 @@ pub const COMMAND_WORDS: &[&str] = &[
     "dispatch",
     "joint",
     "sign",
+    "contact",
+    "feedback",
     "escalate",
     "return",
     "approve-return",

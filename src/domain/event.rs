@@ -76,6 +76,29 @@ pub enum Event {
         /// The unit that signed.
         unit: UnitId,
     },
+    /// 联系诉求人: first contact recorded.
+    Contact {
+        /// The unit.
+        unit: UnitId,
+        /// Note.
+        note: String,
+    },
+    /// 2115 首次反馈.
+    Feedback {
+        /// The unit.
+        unit: UnitId,
+        /// Text.
+        text: String,
+    },
+    /// 期限重算: a new calendar version moved the case's deadlines.
+    Recompute {
+        /// The calendar year.
+        year: i32,
+        /// Its version in the store.
+        version: u32,
+        /// Each clock that moved.
+        moved: Vec<MovedClock>,
+    },
     /// 上报.
     Escalate {
         /// From.
@@ -179,6 +202,9 @@ impl Event {
             Event::Dispatch { .. } => "dispatch",
             Event::Joint { .. } => "joint",
             Event::Sign { .. } => "sign",
+            Event::Contact { .. } => "contact",
+            Event::Feedback { .. } => "feedback",
+            Event::Recompute { .. } => "recompute",
             Event::Escalate { .. } => "escalate",
             Event::Return { .. } => "return",
             Event::ApproveReturn { .. } => "approve-return",
@@ -194,6 +220,17 @@ impl Event {
             Event::Assess { .. } => "assess",
         }
     }
+}
+
+/// One clock whose deadline a new calendar moved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MovedClock {
+    /// Which clock.
+    pub kind: super::deadlines::ClockKind,
+    /// The deadline before.
+    pub from: DateTime<Utc>,
+    /// The deadline now.
+    pub to: DateTime<Utc>,
 }
 
 /// One entry of a case's history: who did what, when.

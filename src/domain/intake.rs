@@ -30,6 +30,17 @@ pub struct NewCase {
     pub received_at: Option<DateTime<Utc>>,
     /// 12345 work-order number.
     pub external_id: Option<String>,
+    /// Who handed the case down: `province` for a 2115 enterprise case (省交办企业诉求).
+    #[serde(default)]
+    pub source: Option<Source>,
+}
+
+/// Who handed a case down to the city.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The province (省交办): the case gets Qingdao's 2115 clocks.
+    Province,
 }
 
 /// The most characters of a title.
@@ -77,6 +88,7 @@ const FIELDS: &[&str] = &[
     "category",
     "received_at",
     "external_id",
+    "source",
 ];
 
 struct Line<'a> {
@@ -172,6 +184,16 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         .map(|t| DateTime::parse_from_rfc3339(&t).map(|d| d.with_timezone(&Utc)))
         .transpose()
         .map_err(|e| l.err("received_at", format!("not an RFC 3339 time ({e})")))?;
+    let source = match l.opt_str("source")?.as_deref() {
+        None => None,
+        Some("province") => Some(Source::Province),
+        Some(other) => {
+            return Err(l.err(
+                "source",
+                format!("unknown source {other:?} (expected \"province\" for a 2115 enterprise case)"),
+            ))
+        }
+    };
     let case = NewCase {
         district,
         channel,
@@ -183,6 +205,7 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         category,
         received_at,
         external_id: l.opt_str("external_id")?,
+        source,
     };
     case.check(org)
         .map_err(|(field, reason)| l.err(field, reason))?;
@@ -263,9 +286,16 @@ impl NewCase {
 }
 
 impl NewCase {
-    /// The case this becomes, in triage at its district platform.
-    pub fn into_case(self, id: CaseId, now: DateTime<Utc>) -> Case {
-        Case {
+    /// The case this becomes, in triage at its district platform, its clocks started
+    /// ([`super::deadlines::refresh`]).
+    pub fn into_case(
+        self,
+        id: CaseId,
+        now: DateTime<Utc>,
+        rules: &super::rules::Rules,
+        calendar: &super::calendar::WorkCalendar,
+    ) -> Case {
+        let mut case = Case {
             id,
             version: 1,
             external_id: self.external_id,
@@ -302,6 +332,13 @@ impl NewCase {
             referral: None,
             reject_reason: None,
             closed_at: None,
-        }
+            province: self.source == Some(Source::Province),
+            contacts: Vec::new(),
+            feedback_at: None,
+            part_days: None,
+            stage_clocks: Vec::new(),
+        };
+        super::deadlines::refresh(&mut case, now, rules, calendar);
+        case
     }
 }

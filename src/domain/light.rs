@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::WorkCalendar;
-use super::case::{Case, Stage};
+use super::case::Case;
+use super::deadlines::deciding;
 use super::rules::Rules;
 
 /// A case's light.
@@ -42,9 +43,10 @@ impl std::str::FromStr for Light {
     }
 }
 
-/// Working time left before the deadline (negative when overdue), for a case with a running clock.
-pub fn remaining(case: &Case, now: DateTime<Utc>, calendar: &WorkCalendar) -> Option<Duration> {
-    case.due_at.map(|due| remaining_until(due, now, calendar))
+/// Time left on the clock that decides the case's light (negative when overdue); none when no
+/// clock runs.
+pub fn remaining(case: &Case, now: DateTime<Utc>, calendar: &WorkCalendar, rules: &Rules) -> Option<Duration> {
+    deciding(&case.stage_clocks, now, calendar, rules).map(|(c, _)| c.remaining(now, calendar))
 }
 
 /// Working time left from `now` until `due` (negative when overdue).
@@ -56,54 +58,15 @@ pub fn remaining_until(
     calendar.working_time_between(now, due).duration
 }
 
-/// True when a case in `stage` with deadline `due_at` has a light: it is being handled
-/// (assigned or handling) against a deadline. Only these are on the deadline index.
-pub fn has_light(stage: Stage, due_at: Option<DateTime<Utc>>) -> bool {
-    matches!(stage, Stage::Assigned | Stage::Handling) && due_at.is_some()
-}
-
-/// The light of a case in `assigned` or `handling`; none in other stages.
+/// A case's light: the worst of its running clocks ([`crate::domain::deadlines`]); none when no
+/// clock runs (assessment, finished).
 pub fn light(
     case: &Case,
     now: DateTime<Utc>,
     calendar: &WorkCalendar,
     rules: &Rules,
 ) -> Option<Light> {
-    light_of(
-        case.stage,
-        case.due_at,
-        case.limit_days,
-        now,
-        calendar,
-        rules,
-    )
-}
-
-/// The light from the parts of a case that decide it (stage, deadline, allowed working days), for
-/// read models that keep a slim copy of each case.
-pub fn light_of(
-    stage: Stage,
-    due_at: Option<DateTime<Utc>>,
-    limit_days: Option<u32>,
-    now: DateTime<Utc>,
-    calendar: &WorkCalendar,
-    rules: &Rules,
-) -> Option<Light> {
-    if !has_light(stage, due_at) {
-        return None;
-    }
-    let due = due_at?;
-    if now >= due {
-        return Some(Light::Red);
-    }
-    let left = calendar.working_time_between(now, due).duration;
-    let allowed = Duration::hours(24 * i64::from(limit_days.unwrap_or(1)));
-    let threshold = allowed.num_seconds() as f64 * rules.lights.yellow_remaining_fraction;
-    if (left.num_seconds() as f64) <= threshold {
-        Some(Light::Yellow)
-    } else {
-        Some(Light::Blue)
-    }
+    deciding(&case.stage_clocks, now, calendar, rules).map(|(_, l)| l)
 }
 
 /// A countdown as the board shows it: `1d 03h`, `5h 20m`, or overdue `-4h`.

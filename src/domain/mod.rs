@@ -6,6 +6,7 @@ pub mod case;
 pub mod clock;
 pub mod command;
 pub mod config;
+pub mod deadlines;
 pub mod event;
 pub mod intake;
 pub mod json;

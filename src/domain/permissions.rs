@@ -16,6 +16,7 @@ pub fn roles_for(command: &str) -> &'static [Role] {
         }
         "escalate" => &[CityDispatcher, DistrictDispatcher, UnitHandler, Trainer],
         "sign" | "return" | "extend" | "report" | "reply" => &[UnitHandler, Trainer],
+        "contact" | "feedback" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         "evaluate" => &[DistrictDispatcher, Trainer],
         "assess" => &[Supervisor, Trainer],
         _ => &[Trainer],
@@ -85,6 +86,7 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
             category: case.category.unwrap_or(Category::Livelihood),
             kind: None,
             complex: false,
+            province: false,
         },
         "reject" => Command::Reject {
             reason: 1,
@@ -104,9 +106,12 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
                 lead,
                 support: vec![support],
                 days: None,
+                part_days: None,
             }
         }
         "sign" => Command::Sign,
+        "contact" => Command::Contact { note: text() },
+        "feedback" => Command::Feedback { text: text() },
         "escalate" => Command::Escalate { note: None },
         "return" => Command::Return {
             reason: text(),
@@ -223,6 +228,7 @@ mod tests {
 
     fn accept(category: Category) -> Command {
         Command::Accept {
+            province: false,
             category,
             kind: Some(Kind::Complaint),
             complex: false,
@@ -252,9 +258,18 @@ mod tests {
                 to: UnitId::new(COMMUNITY),
             },
         );
-        let assigned: &[&str] = &["sign", "escalate", "return", "extend"];
+        let assigned: &[&str] = &["sign", "contact", "escalate", "return", "extend"];
         expect(&w, &[("trainer", assigned), ("ls_haidamaidao", assigned)]);
         w.run("ls_haidamaidao", Command::Sign);
+        let handling: &[&str] = &["contact", "escalate", "return", "extend", "reply"];
+        expect(&w, &[("trainer", handling), ("ls_haidamaidao", handling)]);
+        // Once the holder has recorded its contact with the requester, it is not offered again.
+        w.run(
+            "ls_haidamaidao",
+            Command::Contact {
+                note: "已电话联系张先生".into(),
+            },
+        );
         let handling: &[&str] = &["escalate", "return", "extend", "reply"];
         expect(&w, &[("trainer", handling), ("ls_haidamaidao", handling)]);
         w.run(
@@ -329,17 +344,18 @@ mod tests {
         w.run(
             "ls_dispatch",
             Command::Joint {
+                part_days: None,
                 lead: UnitId::new("laoshan.enforcement"),
                 support: vec![UnitId::new("laoshan.housing"), UnitId::new("laoshan.hrss")],
                 days: None,
             },
         );
         // A joint case is returned, not escalated.
-        let lead: &[&str] = &["sign", "return", "extend"];
+        let lead: &[&str] = &["sign", "contact", "return", "extend"];
         expect(
             &w,
             &[
-                ("trainer", &["sign", "return", "extend", "report"]),
+                ("trainer", &["sign", "contact", "return", "extend", "report"]),
                 ("ls_enforcement", lead),
                 ("ls_housing", &["report"]),
                 ("ls_hrss", &["report"]),
@@ -356,8 +372,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["return", "extend", "report"]),
-                ("ls_enforcement", &["return", "extend"]),
+                ("trainer", &["contact", "return", "extend", "report"]),
+                ("ls_enforcement", &["contact", "return", "extend"]),
                 ("ls_hrss", &["report"]),
             ],
         );
@@ -370,8 +386,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["return", "extend", "reply"]),
-                ("ls_enforcement", &["return", "extend", "reply"]),
+                ("trainer", &["contact", "return", "extend", "reply"]),
+                ("ls_enforcement", &["contact", "return", "extend", "reply"]),
             ],
         );
     }
@@ -390,8 +406,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["sign", "return", "extend"]),
-                ("ls_hrss", &["sign", "return", "extend"]),
+                ("trainer", &["sign", "contact", "return", "extend"]),
+                ("ls_hrss", &["sign", "contact", "return", "extend"]),
             ],
         );
         w.run(

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::case::{Category, Kind};
+use super::deadlines::{ClockRules, ProvinceRules};
 use super::FixtureError;
 
 /// Time limits in working days from acceptance.
@@ -67,6 +68,12 @@ pub struct Rules {
     pub assessment: AssessmentRules,
     /// 不受理 reasons.
     pub reject_reason: Vec<RejectReason>,
+    /// The limits of the stage clocks (triage, contact, review, callback).
+    #[serde(default)]
+    pub clocks: ClockRules,
+    /// Qingdao's 2115 clocks for province enterprise cases.
+    #[serde(default)]
+    pub province_2115: ProvinceRules,
 }
 
 impl Rules {
@@ -95,6 +102,21 @@ impl Rules {
                 "assessment.failures_for_referral",
                 "must be at least 1",
             ));
+        }
+        let c = &rules.clocks;
+        let p = &rules.province_2115;
+        for (at, v) in [
+            ("clocks.triage_days", c.triage_days),
+            ("clocks.contact_days", c.contact_days),
+            ("clocks.review_days", c.review_days),
+            ("clocks.callback_days", c.callback_days),
+            ("province_2115.contact_hours", p.contact_hours),
+            ("province_2115.feedback_days", p.feedback_days),
+            ("province_2115.done_days", p.done_days),
+        ] {
+            if !(1..=365).contains(&v) {
+                return Err(bad(at, "must be 1..=365"));
+            }
         }
         Ok(rules)
     }

@@ -43,6 +43,9 @@ pub struct CaseSummary {
     pub pending: bool,
     /// When it closed or was rejected (finished cases found by search).
     pub closed_at: Option<DateTime<Utc>>,
+    /// The running clocks (the queue's light and countdown).
+    #[serde(default)]
+    pub clocks: Vec<super::deadlines::StageClock>,
 }
 
 impl CaseSummary {
@@ -65,6 +68,7 @@ impl CaseSummary {
             limit_days: case.limit_days,
             pending: case.pending.is_some(),
             closed_at: case.closed_at,
+            clocks: case.stage_clocks.clone(),
         }
     }
 

@@ -205,8 +205,14 @@ pub fn new_case() -> Case {
         category: None,
         received_at: Some(cst(2026, 11, 23, 9, 0)),
         external_id: None,
+        source: None,
     }
-    .into_case(CaseId("LS-20261123-0001".into()), cst(2026, 11, 23, 9, 0))
+    .into_case(
+        CaseId("LS-20261123-0001".into()),
+        cst(2026, 11, 23, 9, 0),
+        &config().rules,
+        &config().calendar,
+    )
 }
 
 /// Drives one case through commands with a moving clock.

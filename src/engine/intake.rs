@@ -124,7 +124,8 @@ impl Engine {
                     },
                 };
                 outcomes.push(IntakeOutcome::Created(id.clone()));
-                new_cases.push((c.into_case(id, now), entry));
+                let case = c.into_case(id, now, &self.config.rules, &self.config.calendar);
+                new_cases.push((case, entry));
             }
             let mut batch = Batch {
                 sequences: sequences.into_iter().collect(),
@@ -134,7 +135,7 @@ impl Engine {
                 batch.cases.push(CaseWrite {
                     before: None,
                     after: case,
-                    entry,
+                    entry: Some(entry),
                 });
             }
             self.store().commit(&batch)?;

@@ -372,7 +372,7 @@ impl Engine {
         batch.cases.push(CaseWrite {
             before: Some(&case),
             after: &decision.case,
-            entry: &entry,
+            entry: Some(&entry),
         });
         if let Some((unit, record)) = &decision.unit_record {
             batch.units.push((unit, record));

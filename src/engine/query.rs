@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::{Engine, EngineError, Result};
 use crate::domain::case::{Case, CaseId, Category, Stage, UnitRecord};
 use crate::domain::event::HistoryEntry;
+use crate::domain::deadlines::{self, ClockKind, ClockView};
 use crate::domain::light::{self, Light};
 use crate::domain::org::UnitId;
 use crate::domain::summary::CaseSummary;
@@ -50,14 +51,18 @@ pub struct CaseRow {
     pub holder: UnitId,
     /// Title.
     pub title: String,
-    /// Light.
+    /// Light: the worst of the running clocks.
     pub light: Option<Light>,
-    /// Deadline.
+    /// The clock that decides the light.
+    pub clock: Option<ClockKind>,
+    /// The handling deadline of the current round.
     pub due_at: Option<DateTime<Utc>>,
-    /// Working seconds left (negative when overdue).
+    /// Time left on the deciding clock, in seconds (negative when overdue).
     pub remaining_secs: Option<i64>,
     /// Received.
     pub received_at: DateTime<Utc>,
+    /// Every running clock, most urgent first.
+    pub clocks: Vec<ClockView>,
 }
 
 /// A case with its light and whole history.
@@ -66,10 +71,14 @@ pub struct CaseView {
     /// The state.
     #[serde(flatten)]
     pub case: Case,
-    /// Light.
+    /// Light: the worst of the running clocks.
     pub light: Option<Light>,
-    /// Working seconds left (negative when overdue).
+    /// The clock that decides the light.
+    pub clock: Option<ClockKind>,
+    /// Time left on the deciding clock, in seconds (negative when overdue).
     pub remaining_secs: Option<i64>,
+    /// Every running clock, most urgent first.
+    pub clocks: Vec<ClockView>,
     /// Every history entry, oldest first.
     pub history: Vec<HistoryEntry>,
 }
@@ -135,13 +144,13 @@ impl Engine {
 
     fn row(&self, case: Case, now: DateTime<Utc>) -> CaseRow {
         let cfg = &self.config;
-        let open = matches!(case.stage, Stage::Assigned | Stage::Handling);
+        let clocks = deadlines::views(&case.stage_clocks, now, &cfg.calendar, &cfg.rules);
+        let first = clocks.first();
         CaseRow {
-            light: light::light(&case, now, &cfg.calendar, &cfg.rules),
-            remaining_secs: open
-                .then(|| light::remaining(&case, now, &cfg.calendar))
-                .flatten()
-                .map(|d| d.num_seconds()),
+            light: first.map(|c| c.light),
+            clock: first.map(|c| c.kind),
+            remaining_secs: first.map(|c| c.remaining_secs),
+            clocks,
             id: case.id,
             district: case.district,
             category: case.category,
@@ -213,9 +222,9 @@ impl Engine {
             .map(|code| format!("{code}-"))
     }
 
-    /// The cases with light `l` now, from the deadline index alone (earliest deadline first),
-    /// optionally held by one unit. Red is the index up to now; yellow and blue are judged from
-    /// each entry's deadline and allowed days without reading the case.
+    /// The cases whose light is `l` now (the worst of their running clocks), from the clock
+    /// index alone, earliest deadline first, optionally held by one unit. Red is the index up to
+    /// now; a yellow or blue case is judged from its clocks' entries without reading it.
     fn ids_with_light(
         &self,
         l: Light,
@@ -223,37 +232,58 @@ impl Engine {
         holder: Option<&UnitId>,
         max: Option<usize>,
     ) -> Result<Vec<CaseId>> {
-        let (from, to) = match l {
-            Light::Red => (None, Some(now + chrono::Duration::milliseconds(1))),
-            Light::Yellow | Light::Blue => (Some(now + chrono::Duration::milliseconds(1)), None),
-        };
-        let mut out = Vec::new();
-        for e in self.store().due_between(from, to) {
-            if max.is_some_and(|m| out.len() >= m) {
-                break;
-            }
+        let soon = now + chrono::Duration::milliseconds(1);
+        let mut red: Vec<CaseId> = Vec::new();
+        let mut seen: std::collections::HashSet<CaseId> = std::collections::HashSet::new();
+        for e in self.store().due_between(None, Some(soon)) {
             let e = e?;
-            if holder.is_some_and(|h| *h != e.holder) {
+            if holder.is_some_and(|h| *h != e.holder) || !seen.insert(e.case.clone()) {
                 continue;
             }
-            if self.due_light(&e, now) == Some(l) {
-                out.push(e.case);
+            if l == Light::Red && max.is_some_and(|m| red.len() >= m) {
+                break;
             }
+            red.push(e.case);
+        }
+        if l == Light::Red {
+            return Ok(red);
+        }
+        // Yellow or blue: the worst clock of each case not already red.
+        let mut worst: Vec<(CaseId, Light)> = Vec::new();
+        let mut at: std::collections::HashMap<CaseId, usize> = std::collections::HashMap::new();
+        for e in self.store().due_between(Some(soon), None) {
+            let e = e?;
+            if holder.is_some_and(|h| *h != e.holder) || seen.contains(&e.case) {
+                continue;
+            }
+            let light = self.due_light(&e, now);
+            match at.get(&e.case) {
+                Some(i) => {
+                    if deadlines::rank(light) < deadlines::rank(worst[*i].1) {
+                        worst[*i].1 = light;
+                    }
+                }
+                None => {
+                    at.insert(e.case.clone(), worst.len());
+                    worst.push((e.case, light));
+                }
+            }
+        }
+        let mut out: Vec<CaseId> = worst
+            .into_iter()
+            .filter(|(_, w)| *w == l)
+            .map(|(c, _)| c)
+            .collect();
+        if let Some(m) = max {
+            out.truncate(m);
         }
         Ok(out)
     }
 
-    /// The light of a deadline index entry now (every entry is a case that has a light).
-    fn due_light(&self, e: &crate::store::DueEntry, now: DateTime<Utc>) -> Option<Light> {
+    /// The light of one clock in the index now.
+    fn due_light(&self, e: &crate::store::DueEntry, now: DateTime<Utc>) -> Light {
         let cfg = &self.config;
-        light::light_of(
-            Stage::Handling,
-            Some(e.due),
-            e.limit_days,
-            now,
-            &cfg.calendar,
-            &cfg.rules,
-        )
+        deadlines::light_at(e.span, e.due, now, &cfg.calendar, &cfg.rules)
     }
 
     /// Cases matching the filter, by deadline (none last), then id; at most `filter.limit`.
@@ -268,8 +298,10 @@ impl Engine {
             .map(|c| self.row(c, now))
             .filter(|r| filter.light.is_none_or(|l| r.light == Some(l)))
             .collect();
+        let first_due = |r: &CaseRow| r.clocks.iter().map(|c| c.due_at).min();
         rows.sort_by(|a, b| {
-            (a.due_at.is_none(), a.due_at, &a.id).cmp(&(b.due_at.is_none(), b.due_at, &b.id))
+            let (da, db) = (first_due(a), first_due(b));
+            (da.is_none(), da, &a.id).cmp(&(db.is_none(), db, &b.id))
         });
         if let Some(n) = filter.limit {
             rows.truncate(n);
@@ -358,7 +390,9 @@ impl Engine {
         Ok(CaseView {
             history: self.store().history(id)?,
             light: row.light,
+            clock: row.clock,
             remaining_secs: row.remaining_secs,
+            clocks: row.clocks,
             case,
         })
     }
@@ -373,15 +407,36 @@ impl Engine {
                 out.entry(holder).or_default().open += n as usize;
             }
         }
+        // The case's light (the worst of all its clocks) counts at its holder; a supporting
+        // unit's part counts at that unit with the part's own light.
+        let mut case_light: std::collections::HashMap<CaseId, (UnitId, Light)> =
+            std::collections::HashMap::new();
+        let mut part_light: std::collections::HashMap<(CaseId, UnitId), Light> =
+            std::collections::HashMap::new();
+        let worse = |a: Light, b: Light| if deadlines::rank(b) < deadlines::rank(a) { b } else { a };
         for e in self.store().due_between(None, None) {
             let e = e?;
             let l = self.due_light(&e, now);
-            let c = out.entry(e.holder).or_default();
+            case_light
+                .entry(e.case.clone())
+                .and_modify(|(_, w)| *w = worse(*w, l))
+                .or_insert((e.holder.clone(), l));
+            if let Some(u) = e.part_unit {
+                part_light
+                    .entry((e.case, u))
+                    .and_modify(|w| *w = worse(*w, l))
+                    .or_insert(l);
+            }
+        }
+        let lit = case_light
+            .into_values()
+            .chain(part_light.into_iter().map(|((_, u), l)| (u, l)));
+        for (unit, l) in lit {
+            let c = out.entry(unit).or_default();
             match l {
-                Some(Light::Red) => c.red += 1,
-                Some(Light::Yellow) => c.yellow += 1,
-                Some(Light::Blue) => c.blue += 1,
-                None => {}
+                Light::Red => c.red += 1,
+                Light::Yellow => c.yellow += 1,
+                Light::Blue => c.blue += 1,
             }
         }
         Ok(out)

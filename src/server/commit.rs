@@ -90,6 +90,7 @@ mod tests {
             .collect();
         let dispatcher = engine.user("ls_dispatch").unwrap();
         let accept = Command::Accept {
+            province: false,
             category: Category::Livelihood,
             kind: None,
             complex: false,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::codec::{decode, join, CaseText};
 use super::keys::{self, Kind};
-use super::write::{due_value, IndexKeys};
+use super::write::IndexKeys;
 use super::{Result, Store};
 use crate::domain::case::Case;
 use crate::domain::event::HistoryEntry;
@@ -163,9 +163,9 @@ impl Store {
                 report.problem(format!("case {id}: missing from the {name} index"));
             }
         }
-        if let Some(k) = idx.due {
+        for (k, want) in idx.due {
             match self.data.get(&k)? {
-                Some(v) if v.as_ref() == due_value(case).as_slice() => {}
+                Some(v) if v.as_ref() == want.as_slice() => {}
                 Some(_) => report.problem(format!("case {id}: its deadline index entry is stale")),
                 None => report.problem(format!("case {id}: missing from the deadline index")),
             }
@@ -180,7 +180,7 @@ impl Store {
             (Kind::Open, "open", |k| std::str::from_utf8(k).ok()),
             (Kind::Holder, "holder", keys::case_of_holder_key),
             (Kind::Stage, "stage", keys::case_of_stage_key),
-            (Kind::Due, "deadline", keys::case_of_due_key),
+            (Kind::Due, "deadline", keys::case_of_clock_key),
             (Kind::Closed, "finished-by-date", keys::case_of_due_key),
         ];
         for (kind, name, case_of) in kinds {
@@ -203,7 +203,7 @@ impl Store {
                     Kind::Open => !case.stage.is_final(),
                     Kind::Holder => idx.holder == full,
                     Kind::Stage => idx.stage == full,
-                    Kind::Due => idx.due.as_ref() == Some(&full),
+                    Kind::Due => idx.due.iter().any(|(k, _)| *k == full),
                     _ => idx.closed.as_ref() == Some(&full),
                 };
                 if !current {

@@ -23,7 +23,7 @@ pub enum Kind {
     Holder = b'H',
     /// [`by_stage`] key → nothing.
     Stage = b'G',
-    /// [`by_due`] key → allowed days and holder.
+    /// [`by_clock`] key → the clock's kind, span and units ([`super::write::clock_value`]).
     Due = b'D',
     /// [`closed`] key → nothing.
     Closed = b'C',
@@ -111,7 +111,26 @@ pub fn time_of(key: &[u8]) -> Option<DateTime<Utc>> {
     DateTime::<Utc>::from_timestamp_millis((u64::from_be_bytes(millis) ^ (1 << 63)) as i64)
 }
 
-/// The case id in a `by_due` key.
+/// `due (8 bytes, ordered) ‖ case id ‖ 0 ‖ clock kind ‖ part unit`: one running clock of an
+/// open case, most urgent first.
+pub fn by_clock(due: DateTime<Utc>, case: &str, kind: u8, unit: Option<&str>) -> Vec<u8> {
+    let mut k = by_due(due, case);
+    k.push(SEP);
+    k.push(kind);
+    if let Some(u) = unit {
+        k.extend_from_slice(u.as_bytes());
+    }
+    k
+}
+
+/// The case id in a `by_clock` key.
+pub fn case_of_clock_key(key: &[u8]) -> Option<&str> {
+    let rest = key.get(8..)?;
+    let end = rest.iter().position(|b| *b == SEP)?;
+    std::str::from_utf8(&rest[..end]).ok()
+}
+
+/// The case id in a `by_due` (or `closed`) key.
 pub fn case_of_due_key(key: &[u8]) -> Option<&str> {
     key.get(8..).and_then(|b| std::str::from_utf8(b).ok())
 }

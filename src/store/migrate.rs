@@ -81,7 +81,7 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
             batch.cases.push(CaseWrite {
                 before: None,
                 after: case,
-                entry,
+                entry: Some(entry),
             });
         }
         store.commit(&batch)?;
@@ -149,7 +149,7 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     // Both at once: a rerun after a crash must find the old JSON fixtures with schema 1.
     let mut done = sled::Batch::default();
     done.insert("fixtures", encode(&fixtures));
-    done.insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes());
+    done.insert("schema_version", &2u32.to_be_bytes());
     meta.apply_batch(done)?;
     store.flush()?;
     for old in [
@@ -168,6 +168,68 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
         std::io::stderr(),
         "jiban: migrated {} cases to schema 2",
         store.case_count()
+    );
+    Ok(())
+}
+
+/// Migrates a schema-2 store to schema 3 in place: every open case gets the running clocks of
+/// its stage ([`crate::domain::deadlines`]) and the deadline index becomes one entry per clock.
+/// A clock that did not exist before starts at the case's last change (its triage clock at
+/// receipt). Rerunning after a crash gives the same result; the schema mark is written last.
+pub fn from_schema_2(store: &Store) -> Result<()> {
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: migrating the store at {} from schema 2 to schema 3 (a clock for every stage)",
+        store.path().display()
+    );
+    tracing::warn!(store = %store.path().display(), "migrating schema 2 to 3");
+    let config = crate::domain::config::Config::from_sources(&store.fixtures()?).map_err(|e| {
+        StoreError::Corrupt {
+            tree: "meta",
+            reason: format!("the stored fixtures do not parse: {e}"),
+        }
+    })?;
+    let mut clear = sled::Batch::default();
+    for kv in store.scan(Kind::Due, &[]) {
+        clear.remove(keys::of(Kind::Due, &kv?.0));
+    }
+    store.data.apply_batch(clear)?;
+    let ids: Vec<String> = store
+        .scan(Kind::Open, &[])
+        .map(|kv| kv.map(|(k, _)| String::from_utf8_lossy(&k).into_owned()))
+        .collect::<Result<_>>()?;
+    let mut migrated = 0usize;
+    for chunk in ids.chunks(CHUNK) {
+        let mut pairs: Vec<(Case, Case)> = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            let Some(before) = store.case(id)? else {
+                continue;
+            };
+            let since = store
+                .last_entry(id)?
+                .map_or(before.received_at, |e| e.at);
+            let mut after = before.clone();
+            crate::domain::deadlines::refresh(&mut after, since, &config.rules, &config.calendar);
+            pairs.push((before, after));
+        }
+        let mut batch = Batch::default();
+        for (before, after) in &pairs {
+            batch.cases.push(CaseWrite {
+                before: Some(before),
+                after,
+                entry: None,
+            });
+        }
+        store.commit(&batch)?;
+        migrated += pairs.len();
+    }
+    store
+        .meta
+        .insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
+    store.flush()?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: {migrated} open cases now have their clocks (schema 3)"
     );
     Ok(())
 }

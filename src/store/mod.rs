@@ -13,7 +13,7 @@
 //! | `O` open | case id | [`crate::domain::summary::CaseSummary`] of each open case |
 //! | `H` by holder | holder ‖ 0 ‖ stage ‖ 0 ‖ case id | — |
 //! | `G` by stage | stage ‖ 0 ‖ case id | — |
-//! | `D` by due | due ‖ case id | allowed working days ‖ holder (cases that have a light) |
+//! | `D` by clock | due ‖ case id ‖ 0 ‖ clock kind ‖ part unit | kind, span, provisional, holder ‖ 0 ‖ part unit (every running clock of an open case) |
 //! | `C` closed | closed at ‖ case id | — (finished cases by date) |
 //! | `X` work order | work-order number | case id |
 //! | `N` count | holder ‖ 0 ‖ stage | number of cases (kept in each commit's batch) |
@@ -43,8 +43,9 @@ pub use write::CaseWrite;
 
 /// The schema this build reads and writes. Version 1 kept each case as one JSON record; version 2
 /// keeps the citizen's words apart from the state, in MessagePack, with open/closed/stage indexes
-/// and kept counts. A version-1 store is migrated on open ([`migrate`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// and kept counts; version 3 gives every open case the running clocks of its stage, indexed one
+/// entry per clock. Older stores are migrated on open ([`migrate`]).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// How a store is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,6 +344,10 @@ impl Store {
         let store = Store::with_db(path, &dir, db, options)?;
         compact::remove_stale(path, &dir);
         space::make_private(path);
+        if found == 2 {
+            migrate::from_schema_2(&store)?;
+            return Ok(store);
+        }
         if found != SCHEMA_VERSION {
             return Err(StoreError::Schema {
                 path: path.to_path_buf(),

@@ -11,6 +11,7 @@ use super::codec::{decode, join};
 use super::keys::{self, Kind};
 use super::{Result, Store, StoreError};
 use crate::domain::case::{Case, CaseId, Stage, UnitRecord};
+use crate::domain::deadlines::{ClockKind, Span};
 use crate::domain::event::HistoryEntry;
 use crate::domain::org::UnitId;
 use crate::domain::summary::CaseSummary;
@@ -27,17 +28,56 @@ fn id_from(tree: &'static str, id: Option<&str>) -> Result<CaseId> {
         .ok_or_else(|| bad_key(tree))
 }
 
-/// One deadline in the by-due index: a case that has a light.
+/// One running clock in the by-clock index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueEntry {
     /// The deadline.
     pub due: DateTime<Utc>,
     /// The case.
     pub case: CaseId,
-    /// Its allowed working days (the light's yardstick).
-    pub limit_days: Option<u32>,
-    /// The unit that holds it.
+    /// Which clock.
+    pub kind: ClockKind,
+    /// A 2115 clock.
+    pub province: bool,
+    /// How long it runs (the light's yardstick).
+    pub span: Span,
+    /// Computed across a year with no calendar.
+    pub provisional: bool,
+    /// The unit that holds the case.
     pub holder: UnitId,
+    /// The supporting unit of a part clock.
+    pub part_unit: Option<UnitId>,
+}
+
+impl DueEntry {
+    fn decode(key: &[u8], v: &[u8]) -> Option<DueEntry> {
+        let case = CaseId(keys::case_of_clock_key(key)?.to_string());
+        let due = keys::time_of(key)?;
+        let kind = ClockKind::from_code(*v.first()?)?;
+        let province = *v.get(1)? == 1;
+        let n = u32::from_be_bytes(<[u8; 4]>::try_from(v.get(3..7)?).ok()?);
+        let span = match v.get(2)? {
+            0 => Span::WorkingDays(n),
+            _ => Span::Hours(n),
+        };
+        let provisional = *v.get(7)? == 1;
+        let rest = v.get(8..)?;
+        let (holder, part) = match rest.iter().position(|b| *b == keys::SEP) {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let unit = |b: &[u8]| UnitId(String::from_utf8_lossy(b).into_owned());
+        Some(DueEntry {
+            due,
+            case,
+            kind,
+            province,
+            span,
+            provisional,
+            holder: unit(holder),
+            part_unit: part.map(unit),
+        })
+    }
 }
 
 /// A key of some kind without its kind byte, and its value.
@@ -159,7 +199,7 @@ impl Store {
             .map(|kv| id_from("by_stage", keys::case_of_stage_key(&kv?.0)))
     }
 
-    /// Cases with a light whose deadline falls in `[from, to)`, earliest first (`None`: open end).
+    /// Running clocks whose deadline falls in `[from, to)`, earliest first (`None`: open end).
     pub fn due_between(
         &self,
         from: Option<DateTime<Utc>>,
@@ -173,20 +213,7 @@ impl Store {
         )
         .map(|kv| {
             let (k, v) = kv?;
-            let case = id_from("by_due", keys::case_of_due_key(&k))?;
-            let due = keys::time_of(&k).ok_or_else(|| bad_key("by_due"))?;
-            let limit_days = v
-                .get(..4)
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map(u32::from_be_bytes)
-                .filter(|d| *d != u32::MAX);
-            let holder = UnitId(String::from_utf8_lossy(v.get(4..).unwrap_or(&[])).into_owned());
-            Ok(DueEntry {
-                due,
-                case,
-                limit_days,
-                holder,
-            })
+            DueEntry::decode(&k, &v).ok_or_else(|| bad_key("by_clock"))
         })
     }
 

@@ -8,6 +8,7 @@ use super::codec::{encode, encode_state, CaseText};
 use super::keys::{self, Kind};
 use super::{Result, Store, StoreError};
 use crate::domain::case::{Case, Stage, UnitRecord};
+use crate::domain::deadlines::{ClockKind, Span, StageClock};
 use crate::domain::event::HistoryEntry;
 use crate::domain::org::UnitId;
 use crate::domain::summary::CaseSummary;
@@ -19,8 +20,8 @@ pub struct CaseWrite<'a> {
     pub before: Option<&'a Case>,
     /// The state after.
     pub after: &'a Case,
-    /// The history entry.
-    pub entry: &'a HistoryEntry,
+    /// The history entry (none for an upgrade that changes no fact of the case).
+    pub entry: Option<&'a HistoryEntry>,
 }
 
 /// Everything one command (or one intake batch) writes, committed as one atomic batch.
@@ -34,24 +35,45 @@ pub struct Batch<'a> {
     pub sequences: Vec<(Vec<u8>, u32)>,
 }
 
-/// True when a case in this state has a light, and so a place in the `by_due` index.
-pub(crate) fn has_light(case: &Case) -> bool {
-    crate::domain::light::has_light(case.stage, case.due_at)
+/// The `by_clock` value of one running clock: kind, province flag, span (tag and number),
+/// provisional flag, then the holder's id and, for a supporting unit's part, `0 ‖ unit`, so lights
+/// per unit are counted from the index alone.
+pub(crate) fn clock_value(case: &Case, c: &StageClock) -> Vec<u8> {
+    let (tag, n) = match c.span {
+        Span::WorkingDays(d) => (0u8, d),
+        Span::Hours(h) => (1u8, h),
+    };
+    let mut v = vec![c.kind.code(), u8::from(c.province), tag];
+    v.extend_from_slice(&n.to_be_bytes());
+    v.push(u8::from(c.provisional));
+    v.extend_from_slice(case.holder.as_str().as_bytes());
+    if c.kind == ClockKind::Part {
+        v.push(keys::SEP);
+        v.extend_from_slice(c.unit.as_ref().map_or("", |u| u.as_str()).as_bytes());
+    }
+    v
 }
 
-/// The `by_due` value: the allowed working days (`u32::MAX` for none), then the holder's id, so
-/// lights per unit are counted from the index alone.
-pub(crate) fn due_value(case: &Case) -> Vec<u8> {
-    let mut v = case.limit_days.unwrap_or(u32::MAX).to_be_bytes().to_vec();
-    v.extend_from_slice(case.holder.as_str().as_bytes());
-    v
+/// The `by_clock` entries (key, value) of a case as it stands: one per running clock.
+pub(crate) fn clock_entries(case: &Case) -> Vec<(Vec<u8>, Vec<u8>)> {
+    if case.stage.is_final() {
+        return Vec::new();
+    }
+    case.stage_clocks
+        .iter()
+        .map(|c| {
+            let part = (c.kind == ClockKind::Part).then(|| c.unit.as_ref().map_or("", |u| u.as_str()));
+            let key = keys::by_clock(c.due_at, case.id.as_str(), c.kind.code(), part);
+            (keys::of(Kind::Due, &key), clock_value(case, c))
+        })
+        .collect()
 }
 
 /// The index keys one state of a case has (everything but its own record and history).
 pub(super) struct IndexKeys {
     pub(super) holder: Vec<u8>,
     pub(super) stage: Vec<u8>,
-    pub(super) due: Option<Vec<u8>>,
+    pub(super) due: Vec<(Vec<u8>, Vec<u8>)>,
     pub(super) closed: Option<Vec<u8>>,
     pub(super) count: Vec<u8>,
 }
@@ -65,12 +87,7 @@ impl IndexKeys {
                 &keys::by_holder(case.holder.as_str(), case.stage.as_str(), id),
             ),
             stage: keys::of(Kind::Stage, &keys::by_stage(case.stage.as_str(), id)),
-            due: has_light(case).then(|| {
-                keys::of(
-                    Kind::Due,
-                    &keys::by_due(case.due_at.unwrap_or_default(), id),
-                )
-            }),
+            due: clock_entries(case),
             closed: case.stage.is_final().then(|| {
                 let at = case.closed_at.unwrap_or(case.received_at);
                 keys::of(Kind::Closed, &keys::closed(at, id))
@@ -127,29 +144,30 @@ impl Store {
                 (before.as_ref().map(|b| &b.holder), Some(&after.holder)),
                 (before.as_ref().map(|b| &b.stage), Some(&after.stage)),
                 (
-                    before.as_ref().and_then(|b| b.due.as_ref()),
-                    after.due.as_ref(),
-                ),
-                (
                     before.as_ref().and_then(|b| b.closed.as_ref()),
                     after.closed.as_ref(),
                 ),
             ];
-            let due_moved = w.before.is_none_or(|b| due_value(b) != due_value(w.after));
-            for (i, (old, new)) in pairs.into_iter().enumerate() {
-                if old == new && !(i == 2 && due_moved) {
+            for (old, new) in pairs {
+                if old == new {
                     continue;
                 }
                 if let Some(k) = old {
                     out.remove(k.as_slice());
                 }
                 if let Some(k) = new {
-                    let value = if i == 2 {
-                        due_value(w.after)
-                    } else {
-                        Vec::new()
-                    };
-                    out.insert(k.as_slice(), value);
+                    out.insert(k.as_slice(), Vec::new());
+                }
+            }
+            let old_clocks = before.as_ref().map_or(&[][..], |b| &b.due[..]);
+            for (k, _) in old_clocks {
+                if !after.due.iter().any(|(n, _)| n == k) {
+                    out.remove(k.as_slice());
+                }
+            }
+            for (k, v) in &after.due {
+                if !old_clocks.contains(&(k.clone(), v.clone())) {
+                    out.insert(k.as_slice(), v.as_slice());
                 }
             }
             match &before {
@@ -170,8 +188,10 @@ impl Store {
             if text_changed {
                 out.insert(keys::of(Kind::Text, id), encode(&CaseText::of(w.after)));
             }
-            let event = keys::history(w.after.id.as_str(), w.entry.seq);
-            out.insert(keys::of(Kind::Event, &event), encode(w.entry));
+            if let Some(entry) = w.entry {
+                let event = keys::history(w.after.id.as_str(), entry.seq);
+                out.insert(keys::of(Kind::Event, &event), encode(entry));
+            }
             match w.after.stage.is_final() {
                 false => out.insert(keys::of(Kind::Open, id), encode(&CaseSummary::of(w.after))),
                 true => out.remove(keys::of(Kind::Open, id)),

@@ -72,6 +72,7 @@ pub fn demo() -> Demo {
     let id = CaseId(LONG_HANDLED.into());
     for cmd in [
         Command::Accept {
+            province: false,
             category: Category::Development,
             kind: None,
             complex: false,

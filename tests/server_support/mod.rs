@@ -270,6 +270,7 @@ pub fn take_in(session: &dyn Service, n: usize) -> Vec<CaseId> {
 /// The accept command for a livelihood case.
 pub fn accept() -> Act {
     Act::Accept {
+        province: false,
         category: Category::Livelihood,
         kind: None,
         complex: false,

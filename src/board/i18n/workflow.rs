@@ -1,8 +1,32 @@
 //! The workflow panels' phrases (confirmations, previews, validation), in Chinese and English.
 
 use super::Lang;
+use crate::domain::deadlines::{ClockKind, StageClock};
 
 impl Lang {
+    /// A clock's short name for the queue's countdown column and the detail: 受理 联系 办理 审核
+    /// 回访 反馈 配合, or 2115 for a province case's clocks.
+    pub fn clock(self, c: &StageClock) -> &'static str {
+        if c.province {
+            return "2115";
+        }
+        self.clock_kind(c.kind)
+    }
+
+    /// A clock kind's short name.
+    pub fn clock_kind(self, k: ClockKind) -> &'static str {
+        let (zh, en) = match k {
+            ClockKind::Triage => ("受理", "triage"),
+            ClockKind::Contact => ("联系", "contact"),
+            ClockKind::Handling => ("办理", "handle"),
+            ClockKind::Review => ("审核", "review"),
+            ClockKind::Callback => ("回访", "callbk"),
+            ClockKind::Feedback => ("反馈", "feedbk"),
+            ClockKind::Part => ("配合", "part"),
+        };
+        self.pick(zh, en)
+    }
+
     /// A workflow phrase by key; the key itself when unknown (a test catches that).
     pub fn says(self, key: &str) -> &'static str {
         let (zh, en) = match key {

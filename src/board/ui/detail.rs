@@ -12,6 +12,7 @@ use super::super::i18n::Lang;
 use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
 use crate::domain::event::Event;
+use crate::domain::deadlines;
 use crate::domain::light::format_countdown;
 use crate::domain::privacy::mask_phone;
 use crate::domain::privacy::may_see_requester as may_see_phone;
@@ -73,6 +74,25 @@ impl DetailPane<'_> {
                     .join("、")
             ),
             Event::Sign { unit } => self.app.unit_name(unit),
+            Event::Contact { unit, note } => format!("{}: {note}", self.app.unit_name(unit)),
+            Event::Feedback { unit, text } => format!("{}: {text}", self.app.unit_name(unit)),
+            Event::Recompute {
+                year,
+                version,
+                moved,
+            } => moved
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {} → {}",
+                        lang.clock_kind(m.kind),
+                        short_time(m.from),
+                        short_time(m.to)
+                    )
+                })
+                .chain([format!("{year} v{version}")])
+                .collect::<Vec<_>>()
+                .join(" · "),
             Event::Escalate { from, to, note } => format!(
                 "{} → {} {}",
                 self.app.unit_name(from),
@@ -219,27 +239,40 @@ impl DetailPane<'_> {
         if let Some(a) = c.accepted_at {
             out.push(Line::from(vec![label(l.accepted), text(time(a))]));
         }
-        if let Some(due) = c.due_at {
-            let mut spans = vec![label(l.due), text(time(due))];
-            if let Some(left) = app
-                .model()
-                .find(c.id.as_str())
-                .and_then(|p| app.model().remaining(app.model().row(p)))
-            {
-                let style = if left < chrono::Duration::zero() {
-                    theme.overdue()
-                } else {
-                    theme.text()
-                };
-                spans.push(Span::styled(
-                    format!("  ({})", format_countdown(left)),
-                    style,
-                ));
+        let now = app.model().now();
+        let cfg = app.model().config();
+        let clocks = deadlines::views(&c.stage_clocks, now, &cfg.calendar, &cfg.rules);
+        for (i, v) in clocks.iter().enumerate() {
+            // One line per running clock, most urgent first: 受理 / 联系 / 办理 / 审核 / 回访 / 2115.
+            let head = if i == 0 { l.due } else { "" };
+            let name = match v.province {
+                true => format!("2115·{}", lang.clock_kind(v.kind)),
+                false => lang.clock_kind(v.kind).to_string(),
+            };
+            let mut spans = vec![
+                label(head),
+                Span::styled(format!("{} ", theme.light_symbol(v.light)), theme.light(v.light)),
+                text(format!("{name} {}", time(v.due_at))),
+            ];
+            let left = chrono::Duration::seconds(v.remaining_secs);
+            let style = if v.remaining_secs < 0 {
+                theme.overdue()
+            } else {
+                theme.text()
+            };
+            spans.push(Span::styled(format!("  ({})", format_countdown(left)), style));
+            if let Some(u) = &v.unit {
+                spans.push(text(format!("  {}", self.app.unit_name(u))));
             }
-            if c.due_provisional {
+            if v.provisional {
                 spans.push(Span::styled(format!("  {}", l.provisional), theme.muted()));
             }
             out.push(Line::from(spans));
+        }
+        if clocks.is_empty() {
+            if let Some(due) = c.due_at {
+                out.push(Line::from(vec![label(l.due), text(time(due))]));
+            }
         }
         if let Some(lead) = &c.lead {
             out.push(Line::from(vec![

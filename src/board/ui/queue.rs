@@ -36,7 +36,7 @@ impl Columns {
 
     fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
-        let (left, id) = (8, 16);
+        let (left, id) = (if lang == Lang::Zh { 12 } else { 14 }, 16);
         // Light, countdown, id, title, stage and round mark, with a space after all but the last.
         let fixed = 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
         let mut c = Columns {
@@ -204,10 +204,13 @@ impl QueuePane<'_> {
             }
             let left = model.remaining(r);
             let left_style = match left {
-                Some(d) if d < chrono::Duration::zero() => over(theme.overdue()),
+                Some((_, d)) if d < chrono::Duration::zero() => over(theme.overdue()),
                 _ => base,
             };
-            let left = left.map(format_countdown).unwrap_or_default();
+            // Which clock decides, then its countdown: `办理 1d 03h`, `受理 -4h`.
+            let left = left
+                .map(|(c, d)| format!("{} {}", lang.clock(c), format_countdown(d)))
+                .unwrap_or_default();
             cell(buf, &left, cols.left, true, left_style);
             cell(buf, r.id.as_str(), cols.id, false, base);
             let category = r.category.map(|c| lang.category(c)).unwrap_or("");

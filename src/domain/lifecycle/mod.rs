@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 #[cfg(test)]
 mod preview_tests;
+mod contact;
 mod routing;
 #[cfg(test)]
 mod tests;
@@ -105,6 +106,7 @@ pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, 
     let mut next = case.clone();
     next.version += 1;
     let (event, unit_record) = apply(&mut next, command, cx)?;
+    crate::domain::deadlines::refresh(&mut next, cx.now, cx.rules, cx.calendar);
     Ok(Decision {
         case: next,
         event,
@@ -230,6 +232,7 @@ pub fn extended_deadline(
 fn clear_assignment(case: &mut Case) {
     case.lead = None;
     case.supporting.clear();
+    case.part_days = None;
     case.pending = None;
 }
 
@@ -245,6 +248,7 @@ fn apply(
             category,
             kind,
             complex,
+            province,
         } => {
             expect_stage(case, word, &[Stage::Triage])?;
             if case.accepted_at.is_some() {
@@ -254,7 +258,11 @@ fn apply(
                 Category::Livelihood => Some(kind.unwrap_or(Kind::Complaint)),
                 _ => *kind,
             };
-            let limit = cx.rules.limit_days(*category, kind, *complex);
+            case.province |= *province;
+            let limit = match case.province {
+                true => cx.rules.province_2115.done_days,
+                false => cx.rules.limit_days(*category, kind, *complex),
+            };
             let deadline = cx.calendar.deadline(now, limit);
             case.category = Some(*category);
             case.kind = kind;
@@ -304,7 +312,13 @@ fn apply(
                 )));
             }
             let target = unit(cx.org, to)?;
-            if let Command::Joint { support, days, .. } = command {
+            if let Command::Joint {
+                support,
+                days,
+                part_days,
+                ..
+            } = command
+            {
                 check_route(case, target, cx.org, true)?;
                 if support.is_empty() {
                     return Err(invalid("support", "name at least one supporting unit"));
@@ -319,6 +333,7 @@ fn apply(
                 if days.is_some_and(|d| d == 0 || d > max) {
                     return Err(invalid("days", format!("must be 1..={max}")));
                 }
+                contact::check_part_days(case, *days, *part_days, cx)?;
             } else {
                 check_route(case, target, cx.org, false)?;
             }
@@ -327,9 +342,16 @@ fn apply(
             case.stage = Stage::Assigned;
             case.holder = to.clone();
             case.arrived_by = None;
-            if let Command::Joint { support, days, .. } = command {
+            if let Command::Joint {
+                support,
+                days,
+                part_days,
+                ..
+            } = command
+            {
                 case.lead = Some(to.clone());
                 case.supporting = support.clone();
+                case.part_days = *part_days;
                 let due_at = set_deadline(case, cx, *days).or(case.due_at);
                 Event::Joint {
                     lead: to.clone(),
@@ -355,6 +377,8 @@ fn apply(
             }
         }
         Command::Escalate { note } => escalate(case, note, cx)?,
+        Command::Contact { note } => contact::contact(case, note, cx)?,
+        Command::Feedback { text } => contact::feedback(case, text, cx)?,
         Command::Return { reason, confirm } => {
             expect_stage(case, word, &[Stage::Assigned, Stage::Handling])?;
             no_pending(case)?;

@@ -12,6 +12,7 @@ fn the_extension_preview_is_the_deadline_approval_sets() {
     w.run(
         "ls_dispatch",
         Command::Accept {
+            province: false,
             category: Category::Development,
             kind: None,
             complex: false,

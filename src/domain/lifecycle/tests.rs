@@ -16,6 +16,7 @@ fn u(id: &str) -> UnitId {
 }
 fn accept(category: Category, kind: Option<Kind>, complex: bool) -> Command {
     Command::Accept {
+        province: false,
         category,
         kind,
         complex,
@@ -26,6 +27,7 @@ fn dispatch(to: &str) -> Command {
 }
 fn joint(lead: &str, support: &[&str], days: Option<u32>) -> Command {
     Command::Joint {
+        part_days: None,
         lead: u(lead),
         support: support.iter().map(|s| u(s)).collect(),
         days,
@@ -600,6 +602,13 @@ fn lights_are_blue_then_yellow_in_the_last_third_then_red_when_overdue() {
         accept(Category::Livelihood, Some(Kind::Complaint), false),
     );
     w.run("ls_dispatch", dispatch(COMMUNITY));
+    // With the contact made, only the handling clock runs.
+    w.run(
+        "ls_haidamaidao",
+        Command::Contact {
+            note: "已联系".into(),
+        },
+    );
     let (cal, rules) = (&w.config.calendar, &w.config.rules);
     // Due Wednesday 09:00; 48 working hours, a third is 16 hours.
     assert_eq!(w.case.due_at, Some(cst(2026, 11, 25, 9, 0)));
@@ -615,12 +624,11 @@ fn lights_are_blue_then_yellow_in_the_last_third_then_red_when_overdue() {
         light(&w.case, cst(2026, 11, 25, 9, 0), cal, rules),
         Some(Light::Red)
     );
-    let mut triage = Walk::new();
-    triage.run("ls_dispatch", accept(Category::Livelihood, None, false));
-    assert_eq!(
-        light(&triage.case, cst(2026, 12, 25, 9, 0), cal, rules),
-        None
-    );
+    // A case in assessment has no clock and no light.
+    let mut done = w.case.clone();
+    done.stage = crate::domain::case::Stage::Assessment;
+    crate::domain::deadlines::refresh(&mut done, w.now, rules, cal);
+    assert_eq!(light(&done, cst(2026, 12, 25, 9, 0), cal, rules), None);
 }
 
 #[test]
