@@ -263,6 +263,11 @@ impl Seeder<'_> {
                 case = self.act(id, next(), HANDLER, &dept, Command::Sign)?;
             }
             let holder = case.holder.clone();
+            // Most units call the requester soon after signing (联系诉求人); some are late.
+            if index % 5 != 2 {
+                let note = "已电话联系诉求人，约定上门核实".to_string();
+                case = self.act(id, next(), HANDLER, &holder, Command::Contact { note })?;
+            }
             match goal {
                 Goal::Handling => return Ok(()),
                 Goal::Extension => {

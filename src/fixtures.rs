@@ -7,13 +7,34 @@ pub const DEMO_CASES: &str = include_str!("../fixtures/demo/cases.jsonl");
 
 /// The official holiday calendars bundled: every year with a State Council notice, 2020–2026.
 pub const BUNDLED_CALENDARS: &[(&str, &str)] = &[
-    ("cn-2020.toml", include_str!("../fixtures/calendar/cn-2020.toml")),
-    ("cn-2021.toml", include_str!("../fixtures/calendar/cn-2021.toml")),
-    ("cn-2022.toml", include_str!("../fixtures/calendar/cn-2022.toml")),
-    ("cn-2023.toml", include_str!("../fixtures/calendar/cn-2023.toml")),
-    ("cn-2024.toml", include_str!("../fixtures/calendar/cn-2024.toml")),
-    ("cn-2025.toml", include_str!("../fixtures/calendar/cn-2025.toml")),
-    ("cn-2026.toml", include_str!("../fixtures/calendar/cn-2026.toml")),
+    (
+        "cn-2020.toml",
+        include_str!("../fixtures/calendar/cn-2020.toml"),
+    ),
+    (
+        "cn-2021.toml",
+        include_str!("../fixtures/calendar/cn-2021.toml"),
+    ),
+    (
+        "cn-2022.toml",
+        include_str!("../fixtures/calendar/cn-2022.toml"),
+    ),
+    (
+        "cn-2023.toml",
+        include_str!("../fixtures/calendar/cn-2023.toml"),
+    ),
+    (
+        "cn-2024.toml",
+        include_str!("../fixtures/calendar/cn-2024.toml"),
+    ),
+    (
+        "cn-2025.toml",
+        include_str!("../fixtures/calendar/cn-2025.toml"),
+    ),
+    (
+        "cn-2026.toml",
+        include_str!("../fixtures/calendar/cn-2026.toml"),
+    ),
 ];
 
 /// The bundled organisation, logins, rules, responsibility list and calendars.

@@ -156,6 +156,9 @@ pub struct App {
     pub(super) found_for: Option<String>,
     /// Loading open cases failed (the link is down); resumes with the rebuild that follows.
     pub(super) load_paused: bool,
+    /// The last calendar (year, version) a recomputation announced: the configuration is
+    /// fetched again once per new one.
+    pub(super) calendar_seen: Option<(i32, u32)>,
     pub(super) dirty: bool,
     pub(super) redraw_all: bool,
     pub(super) bell: bool,
@@ -236,6 +239,7 @@ impl App {
             size: (0, 0),
             found_for: None,
             load_paused: false,
+            calendar_seen: None,
             dirty: true,
             redraw_all: false,
             bell: false,

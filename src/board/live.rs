@@ -31,6 +31,23 @@ impl App {
         true
     }
 
+    /// A new calendar version reached the store: fetch the configuration again (a connected
+    /// board holds its own copy) so countdowns count the new holidays.
+    fn calendar_changed(&mut self, year: i32, version: u32) {
+        if self.calendar_seen == Some((year, version)) {
+            return;
+        }
+        self.calendar_seen = Some((year, version));
+        match self.service.reload_config() {
+            Ok(config) => {
+                let now = self.model.now();
+                self.model.set_config(config);
+                self.model.tick(now);
+            }
+            Err(e) => tracing::warn!(error = %e, "fetching the new calendar failed"),
+        }
+    }
+
     /// True while the board is still loading open cases (the terminal loop does not wait then).
     pub fn loading(&self) -> bool {
         self.model.is_loading() && !self.load_paused
@@ -45,6 +62,11 @@ impl App {
             changed = true;
             match update {
                 Update::Committed(c) => {
+                    if let crate::domain::event::Event::Recompute { year, version, .. } =
+                        &c.entry.event
+                    {
+                        self.calendar_changed(*year, *version);
+                    }
                     if self.model.apply(&c) && self.settings.bell {
                         self.bell = true;
                     }

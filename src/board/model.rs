@@ -54,6 +54,8 @@ pub struct Counts {
     pub blue: u32,
     /// Open cases per stage, in [`OPEN_STAGES`] order.
     pub stages: [u32; 6],
+    /// Open cases with a provisional deadline (one crossing a year with no calendar).
+    pub provisional: u32,
 }
 
 /// How long [`Model::build`] loads before the board draws its first frame.
@@ -87,6 +89,9 @@ impl Counts {
         let add = |v: &mut u32| *v = v.wrapping_add_signed(sign);
         add(&mut self.open);
         add(&mut self.stages[stage]);
+        if row.clocks.iter().any(|c| c.provisional) {
+            add(&mut self.provisional);
+        }
         self.light(row.light, sign);
     }
 
@@ -96,6 +101,7 @@ impl Counts {
         self.red += o.red;
         self.yellow += o.yellow;
         self.blue += o.blue;
+        self.provisional += o.provisional;
         for (a, b) in self.stages.iter_mut().zip(o.stages) {
             *a += b;
         }
@@ -557,6 +563,11 @@ impl Model {
     /// The time of the last tick.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
+    }
+
+    /// Replaces the configuration (a new calendar); lights follow on the next tick.
+    pub fn set_config(&mut self, config: Arc<Config>) {
+        self.config = config;
     }
 
     /// The configuration (organisation, calendar, rules).

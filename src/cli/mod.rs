@@ -4,6 +4,7 @@
 pub use crate::vocabulary as act;
 mod batch;
 pub mod board;
+mod calendar;
 mod maintain;
 pub mod output;
 mod print;
@@ -56,6 +57,24 @@ pub struct Cli {
 }
 
 /// The CLI's commands.
+/// `jiban calendar …`.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CalendarAction {
+    /// Add a year's calendar file (the State Council notice, in the format of
+    /// fixtures/calendar/cn-2026.toml) as that year's next version; every open deadline it moves
+    /// is recomputed, with a history entry on each case (the trainer and the city dispatcher).
+    Add {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// The years held with their versions, and the cases whose deadlines are provisional.
+    List {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Create a new store with the bundled fixtures.
@@ -155,6 +174,12 @@ pub enum CliCommand {
     Restore {
         /// The backup folder (a jiban-backup-<time> folder made by `jiban backup`).
         backup: PathBuf,
+    },
+    /// The holiday calendars (节假日安排) of the store (the server's with --connect).
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        action: CalendarAction,
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
@@ -373,7 +398,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *json {
                 print_json(&rows)?;
             } else {
-                print::print_case_table(session.config(), &rows);
+                print::print_case_table(&session.config(), &rows);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -383,7 +408,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *json {
                 print_json(&view)?;
             } else {
-                print::print_case(session.config(), session.operator(), &view);
+                print::print_case(&session.config(), session.operator(), &view);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -415,7 +440,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::Users { json } => {
             let session = cli.session("cli", false)?;
-            let users = session.config().users.all();
+            let config = session.config();
+            let users = config.users.all();
             if *json {
                 print_json(&users)?;
             } else {
@@ -470,6 +496,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::outln!("{}", cst_rfc3339(d.at));
             Ok(ExitCode::SUCCESS)
         }
+        CliCommand::Calendar { action } => match action {
+            CalendarAction::Add { file } => calendar::add(&cli, file),
+            CalendarAction::List { json } => calendar::list(&cli, *json),
+        },
         CliCommand::Compact => maintain::compact(&cli),
         CliCommand::Backup { dir } => maintain::backup(&cli, dir),
         CliCommand::Check { json } => maintain::check(&cli, *json),
@@ -597,7 +627,7 @@ fn act_one(
                 case.holder
             );
             if case.due_provisional {
-                print::warn_provisional(session.config(), case.due_at);
+                print::warn_provisional(&session.config(), case.due_at);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -115,7 +115,10 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
             true => format!("2115 {}", v.kind.as_str()),
             false => v.kind.as_str().to_string(),
         };
-        let unit = v.unit.as_ref().map_or(String::new(), |u| format!("  {}", name_of(u)));
+        let unit = v
+            .unit
+            .as_ref()
+            .map_or(String::new(), |u| format!("  {}", name_of(u)));
         let prov = if v.provisional { "  provisional" } else { "" };
         crate::outln!(
             "{}{} {}  ({})  {}{unit}{prov}",

@@ -88,7 +88,7 @@ struct Inner {
 pub struct Client {
     inner: Arc<Inner>,
     operator: User,
-    config: Arc<Config>,
+    config: Mutex<Arc<Config>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -134,7 +134,7 @@ impl Client {
         Ok(Client {
             inner,
             operator: welcome.user,
-            config,
+            config: Mutex::new(config),
             clock,
         })
     }
@@ -206,8 +206,28 @@ impl Service for Client {
     fn operator(&self) -> &User {
         &self.operator
     }
-    fn config(&self) -> &Arc<Config> {
-        &self.config
+    fn config(&self) -> Arc<Config> {
+        lock(&self.config).clone()
+    }
+    fn reload_config(&self) -> Result<Arc<Config>> {
+        let sources = expect!(self, Request::Sources, Reply::Sources)?;
+        let config = Arc::new(Config::from_sources(&sources)?);
+        *lock(&self.config) = config.clone();
+        Ok(config)
+    }
+    fn add_calendar(
+        &self,
+        file: &str,
+        text: &str,
+    ) -> Result<crate::engine::calendar::CalendarAdded> {
+        let request = Request::AddCalendar {
+            file: file.to_string(),
+            text: text.to_string(),
+        };
+        expect!(self, request, Reply::CalendarAdded)
+    }
+    fn calendars(&self) -> Result<crate::engine::calendar::CalendarList> {
+        expect!(self, Request::Calendars, Reply::Calendars).map(|b| *b)
     }
     fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock

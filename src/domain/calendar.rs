@@ -263,6 +263,12 @@ impl WorkCalendar {
         Ok(())
     }
 
+    /// The year a calendar file is for and the notice it names, once every check passes (the
+    /// file alone; see [`crate::domain::calendar_file`] for where in it an error is).
+    pub fn check_file(file_name: &str, text: &str) -> Result<(i32, String), CalendarError> {
+        parse_year(file_name, text).map(|d| (d.year, d.source))
+    }
+
     /// The loaded years, ascending.
     pub fn years(&self) -> Vec<i32> {
         self.years.keys().copied().collect()
@@ -558,7 +564,14 @@ fn parse_year(file: &str, text: &str) -> Result<YearData, CalendarError> {
             v => ctx.range(v, &field, &mut off)?,
         }
     }
-    let off_fields: BTreeMap<NaiveDate, String> = off.into_iter().rev().collect();
+    let mut seen: BTreeMap<NaiveDate, &str> = BTreeMap::new();
+    for (date, field) in &off {
+        if let Some(first) = seen.insert(*date, field) {
+            let reason = format!("{date} is already a day off in {first}: holidays overlap");
+            return Err(invalid(file, field.clone(), reason));
+        }
+    }
+    let off_fields: BTreeMap<NaiveDate, String> = off.into_iter().collect();
     let mut workdays = BTreeSet::new();
     for (i, h) in raw.holiday.iter().enumerate() {
         for (j, v) in h.workdays.iter().enumerate() {
@@ -576,7 +589,10 @@ fn parse_year(file: &str, text: &str) -> Result<YearData, CalendarError> {
                 );
                 return Err(invalid(file, field, reason));
             }
-            workdays.insert(date);
+            if !workdays.insert(date) {
+                let reason = format!("{date} is listed twice as a make-up working day");
+                return Err(invalid(file, field, reason));
+            }
         }
     }
     let off = off_fields.into_keys().collect();

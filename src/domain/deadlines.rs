@@ -281,7 +281,14 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
         Stage::Triage => match (case.clock_start, case.limit_days) {
             // Accepted and waiting to be routed (again): the round's handling time runs on.
             (Some(start), Some(days)) if case.accepted_at.is_some() => {
-                need(ClockKind::Handling, holder(), province, Span::WorkingDays(days), start, true);
+                need(
+                    ClockKind::Handling,
+                    holder(),
+                    province,
+                    Span::WorkingDays(days),
+                    start,
+                    true,
+                );
             }
             // Fresh from intake: from receipt; otherwise (a second round, an escalation before
             // acceptance) from arrival at this platform.
@@ -295,13 +302,30 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
         },
         Stage::Assigned | Stage::Handling => {
             if let (Some(start), Some(days)) = (case.clock_start, case.limit_days) {
-                need(ClockKind::Handling, holder(), province, Span::WorkingDays(days), start, true);
+                need(
+                    ClockKind::Handling,
+                    holder(),
+                    province,
+                    Span::WorkingDays(days),
+                    start,
+                    true,
+                );
             }
             if !province && !contacted(case, &case.holder) {
-                need(ClockKind::Contact, holder(), false, Span::WorkingDays(r.contact_days), now, false);
+                need(
+                    ClockKind::Contact,
+                    holder(),
+                    false,
+                    Span::WorkingDays(r.contact_days),
+                    now,
+                    false,
+                );
             }
             for s in &case.supporting {
-                let reported = case.parts.iter().any(|p| &p.unit == s && p.round == case.round);
+                let reported = case
+                    .parts
+                    .iter()
+                    .any(|p| &p.unit == s && p.round == case.round);
                 if !reported {
                     let span = Span::WorkingDays(case.part_days.or(case.limit_days).unwrap_or(1));
                     let start = case.clock_start.unwrap_or(now);
@@ -310,20 +334,51 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
             }
         }
         Stage::Review => {
-            need(ClockKind::Review, holder(), false, Span::WorkingDays(r.review_days), now, false);
+            need(
+                ClockKind::Review,
+                holder(),
+                false,
+                Span::WorkingDays(r.review_days),
+                now,
+                false,
+            );
         }
         Stage::Evaluation => {
-            need(ClockKind::Callback, holder(), false, Span::WorkingDays(r.callback_days), now, false);
+            need(
+                ClockKind::Callback,
+                holder(),
+                false,
+                Span::WorkingDays(r.callback_days),
+                now,
+                false,
+            );
         }
         Stage::Assessment | Stage::Closed | Stage::Rejected => {}
     }
-    let open_before_reply = matches!(case.stage, Stage::Triage | Stage::Assigned | Stage::Handling);
+    let open_before_reply = matches!(
+        case.stage,
+        Stage::Triage | Stage::Assigned | Stage::Handling
+    );
     if province && open_before_reply {
         if case.contacts.iter().all(|c| c.round != 1) {
-            need(ClockKind::Contact, holder(), true, Span::Hours(p.contact_hours), case.received_at, true);
+            need(
+                ClockKind::Contact,
+                holder(),
+                true,
+                Span::Hours(p.contact_hours),
+                case.received_at,
+                true,
+            );
         }
         if case.feedback_at.is_none() {
-            need(ClockKind::Feedback, holder(), true, Span::WorkingDays(p.feedback_days), case.received_at, true);
+            need(
+                ClockKind::Feedback,
+                holder(),
+                true,
+                Span::WorkingDays(p.feedback_days),
+                case.received_at,
+                true,
+            );
         }
     }
     out
@@ -333,11 +388,18 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
 /// its start; a new one starts now (or at the time the case fixes: receipt for triage and the
 /// 2115 clocks, the round's start for handling and parts); a stopped one is dropped. Every
 /// deadline is computed with `calendar`. Returns true when any clock's deadline changed.
-pub fn refresh(case: &mut Case, now: DateTime<Utc>, rules: &Rules, calendar: &WorkCalendar) -> bool {
+pub fn refresh(
+    case: &mut Case,
+    now: DateTime<Utc>,
+    rules: &Rules,
+    calendar: &WorkCalendar,
+) -> bool {
     let before = std::mem::take(&mut case.stage_clocks);
     let mut after = Vec::new();
     for n in needs(case, now, rules) {
-        let running = before.iter().find(|c| c.same(n.kind, n.unit.as_ref()) && c.province == n.province);
+        let running = before
+            .iter()
+            .find(|c| c.same(n.kind, n.unit.as_ref()) && c.province == n.province);
         let start = match running {
             Some(c) if !n.fixed => c.started_at,
             _ => n.start,
@@ -354,7 +416,10 @@ pub fn refresh(case: &mut Case, now: DateTime<Utc>, rules: &Rules, calendar: &Wo
         });
     }
     let changed = after.len() != before.len()
-        || after.iter().zip(&before).any(|(a, b)| a.due_at != b.due_at || a.kind != b.kind);
+        || after
+            .iter()
+            .zip(&before)
+            .any(|(a, b)| a.due_at != b.due_at || a.kind != b.kind);
     case.stage_clocks = after;
     changed
 }
@@ -362,7 +427,10 @@ pub fn refresh(case: &mut Case, now: DateTime<Utc>, rules: &Rules, calendar: &Wo
 /// The deadlines a new calendar moves: every running clock computed again from its start with
 /// `calendar`. Returns `(kind, old due, new due)` for each clock that moved; the case's handling
 /// fields follow the handling clock.
-pub fn recompute(case: &mut Case, calendar: &WorkCalendar) -> Vec<(ClockKind, DateTime<Utc>, DateTime<Utc>)> {
+pub fn recompute(
+    case: &mut Case,
+    calendar: &WorkCalendar,
+) -> Vec<(ClockKind, DateTime<Utc>, DateTime<Utc>)> {
     let mut moved = Vec::new();
     for c in &mut case.stage_clocks {
         let (due, provisional) = c.span.deadline(c.started_at, calendar);
@@ -419,7 +487,9 @@ pub fn views(
         .map(|c| ClockView {
             kind: c.kind,
             province: c.province,
-            unit: (c.kind == ClockKind::Part).then(|| c.unit.clone()).flatten(),
+            unit: (c.kind == ClockKind::Part)
+                .then(|| c.unit.clone())
+                .flatten(),
             started_at: c.started_at,
             due_at: c.due_at,
             light: c.light(now, calendar, rules),

@@ -90,13 +90,26 @@ fn each_stage_has_its_clock_and_contact_runs_beside_handling() {
     );
     w.run(HANDLER, Command::Sign);
     // Signing keeps the contact clock's start.
-    assert_eq!(clocks(&w)[0], (ClockKind::Contact, false, cst(2026, 9, 29, 10, 10)));
-    w.run(HANDLER, Command::Contact { note: "已联系".into() });
+    assert_eq!(
+        clocks(&w)[0],
+        (ClockKind::Contact, false, cst(2026, 9, 29, 10, 10))
+    );
+    w.run(
+        HANDLER,
+        Command::Contact {
+            note: "已联系".into(),
+        },
+    );
     assert_eq!(
         clocks(&w),
         vec![(ClockKind::Handling, false, cst(2026, 9, 30, 10, 0))]
     );
-    let refused = w.refuse(HANDLER, Command::Contact { note: "再次".into() });
+    let refused = w.refuse(
+        HANDLER,
+        Command::Contact {
+            note: "再次".into(),
+        },
+    );
     assert!(refused.contains("already recorded"), "{refused}");
     // Replied Wednesday 30 September 09:00: review within 1 working day, after the holiday.
     w.now = cst(2026, 9, 30, 9, 0);
@@ -157,12 +170,20 @@ fn a_2115_case_received_friday_evening_before_spring_festival() {
         &w.config.rules,
     )
     .expect("clocks run");
-    assert_eq!((c.kind, c.province, l), (ClockKind::Contact, true, Light::Yellow));
+    assert_eq!(
+        (c.kind, c.province, l),
+        (ClockKind::Contact, true, Light::Yellow)
+    );
     assert_eq!(light(&w, cst(2026, 2, 13, 22, 0)), Light::Red);
     // The platform calls the enterprise at 21:00, accepts at 21:10: done within 15 working
     // days of acceptance, counted past the festival.
     w.now = cst(2026, 2, 13, 21, 0);
-    w.run("ls_dispatch", Command::Contact { note: "已联系企业".into() });
+    w.run(
+        "ls_dispatch",
+        Command::Contact {
+            note: "已联系企业".into(),
+        },
+    );
     w.run("ls_dispatch", accept(false));
     let mut want = vec![
         (ClockKind::Feedback, true, cst(2026, 2, 14, 20, 0)),
@@ -171,7 +192,12 @@ fn a_2115_case_received_friday_evening_before_spring_festival() {
     ];
     want.sort();
     assert_eq!(clocks(&w), want);
-    w.run("ls_dispatch", Command::Feedback { text: "已受理，正在核实".into() });
+    w.run(
+        "ls_dispatch",
+        Command::Feedback {
+            text: "已受理，正在核实".into(),
+        },
+    );
     assert_eq!(
         clocks(&w),
         vec![(ClockKind::Handling, true, cst(2026, 3, 12, 21, 10))]
@@ -188,7 +214,10 @@ fn accept_with_2115_marks_the_case_and_feedback_is_for_2115_only() {
     assert!(refused.contains("2115"), "{refused}");
     w.run("ls_dispatch", accept(true));
     assert!(w.case.province);
-    assert_eq!(w.case.limit_days, Some(w.config.rules.province_2115.done_days));
+    assert_eq!(
+        w.case.limit_days,
+        Some(w.config.rules.province_2115.done_days)
+    );
     let kinds: Vec<_> = clocks(&w).into_iter().map(|(k, p, _)| (k, p)).collect();
     assert_eq!(
         kinds,
@@ -237,7 +266,12 @@ fn joint_parts_have_their_own_due_time() {
             (Some(UnitId::new("laoshan.hrss")), due)
         ]
     );
-    w.run("ls_housing", Command::Report { text: "已配合".into() });
+    w.run(
+        "ls_housing",
+        Command::Report {
+            text: "已配合".into(),
+        },
+    );
     let left: Vec<_> = w
         .case
         .stage_clocks

@@ -45,7 +45,12 @@ impl std::str::FromStr for Light {
 
 /// Time left on the clock that decides the case's light (negative when overdue); none when no
 /// clock runs.
-pub fn remaining(case: &Case, now: DateTime<Utc>, calendar: &WorkCalendar, rules: &Rules) -> Option<Duration> {
+pub fn remaining(
+    case: &Case,
+    now: DateTime<Utc>,
+    calendar: &WorkCalendar,
+    rules: &Rules,
+) -> Option<Duration> {
     deciding(&case.stage_clocks, now, calendar, rules).map(|(c, _)| c.remaining(now, calendar))
 }
 

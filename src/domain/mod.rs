@@ -2,6 +2,7 @@
 //! tokio or ratatui; the current time is always an argument.
 
 pub mod calendar;
+pub mod calendar_file;
 pub mod case;
 pub mod clock;
 pub mod command;

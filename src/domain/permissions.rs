@@ -65,6 +65,12 @@ pub fn may_maintain(user: &User) -> bool {
     user.role == Role::Trainer
 }
 
+/// Whether `user` may add a holiday calendar to a live store (`jiban calendar add`): the city
+/// dispatcher and the trainer, since every district's deadlines move with it.
+pub fn may_set_calendar(user: &User) -> bool {
+    matches!(user.role, Role::Trainer | Role::CityDispatcher)
+}
+
 /// True when the operator may take in cases for a district platform (its dispatcher, or the
 /// trainer).
 pub fn may_intake(user: &User, district: &UnitId) -> bool {
@@ -355,7 +361,10 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["sign", "contact", "return", "extend", "report"]),
+                (
+                    "trainer",
+                    &["sign", "contact", "return", "extend", "report"],
+                ),
                 ("ls_enforcement", lead),
                 ("ls_housing", &["report"]),
                 ("ls_hrss", &["report"]),

@@ -31,7 +31,7 @@ impl Engine {
                 }
                 .into()
             };
-            c.check(&self.config.org)
+            c.check(&self.config().org)
                 .map_err(|(field, reason)| invalid(field, reason))?;
             if c.received_at.is_some_and(|t| t > latest) {
                 return Err(invalid("received_at", "is in the future".into()));
@@ -101,7 +101,7 @@ impl Engine {
                     }
                 }
                 let code = self
-                    .config
+                    .config()
                     .org
                     .get(&c.district)
                     .and_then(|u| u.code.clone())
@@ -124,7 +124,7 @@ impl Engine {
                     },
                 };
                 outcomes.push(IntakeOutcome::Created(id.clone()));
-                let case = c.into_case(id, now, &self.config.rules, &self.config.calendar);
+                let case = c.into_case(id, now, &self.config().rules, &self.config().calendar);
                 new_cases.push((case, entry));
             }
             let mut batch = Batch {

@@ -3,6 +3,7 @@
 //! the domain, written with its history and indexes in one sled transaction, **flushed**, and only
 //! then published to subscribers and acknowledged.
 
+pub mod calendar;
 mod intake;
 pub use intake::INTAKE_BATCH;
 mod maintain;
@@ -120,7 +121,8 @@ pub struct Engine {
     store: std::sync::RwLock<Arc<Store>>,
     /// The store's folder.
     path: std::path::PathBuf,
-    config: Arc<Config>,
+    /// Replaced whole by [`Engine::add_calendar`] (readers keep the one they took).
+    config: std::sync::RwLock<Arc<Config>>,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<Arc<Committed>>,
     write: Mutex<()>,
@@ -159,14 +161,16 @@ impl Engine {
     pub fn open_with(path: &Path, clock: Arc<dyn Clock>, options: StoreOptions) -> Result<Engine> {
         let store = Store::open(path, options)?;
         let config = Config::from_sources(&store.fixtures()?)?;
-        Ok(Engine::with(store, config, clock))
+        let engine = Engine::with(store, config, clock);
+        engine.finish_recompute()?;
+        Ok(engine)
     }
 
     fn with(store: Store, config: Config, clock: Arc<dyn Clock>) -> Engine {
         Engine {
             path: store.path().to_path_buf(),
             store: std::sync::RwLock::new(Arc::new(store)),
-            config: Arc::new(config),
+            config: std::sync::RwLock::new(Arc::new(config)),
             clock,
             events: broadcast::channel(EVENT_BUFFER).0,
             write: Mutex::new(()),
@@ -178,11 +182,11 @@ impl Engine {
     /// start). The text is checked against the organisation first; on error nothing changes and
     /// the message names the entry, field and reason.
     pub fn replace_users(&mut self, file: &str, text: &str) -> Result<()> {
-        let users = crate::domain::users::Users::from_toml(file, text, &self.config.org)?;
+        let users = crate::domain::users::Users::from_toml(file, text, &self.config().org)?;
         self.store().set_users(text)?;
-        let mut config = (*self.config).clone();
+        let mut config = (*self.config()).clone();
         config.users = users;
-        self.config = Arc::new(config);
+        self.set_config(config);
         Ok(())
     }
 
@@ -192,8 +196,16 @@ impl Engine {
     }
 
     /// The store's configuration (organisation, users, rules, calendar, responsibility list).
-    pub fn config(&self) -> &Arc<Config> {
-        &self.config
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the configuration (a new calendar, new logins).
+    pub(crate) fn set_config(&self, config: Config) {
+        *self.config.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(config);
     }
 
     /// The clock the engine runs on.
@@ -213,7 +225,7 @@ impl Engine {
 
     /// A login, by name.
     pub fn user(&self, login: &str) -> Result<User> {
-        self.config
+        self.config()
             .users
             .get(login)
             .cloned()
@@ -227,7 +239,7 @@ impl Engine {
             name: "administrator".into(),
             role: Role::Trainer,
             unit: self
-                .config
+                .config()
                 .org
                 .city()
                 .map(|u| u.id.clone())
@@ -352,12 +364,13 @@ impl Engine {
             (Command::Assess { .. }, Some(unit)) => Some(self.store().unit_record(unit)?),
             _ => None,
         };
+        let config = self.config();
         let cx = Context {
             now: self.clock.now(),
             operator,
-            org: &self.config.org,
-            rules: &self.config.rules,
-            calendar: &self.config.calendar,
+            org: &config.org,
+            rules: &config.rules,
+            calendar: &config.calendar,
             assessed_record: record.as_ref(),
         };
         let decision = decide(&case, command, &cx)?;

@@ -6,6 +6,7 @@ use super::{Engine, EngineError, Result};
 use crate::domain::calendar::Deadline;
 use crate::domain::case::{Case, UnitRecord};
 use crate::domain::command::Command;
+use crate::domain::config::Config;
 use crate::domain::lifecycle::{
     decide, extended_deadline, route_targets, Context, Decision, Refusal,
 };
@@ -28,13 +29,18 @@ impl Engine {
         }
     }
 
-    fn context<'a>(&'a self, operator: &'a User, record: Option<&'a UnitRecord>) -> Context<'a> {
+    fn context<'a>(
+        &'a self,
+        config: &'a Config,
+        operator: &'a User,
+        record: Option<&'a UnitRecord>,
+    ) -> Context<'a> {
         Context {
             now: self.clock.now(),
             operator,
-            org: &self.config.org,
-            rules: &self.config.rules,
-            calendar: &self.config.calendar,
+            org: &config.org,
+            rules: &config.rules,
+            calendar: &config.calendar,
             assessed_record: record,
         }
     }
@@ -46,7 +52,7 @@ impl Engine {
         let record = self.record_for(&case)?;
         Ok(permissions::available_commands(
             &case,
-            &self.context(operator, record.as_ref()),
+            &self.context(&self.config(), operator, record.as_ref()),
         ))
     }
 
@@ -62,7 +68,7 @@ impl Engine {
         Ok(permissions::refusal_for(
             word,
             &case,
-            &self.context(operator, record.as_ref()),
+            &self.context(&self.config(), operator, record.as_ref()),
         ))
     }
 
@@ -74,14 +80,14 @@ impl Engine {
         Ok(decide(
             &case,
             command,
-            &self.context(operator, record.as_ref()),
+            &self.context(&self.config(), operator, record.as_ref()),
         )?)
     }
 
     /// The units the case's platform may route it to now (`joint`: lead and supporting units).
     pub fn route_targets(&self, case_id: &str, joint: bool) -> Result<Vec<UnitId>> {
         let case = self.stored(case_id)?;
-        Ok(route_targets(&case, &self.config.org, joint))
+        Ok(route_targets(&case, &self.config().org, joint))
     }
 
     /// Up to `max` units to route the case to, each with the keyword or rule that suggested it
@@ -94,12 +100,12 @@ impl Engine {
         max: usize,
     ) -> Result<Vec<RouteSuggestion>> {
         let case = self.stored(case_id)?;
-        let targets = route_targets(&case, &self.config.org, joint);
+        let targets = route_targets(&case, &self.config().org, joint);
         let mut out: Vec<RouteSuggestion> = Vec::new();
-        for s in self
-            .config
-            .responsibility
-            .route_suggestions(&self.config.org, &case.holder, &case)
+        for s in
+            self.config()
+                .responsibility
+                .route_suggestions(&self.config().org, &case.holder, &case)
         {
             if targets.contains(&s.unit) && out.iter().all(|o| o.unit != s.unit) {
                 out.push(s);
@@ -112,13 +118,13 @@ impl Engine {
     /// The deadline the case would get if an extension of `days` working days were approved
     /// now.
     pub fn extension_due(&self, case_id: &str, days: u32) -> Result<Deadline> {
-        crate::domain::lifecycle::check_extension_days(days, &self.config.rules)?;
+        crate::domain::lifecycle::check_extension_days(days, &self.config().rules)?;
         let case = self.stored(case_id)?;
         Ok(extended_deadline(
             &case,
             days,
             self.clock.now(),
-            &self.config.calendar,
+            &self.config().calendar,
         ))
     }
 }

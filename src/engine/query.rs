@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use super::{Engine, EngineError, Result};
 use crate::domain::case::{Case, CaseId, Category, Stage, UnitRecord};
-use crate::domain::event::HistoryEntry;
 use crate::domain::deadlines::{self, ClockKind, ClockView};
+use crate::domain::event::HistoryEntry;
 use crate::domain::light::{self, Light};
 use crate::domain::org::UnitId;
 use crate::domain::summary::CaseSummary;
@@ -137,13 +137,13 @@ impl Engine {
         light::light(
             case,
             self.clock.now(),
-            &self.config.calendar,
-            &self.config.rules,
+            &self.config().calendar,
+            &self.config().rules,
         )
     }
 
     fn row(&self, case: Case, now: DateTime<Utc>) -> CaseRow {
-        let cfg = &self.config;
+        let cfg = self.config();
         let clocks = deadlines::views(&case.stage_clocks, now, &cfg.calendar, &cfg.rules);
         let first = clocks.first();
         CaseRow {
@@ -215,7 +215,7 @@ impl Engine {
 
     /// `LS-` for Laoshan: a district's case ids start with its code.
     fn district_prefix(&self, district: &UnitId) -> Option<String> {
-        self.config
+        self.config()
             .org
             .get(district)
             .and_then(|u| u.code.clone())
@@ -282,7 +282,7 @@ impl Engine {
 
     /// The light of one clock in the index now.
     fn due_light(&self, e: &crate::store::DueEntry, now: DateTime<Utc>) -> Light {
-        let cfg = &self.config;
+        let cfg = self.config();
         deadlines::light_at(e.span, e.due, now, &cfg.calendar, &cfg.rules)
     }
 
@@ -413,7 +413,13 @@ impl Engine {
             std::collections::HashMap::new();
         let mut part_light: std::collections::HashMap<(CaseId, UnitId), Light> =
             std::collections::HashMap::new();
-        let worse = |a: Light, b: Light| if deadlines::rank(b) < deadlines::rank(a) { b } else { a };
+        let worse = |a: Light, b: Light| {
+            if deadlines::rank(b) < deadlines::rank(a) {
+                b
+            } else {
+                a
+            }
+        };
         for e in self.store().due_between(None, None) {
             let e = e?;
             let l = self.due_light(&e, now);
@@ -463,7 +469,7 @@ impl Engine {
         let records: BTreeMap<UnitId, UnitRecord> =
             self.store().unit_records()?.into_iter().collect();
         Ok(self
-            .config
+            .config()
             .org
             .units()
             .iter()

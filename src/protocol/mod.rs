@@ -181,6 +181,17 @@ pub enum Request {
         /// How many at most.
         max: usize,
     },
+    /// Add a year's holiday calendar as a new version.
+    AddCalendar {
+        /// The file's name.
+        file: String,
+        /// Its text.
+        text: String,
+    },
+    /// The calendars held and the provisional cases.
+    Calendars,
+    /// The store's fixtures again (a calendar was added).
+    Sources,
     /// The deadline an extension would set.
     ExtensionDue {
         /// The case.
@@ -229,6 +240,12 @@ pub enum Reply {
     Suggestions(Vec<RouteSuggestion>),
     /// A deadline.
     Deadline(Deadline),
+    /// What `calendar add` did.
+    CalendarAdded(crate::engine::calendar::CalendarAdded),
+    /// The calendars held.
+    Calendars(Box<crate::engine::calendar::CalendarList>),
+    /// The store's fixtures.
+    Sources(Box<FixtureSources>),
 }
 
 /// Why a request failed, as the engine said it.

@@ -310,6 +310,11 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
         Request::Compact => engine.compact(user).map(Reply::Compacted),
         Request::Backup { dir } => engine.backup(user, &dir).map(Reply::BackedUp),
         Request::Check => engine.check(user).map(Reply::Checked),
+        Request::AddCalendar { file, text } => engine
+            .add_calendar(user, &file, &text)
+            .map(Reply::CalendarAdded),
+        Request::Calendars => engine.calendars().map(|l| Reply::Calendars(Box::new(l))),
+        Request::Sources => engine.sources().map(|s| Reply::Sources(Box::new(s))),
         Request::List { filter } => engine.list(&filter).map(Reply::Rows),
         Request::Show { id } => engine.show(&id).map(|mut v| {
             v.redact_for(user);

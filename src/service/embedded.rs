@@ -40,8 +40,21 @@ impl Service for Embedded {
     fn operator(&self) -> &User {
         &self.operator
     }
-    fn config(&self) -> &Arc<Config> {
+    fn config(&self) -> Arc<Config> {
         self.engine.config()
+    }
+    fn reload_config(&self) -> Result<Arc<Config>> {
+        Ok(self.engine.config())
+    }
+    fn add_calendar(
+        &self,
+        file: &str,
+        text: &str,
+    ) -> Result<crate::engine::calendar::CalendarAdded> {
+        self.engine.add_calendar(&self.operator, file, text)
+    }
+    fn calendars(&self) -> Result<crate::engine::calendar::CalendarList> {
+        self.engine.calendars()
     }
     fn clock(&self) -> &Arc<dyn Clock> {
         self.engine.clock()

@@ -29,7 +29,18 @@ pub trait Service: Send + Sync {
     /// Who this session acts as.
     fn operator(&self) -> &User;
     /// The store's configuration (organisation, users, rules, calendar, responsibility list).
-    fn config(&self) -> &Arc<Config>;
+    fn config(&self) -> Arc<Config>;
+    /// The configuration fetched again (after a calendar was added to a live store).
+    fn reload_config(&self) -> Result<Arc<Config>>;
+    /// Adds a year's holiday calendar as a new version and recomputes the deadlines it moves
+    /// (the city dispatcher and the trainer only).
+    fn add_calendar(
+        &self,
+        file: &str,
+        text: &str,
+    ) -> Result<crate::engine::calendar::CalendarAdded>;
+    /// The calendars held, their versions, and the cases with provisional deadlines.
+    fn calendars(&self) -> Result<crate::engine::calendar::CalendarList>;
     /// The platform's clock (simulated in training).
     fn clock(&self) -> &Arc<dyn Clock>;
     /// Every committed change from now on, plus notices when the feed must be rebuilt.

@@ -205,9 +205,7 @@ pub fn from_schema_2(store: &Store) -> Result<()> {
             let Some(before) = store.case(id)? else {
                 continue;
             };
-            let since = store
-                .last_entry(id)?
-                .map_or(before.received_at, |e| e.at);
+            let since = store.last_entry(id)?.map_or(before.received_at, |e| e.at);
             let mut after = before.clone();
             crate::domain::deadlines::refresh(&mut after, since, &config.rules, &config.calendar);
             pairs.push((before, after));

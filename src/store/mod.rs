@@ -21,6 +21,7 @@
 //! | `U` unit record | unit id | assessment record |
 
 pub mod backup;
+mod calendars;
 mod check;
 pub mod codec;
 pub mod compact;

@@ -62,7 +62,8 @@ pub(crate) fn clock_entries(case: &Case) -> Vec<(Vec<u8>, Vec<u8>)> {
     case.stage_clocks
         .iter()
         .map(|c| {
-            let part = (c.kind == ClockKind::Part).then(|| c.unit.as_ref().map_or("", |u| u.as_str()));
+            let part =
+                (c.kind == ClockKind::Part).then(|| c.unit.as_ref().map_or("", |u| u.as_str()));
             let key = keys::by_clock(c.due_at, case.id.as_str(), c.kind.code(), part);
             (keys::of(Kind::Due, &key), clock_value(case, c))
         })

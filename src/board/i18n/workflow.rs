@@ -13,6 +13,16 @@ impl Lang {
         self.clock_kind(c.kind)
     }
 
+    /// The header's notice from 1 December while next year's holiday calendar is missing.
+    pub fn calendar_missing(self, year: i32, provisional: u32) -> String {
+        match self {
+            Lang::Zh => format!("{year}年节假日安排未导入 · 跨年期限暂定 {provisional}"),
+            Lang::En => {
+                format!("{year} holidays not imported · provisional deadlines {provisional}")
+            }
+        }
+    }
+
     /// A clock kind's short name.
     pub fn clock_kind(self, k: ClockKind) -> &'static str {
         let (zh, en) = match k {

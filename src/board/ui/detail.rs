@@ -11,8 +11,8 @@ use super::super::app::{App, Pane};
 use super::super::i18n::Lang;
 use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
-use crate::domain::event::Event;
 use crate::domain::deadlines;
+use crate::domain::event::Event;
 use crate::domain::light::format_countdown;
 use crate::domain::privacy::mask_phone;
 use crate::domain::privacy::may_see_requester as may_see_phone;
@@ -251,7 +251,10 @@ impl DetailPane<'_> {
             };
             let mut spans = vec![
                 label(head),
-                Span::styled(format!("{} ", theme.light_symbol(v.light)), theme.light(v.light)),
+                Span::styled(
+                    format!("{} ", theme.light_symbol(v.light)),
+                    theme.light(v.light),
+                ),
                 text(format!("{name} {}", time(v.due_at))),
             ];
             let left = chrono::Duration::seconds(v.remaining_secs);
@@ -260,7 +263,10 @@ impl DetailPane<'_> {
             } else {
                 theme.text()
             };
-            spans.push(Span::styled(format!("  ({})", format_countdown(left)), style));
+            spans.push(Span::styled(
+                format!("  ({})", format_countdown(left)),
+                style,
+            ));
             if let Some(u) = &v.unit {
                 spans.push(text(format!("  {}", self.app.unit_name(u))));
             }

@@ -9,6 +9,7 @@ use super::super::app::{App, View};
 use super::super::model::OPEN_STAGES;
 use super::super::tree::NodeKind;
 use crate::domain::calendar::cst;
+use crate::domain::calendar_file::missing_next_year;
 use crate::domain::light::Light;
 use crate::text::{truncate, width};
 
@@ -109,10 +110,19 @@ impl Header<'_> {
             return;
         }
         let c = app.scope_counts();
-        let mut spans = vec![
+        let mut spans = Vec::new();
+        let model = app.model();
+        if let Some(year) = missing_next_year(&model.config().calendar, model.now()) {
+            // First, so that a narrow terminal keeps it: deadlines into next year are guesses.
+            spans.push(Span::styled(
+                format!(" ⚠ {} ", lang.calendar_missing(year, c.provisional)),
+                theme.status(false),
+            ));
+        }
+        spans.extend([
             Span::styled(format!(" {} ", self.scope_name()), theme.header(true)),
             Span::styled(format!("{} {}  ", t.open, c.open), theme.header(false)),
-        ];
+        ]);
         let referred = app.model().referrals_in(app.query().units);
         if referred > 0 {
             spans.push(Span::styled(

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+mod contact;
 #[cfg(test)]
 mod preview_tests;
-mod contact;
 mod routing;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,71 @@
+//! `jiban calendar add FILE` and `jiban calendar list`: the holiday calendars of a store,
+//! embedded or through the server.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+
+use super::output::cst_minutes;
+use super::Cli;
+
+/// `jiban calendar add FILE`: checks the file, stores it as the year's next version and
+/// recomputes the open deadlines it moves.
+pub fn add(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let added = cli
+        .session("cli", false)?
+        .add_calendar(&name, &text)
+        .map_err(super::refusal)?;
+    crate::outln!(
+        "calendar {} v{} stored; {} open cases had their deadlines recomputed",
+        added.year,
+        added.version,
+        added.moved.len()
+    );
+    for id in added.moved.iter().take(50) {
+        crate::outln!("  {id}");
+    }
+    if added.moved.len() > 50 {
+        crate::outln!("  … and {} more", added.moved.len() - 50);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jiban calendar list [--json]`.
+pub fn list(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
+    let list = cli
+        .session("cli", false)?
+        .calendars()
+        .map_err(super::refusal)?;
+    if json {
+        let mut v = serde_json::to_value(&list)?;
+        super::output::to_china_time(&mut v);
+        super::output::say_json(&serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for y in &list.years {
+        let added = match (&y.added_at, &y.by) {
+            (Some(at), Some(by)) => format!("added {} by {by}", cst_minutes(*at)),
+            _ => "bundled".to_string(),
+        };
+        crate::outln!("{}  v{}  {}  ({added})", y.year, y.version, y.source);
+    }
+    if let Some(next) = list.missing_next_year {
+        crate::outln!(
+            "{next}年节假日安排未导入 · the {next} calendar is missing: deadlines crossing into {next} are provisional"
+        );
+    }
+    crate::outln!(
+        "{} open cases have a provisional deadline",
+        list.provisional.len()
+    );
+    for id in &list.provisional {
+        crate::outln!("  {id}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
