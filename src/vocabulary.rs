@@ -252,8 +252,6 @@ mod tests {
             &["dispatch", "--to", "laoshan.hrss"],
             &["joint", "--lead", "a", "--support", "b,c", "--days", "15"],
             &["sign"],
-            &["contact", "--note", "已电话联系"],
-            &["feedback", "--text", "已现场核实"],
             &["escalate", "--note", "社区无法解决"],
             &["return", "--reason", "不属于本单位", "--confirm"],
             &["approve-return"],
@@ -273,6 +271,8 @@ mod tests {
                 "--phone",
                 "13800000000",
             ],
+            &["contact", "--note", "已电话联系"],
+            &["feedback", "--text", "已现场核实"],
             &["approve-reply"],
             &["send-back", "--note", "要素不全"],
             &[

@@ -289,7 +289,11 @@ fn engine_changes_appear_without_a_key_and_lights_move_on_the_tick() {
     app.refresh();
     let after = app.scope_counts();
     assert_eq!(after.open, before.open);
-    assert_eq!(after.blue, before.blue + 1, "a fresh one-day case is blue");
+    // Its triage clock was blue; now its handling and contact clocks are, fresh.
+    assert_eq!(after.blue, before.blue, "a fresh one-day case is blue");
+    assert_eq!(after.stages[0] + 1, before.stages[0], "it left triage");
+    let row = app.model().row(app.model().find(LONG_TRIAGE).unwrap());
+    assert_eq!(row.light, Some(Light::Blue));
     assert!(!app.take_bell());
     // A working day and a bit later it is red; the tick finds it and rings the bell.
     demo.clock.set(now() + Duration::hours(25));

@@ -21,14 +21,19 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     (LONG_TRIAGE, Some("sn_dispatch"), &[]),
     (LONG_TRIAGE, Some("ls_market"), &[]),
     // A development case a department is handling: departments do not escalate.
+    // Nobody has called the requester yet: contact (联系诉求人) is offered to the holder.
     (
         LONG_HANDLED,
         Some("ls_market"),
-        &["return", "extend", "reply"],
+        &["return", "extend", "reply", "contact"],
     ),
     (LONG_HANDLED, Some("ls_dispatch"), &[]),
     (LONG_HANDLED, Some("ls_hrss"), &[]),
-    (LONG_HANDLED, None, &["return", "extend", "reply"]),
+    (
+        LONG_HANDLED,
+        None,
+        &["return", "extend", "reply", "contact"],
+    ),
     // A joint enforcement case: the lead waits for both parts; each supporting unit reports.
     (
         "LS-20261116-0001",
@@ -39,11 +44,11 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     ("LS-20261116-0001", Some("ls_hrss"), &["report"]),
     ("LS-20261116-0001", Some("ls_dispatch"), &[]),
     ("LS-20261116-0001", None, &["return", "extend", "report"]),
-    // Round 2 at a community.
+    // Round 2 at a community, which has not called the requester in this round.
     (
         "LS-20261107-0001",
         Some("ls_yangkou"),
-        &["escalate", "return", "extend", "reply"],
+        &["escalate", "return", "extend", "reply", "contact"],
     ),
     ("LS-20261107-0001", Some("ls_wanggezhuang"), &[]),
     // A reply under review, a case waiting for the callback.

@@ -141,7 +141,10 @@ fn a_joint_case_goes_through_two_rounds_to_assessment() {
     assert_eq!(v["round"], 2);
     assert_eq!(v["holder"], "laoshan");
     assert_eq!(v["due_at"], Value::Null);
-    assert_eq!(v["light"], Value::Null);
+    // Only the platform's routing clock runs until the round-2 dispatch.
+    assert_eq!(v["light"], "blue");
+    assert_eq!(v["clock"], "triage");
+    assert_eq!(v["clocks"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["lead"], Value::Null);
     assert_eq!(v["supporting"], json!([]));
     assert_eq!(v["reply"], Value::Null);

@@ -82,7 +82,10 @@ fn a_livelihood_case_climbs_from_community_to_department_and_closes() {
     assert_eq!(v["stage"], "triage");
     assert_eq!(v["holder"], "laoshan");
     assert_eq!(v["due_at"], Value::Null);
-    assert_eq!(v["light"], Value::Null);
+    // The triage clock runs from receipt: one working day to accept or reject.
+    assert_eq!(v["light"], "blue");
+    assert_eq!(v["clock"], "triage");
+    assert_eq!(v["clocks"][0]["due_at"], "2026-11-24T08:15:00+08:00");
     assert_eq!(history_len(&v), 1);
     let mut w = Walk {
         store: &store,
@@ -97,7 +100,8 @@ fn a_livelihood_case_climbs_from_community_to_department_and_closes() {
         "2026-11-23T09:00:00+08:00",
         "ls_dispatch",
         &["accept", "--category", "livelihood"],
-        ("triage", "laoshan", Some(DUE), None),
+        // The handling clock runs from acceptance, at the platform too.
+        ("triage", "laoshan", Some(DUE), Some("blue")),
     );
     assert_eq!(v["category"], "livelihood");
     assert_eq!(v["kind"], "complaint");
@@ -138,7 +142,7 @@ fn a_livelihood_case_climbs_from_community_to_department_and_closes() {
         "2026-11-24T09:00:00+08:00",
         "ls_jinjialing",
         &["escalate", "--note", "需职能部门处理"],
-        ("triage", "laoshan", Some(DUE), None),
+        ("triage", "laoshan", Some(DUE), Some("blue")),
     );
     w.step(
         "2026-11-24T10:00:00+08:00",
@@ -158,7 +162,8 @@ fn a_livelihood_case_climbs_from_community_to_department_and_closes() {
         "2026-11-25T08:30:00+08:00",
         "ls_housing",
         REPLY,
-        ("review", "laoshan", Some(DUE), None),
+        // The platform's review clock: one working day.
+        ("review", "laoshan", Some(DUE), Some("blue")),
     );
     assert_eq!(v["reply"]["unit"], "laoshan.housing");
     assert_eq!(v["reply"]["phone"], "0532-88886666");
@@ -167,7 +172,8 @@ fn a_livelihood_case_climbs_from_community_to_department_and_closes() {
         "2026-11-25T10:00:00+08:00",
         "ls_dispatch",
         &["approve-reply"],
-        ("evaluation", "laoshan", Some(DUE), None),
+        // The callback clock: two working days.
+        ("evaluation", "laoshan", Some(DUE), Some("blue")),
     );
     // 回访评价: basically satisfied and resolved closes the case.
     let v = w.step(

@@ -258,6 +258,13 @@ fn cases_filter_by_holder_stage_and_light() {
         &assigned_blue,
         &["dispatch", "--to", community],
     );
+    // Its holder calls the requester at once, so its contact clock stops before it runs out.
+    store.act_ok(
+        thu,
+        "ls_haidamaidao",
+        &assigned_blue,
+        &["contact", "--note", "已电话联系"],
+    );
 
     // Friday: the first three are overdue.
     let late = "2026-11-27T09:00:00+08:00";
@@ -304,9 +311,9 @@ fn cases_filter_by_holder_stage_and_light() {
         assert!(row["remaining_secs"].as_i64().unwrap() < 0, "{row}");
         assert_eq!(row["due_at"], "2026-11-25T09:00:00+08:00");
     }
-    // Before the deadline nothing is red.
+    // Before the deadlines (contact within a working day, handling within two) nothing is red.
     assert!(store
-        .case_ids("2026-11-24T09:00:00+08:00", &["--light", "red"])
+        .case_ids("2026-11-24T08:59:00+08:00", &["--light", "red"])
         .is_empty());
     // An unknown holder is an error, not an empty list.
     let out = store

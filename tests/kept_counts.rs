@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use jiban::domain::case::{AssessmentOutcome, CaseId, Category, Kind, Resolution, Satisfaction};
 use jiban::domain::clock::SimulatedClock;
 use jiban::domain::command::Command;
+use jiban::domain::deadlines::ClockKind;
 use jiban::domain::light::Light;
 use jiban::domain::users::User;
 use jiban::engine::query::CaseFilter;
@@ -171,8 +172,20 @@ fn assert_counts_agree(engine: &Engine, when: &str) {
             .filter(|r| r.holder == *unit && !r.stage.is_final())
             .collect();
         assert_eq!(c.open, held.len(), "{unit} open {when}");
+        // The cases it holds by their light, and the parts it supports by the part's light.
+        let parts = all
+            .iter()
+            .filter(|r| {
+                r.holder != *unit
+                    && r.clocks.iter().any(|k| {
+                        k.kind == ClockKind::Part
+                            && k.unit.as_ref() == Some(unit)
+                            && k.light == Light::Red
+                    })
+            })
+            .count();
         let red = held.iter().filter(|r| r.light == Some(Light::Red)).count();
-        assert_eq!(c.red, red, "{unit} red {when}");
+        assert_eq!(c.red, red + parts, "{unit} red {when}");
     }
 }
 

@@ -1,6 +1,8 @@
 //! A store written by schema 1 (each case one JSON record, made by the jiban of issue #5 with
 //! `init --demo` at 2026-11-20 10:00 +08:00 and packed in `fixtures/schema1/`) is migrated on
-//! open: a copy is kept and named, and every list, case, history and unit reads as before.
+//! open, through schema 2 to schema 3: a copy is kept and named, and every list, case, history
+//! and unit reads as before, except what schema 3 adds — every open case now has the running
+//! clocks of its stage, which also decide its light.
 
 mod common;
 
@@ -35,6 +37,34 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("json")
 }
 
+/// What schema 3 adds or now decides with every clock: the light and time left, the clocks, and
+/// the new case fields.
+const NEW: &[&str] = &[
+    "light",
+    "remaining_secs",
+    "clock",
+    "clocks",
+    "stage_clocks",
+    "province",
+    "contacts",
+    "feedback_at",
+    "part_days",
+];
+
+/// `v` without the fields of [`NEW`] (at the top level of each object).
+fn before_clocks(mut v: Value) -> Value {
+    match &mut v {
+        Value::Array(items) => {
+            for i in items {
+                *i = before_clocks(std::mem::take(i));
+            }
+        }
+        Value::Object(m) => m.retain(|k, _| !NEW.contains(&k.as_str())),
+        _ => {}
+    }
+    v
+}
+
 #[test]
 fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -42,11 +72,32 @@ fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
     let data = store.to_str().expect("utf-8 path");
     let first = common::jiban(&["--data", data, "--now", NOW, "cases", "--json"], None).ok();
     assert!(
-        first.stderr.contains("from schema 1 to schema 2") && first.stderr.contains("copy"),
+        first.stderr.contains("from schema 1 to schema 2")
+            && first.stderr.contains("copy")
+            && first.stderr.contains("schema 3"),
         "{}",
         first.stderr
     );
-    assert_eq!(json(&first.stdout), json(&fixture("cases.json")));
+    let rows = json(&first.stdout);
+    let mut want = before_clocks(json(&fixture("cases.json")));
+    let mut got = before_clocks(rows.clone());
+    // Sorted by id: the order now follows every clock's deadline.
+    for v in [&mut want, &mut got] {
+        if let Value::Array(items) = v {
+            items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        }
+    }
+    assert_eq!(got, want);
+    // Every open case has its clocks now, and a light from them.
+    for r in rows.as_array().expect("rows") {
+        let open = !matches!(
+            r["stage"].as_str(),
+            Some("closed" | "rejected" | "assessment")
+        );
+        let clocks = r["clocks"].as_array().map_or(0, |c| c.len());
+        assert_eq!(open, clocks > 0, "{}", r["id"]);
+        assert_eq!(open, !r["light"].is_null(), "{}", r["id"]);
+    }
     // The copy is where the message says, and is still a schema-1 store.
     let copies: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
@@ -63,9 +114,14 @@ fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
     assert_eq!(json(&units.stdout), json(&fixture("units.json")));
     for line in fixture("shows.jsonl").lines() {
         let want = json(line);
-        let id = want["id"].as_str().expect("id");
+        let id = want["id"].as_str().expect("id").to_string();
+        let id = id.as_str();
         let got = common::jiban(&["--data", data, "--now", NOW, "show", id, "--json"], None).ok();
-        assert_eq!(json(&got.stdout), want, "{id}");
+        assert_eq!(
+            before_clocks(json(&got.stdout)),
+            before_clocks(want),
+            "{id}"
+        );
     }
     // The migrated store keeps its counts and takes new commands.
     let clock = std::sync::Arc::new(jiban::domain::clock::SimulatedClock::fixed(
@@ -79,4 +135,6 @@ fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
         engine.recount().expect("recount")
     );
     assert_eq!(engine.case_count(), 180);
+    let report = engine.check(&engine.administrator()).expect("check");
+    assert!(report.is_clean(), "{:?}", report.problems);
 }

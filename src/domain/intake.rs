@@ -184,17 +184,18 @@ pub fn parse_line(line_no: usize, text: &str, org: &Org) -> Result<NewCase, Inta
         .map(|t| DateTime::parse_from_rfc3339(&t).map(|d| d.with_timezone(&Utc)))
         .transpose()
         .map_err(|e| l.err("received_at", format!("not an RFC 3339 time ({e})")))?;
-    let source =
-        match l.opt_str("source")?.as_deref() {
-            None => None,
-            Some("province") => Some(Source::Province),
-            Some(other) => return Err(l.err(
+    let source = match l.opt_str("source")?.as_deref() {
+        None => None,
+        Some("province") => Some(Source::Province),
+        Some(other) => {
+            return Err(l.err(
                 "source",
                 format!(
                     "unknown source {other:?} (expected \"province\" for a 2115 enterprise case)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let case = NewCase {
         district,
         channel,

@@ -264,10 +264,10 @@ mod tests {
                 to: UnitId::new(COMMUNITY),
             },
         );
-        let assigned: &[&str] = &["sign", "contact", "escalate", "return", "extend"];
+        let assigned: &[&str] = &["sign", "escalate", "return", "extend", "contact"];
         expect(&w, &[("trainer", assigned), ("ls_haidamaidao", assigned)]);
         w.run("ls_haidamaidao", Command::Sign);
-        let handling: &[&str] = &["contact", "escalate", "return", "extend", "reply"];
+        let handling: &[&str] = &["escalate", "return", "extend", "reply", "contact"];
         expect(&w, &[("trainer", handling), ("ls_haidamaidao", handling)]);
         // Once the holder has recorded its contact with the requester, it is not offered again.
         w.run(
@@ -357,13 +357,13 @@ mod tests {
             },
         );
         // A joint case is returned, not escalated.
-        let lead: &[&str] = &["sign", "contact", "return", "extend"];
+        let lead: &[&str] = &["sign", "return", "extend", "contact"];
         expect(
             &w,
             &[
                 (
                     "trainer",
-                    &["sign", "contact", "return", "extend", "report"],
+                    &["sign", "return", "extend", "report", "contact"],
                 ),
                 ("ls_enforcement", lead),
                 ("ls_housing", &["report"]),
@@ -381,8 +381,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["contact", "return", "extend", "report"]),
-                ("ls_enforcement", &["contact", "return", "extend"]),
+                ("trainer", &["return", "extend", "report", "contact"]),
+                ("ls_enforcement", &["return", "extend", "contact"]),
                 ("ls_hrss", &["report"]),
             ],
         );
@@ -395,8 +395,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["contact", "return", "extend", "reply"]),
-                ("ls_enforcement", &["contact", "return", "extend", "reply"]),
+                ("trainer", &["return", "extend", "reply", "contact"]),
+                ("ls_enforcement", &["return", "extend", "reply", "contact"]),
             ],
         );
     }
@@ -415,8 +415,8 @@ mod tests {
         expect(
             &w,
             &[
-                ("trainer", &["sign", "contact", "return", "extend"]),
-                ("ls_hrss", &["sign", "contact", "return", "extend"]),
+                ("trainer", &["sign", "return", "extend", "contact"]),
+                ("ls_hrss", &["sign", "return", "extend", "contact"]),
             ],
         );
         w.run(

@@ -11,7 +11,7 @@ use super::super::app::{App, Pane};
 use super::super::i18n::Lang;
 use crate::domain::calendar::cst;
 use crate::domain::case::PendingRequest;
-use crate::domain::deadlines;
+use crate::domain::deadlines::{self, ClockKind};
 use crate::domain::event::Event;
 use crate::domain::light::format_countdown;
 use crate::domain::privacy::mask_phone;
@@ -242,7 +242,12 @@ impl DetailPane<'_> {
         let now = app.model().now();
         let cfg = app.model().config();
         let clocks = deadlines::views(&c.stage_clocks, now, &cfg.calendar, &cfg.rules);
-        for (i, v) in clocks.iter().enumerate() {
+        // Parts show on their supporting unit's line below.
+        let own: Vec<_> = clocks
+            .iter()
+            .filter(|v| v.kind != ClockKind::Part)
+            .collect();
+        for (i, v) in own.iter().enumerate() {
             // One line per running clock, most urgent first: 受理 / 联系 / 办理 / 审核 / 回访 / 2115.
             let head = if i == 0 { l.due } else { "" };
             let name = match v.province {
@@ -291,10 +296,32 @@ impl DetailPane<'_> {
                     || l.waiting.to_string(),
                     |p| format!("{} {}", short_time(p.at), p.text),
                 );
-                out.push(Line::from(vec![
+                let mut spans = vec![
                     label(l.supporting),
                     text(format!("{} — {state}", self.app.unit_name(s))),
-                ]));
+                ];
+                // Its part's own due time and light, while it runs.
+                let clock = clocks
+                    .iter()
+                    .find(|v| v.kind == ClockKind::Part && v.unit.as_ref() == Some(s));
+                if let Some(v) = clock {
+                    spans.push(text(format!(" · {} ", short_time(v.due_at))));
+                    spans.push(Span::styled(
+                        theme.light_symbol(v.light).to_string(),
+                        theme.light(v.light),
+                    ));
+                    let left = chrono::Duration::seconds(v.remaining_secs);
+                    let style = if v.remaining_secs < 0 {
+                        theme.overdue()
+                    } else {
+                        theme.text()
+                    };
+                    spans.push(Span::styled(
+                        format!(" ({})", format_countdown(left)),
+                        style,
+                    ));
+                }
+                out.push(Line::from(spans));
             }
         }
         if let Some(p) = &c.pending {

@@ -36,7 +36,7 @@ impl Columns {
 
     fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
-        let (left, id) = (if lang == Lang::Zh { 12 } else { 14 }, 16);
+        let (left, id) = (if lang == Lang::Zh { 13 } else { 15 }, 16);
         // Light, countdown, id, title, stage and round mark, with a space after all but the last.
         let fixed = 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
         let mut c = Columns {
