@@ -70,13 +70,14 @@ fn the_board_shows_the_same_over_the_socket_as_embedded_and_as_the_kept_counts()
     assert_eq!(app.model().len(), open);
     for (unit, c) in &kept {
         let i = app.model().unit_pos(unit).expect("unit");
+        // The engine counts a unit's own work: the cases it holds and the parts it supports.
         let m = app.model().counts(i..i + 1, false);
         assert_eq!(
             (
                 m.open as usize,
-                m.red as usize,
-                m.yellow as usize,
-                m.blue as usize
+                (m.red + m.parts[0]) as usize,
+                (m.yellow + m.parts[1]) as usize,
+                (m.blue + m.parts[2]) as usize
             ),
             (c.open, c.red, c.yellow, c.blue),
             "{unit}"

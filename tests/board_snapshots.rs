@@ -156,3 +156,40 @@ fn a_supervisor_sees_the_phone_masked_and_a_dispatcher_sees_it_whole() {
         assert!(text.contains(phone), "{login} should see {phone}:\n{text}");
     }
 }
+
+/// The detail and queue with every kind of clock: a 2115 province enterprise case (contact within
+/// 2 hours, first feedback, 15 working days) and a joint case with each supporting unit's part.
+#[test]
+fn the_detail_lists_every_running_clock() {
+    use jiban::domain::case::{CaseId, Category};
+    use jiban::domain::command::Command;
+    let demo = demo();
+    let admin = demo.engine.administrator();
+    let line = r#"{"district":"laoshan","channel":"enterprise","title":"省交办：某电子企业用电增容审批迟迟未办","requester":{"name":"刘强","phone":"13905321234"},"source":"province"}"#;
+    let case = jiban::domain::intake::parse_line(1, line, &demo.engine.config().org).unwrap();
+    let id = match demo.engine.intake(&admin, vec![case]).unwrap().as_slice() {
+        [jiban::engine::IntakeOutcome::Created(id)] => id.clone(),
+        other => panic!("{other:?}"),
+    };
+    let accept = Command::Accept {
+        province: false,
+        category: Category::Development,
+        kind: None,
+        complex: false,
+    };
+    demo.engine.execute(&admin, &id, &accept, None).unwrap();
+    for lang in [Lang::Zh, Lang::En] {
+        let mut app = board(&demo, Some("ls_dispatch"), "default", lang);
+        app.handle(Action::Run(id.to_string()));
+        let text = screen(&mut app, 120, 40);
+        assert!(text.contains("2115"), "{text}");
+        insta::assert_snapshot!(format!("clocks_2115_{}_120x40", lang_name(lang)), text);
+    }
+    // A joint case: each supporting unit's part shows its own due time and light.
+    let joint = CaseId("LS-20261116-0001".into());
+    let mut app = board(&demo, Some("ls_enforcement"), "default", Lang::Zh);
+    app.handle(Action::Run(joint.to_string()));
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("配合"), "{text}");
+    insta::assert_snapshot!("clocks_joint_zh_120x40", text);
+}

@@ -56,6 +56,9 @@ pub struct Counts {
     pub stages: [u32; 6],
     /// Open cases with a provisional deadline (one crossing a year with no calendar).
     pub provisional: u32,
+    /// Parts of joint cases this unit supports, by the part's light (red, yellow, blue): the
+    /// unit's own work beside the cases it holds, counted on its own tree node only.
+    pub parts: [u32; 3],
 }
 
 /// How long [`Model::build`] loads before the board draws its first frame.
@@ -95,8 +98,16 @@ impl Counts {
         self.light(row.light, sign);
     }
 
+    fn part(&mut self, l: Light, sign: i32) {
+        let i = usize::from(deadlines::rank(l));
+        self.parts[i] = self.parts[i].wrapping_add_signed(sign);
+    }
+
     /// Adds another count.
     pub fn add(&mut self, o: &Counts) {
+        for (a, b) in self.parts.iter_mut().zip(o.parts) {
+            *a += b;
+        }
         self.open += o.open;
         self.red += o.red;
         self.yellow += o.yellow;
@@ -605,6 +616,11 @@ impl Model {
         self.rows.is_empty()
     }
 
+    /// One unit's own counts: the cases it holds and the parts it supports.
+    pub fn unit_counts(&self, unit: u32) -> Counts {
+        self.own.get(unit as usize).copied().unwrap_or_default()
+    }
+
     /// Open cases held in a range of unit positions, optionally by departments only.
     pub fn counts(&self, units: Range<u32>, departments_only: bool) -> Counts {
         let mut c = Counts::default();
@@ -631,7 +647,7 @@ impl Model {
         }
         own[row.holder as usize].apply(row, sign);
         for (unit, l) in row.parts.iter() {
-            own[*unit as usize].light(Some(*l), sign);
+            own[*unit as usize].part(*l, sign);
         }
     }
 

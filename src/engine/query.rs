@@ -95,7 +95,8 @@ impl CaseView {
     }
 }
 
-/// Open cases per light for one unit.
+/// Open cases per light for one unit: the cases it holds, by their light (the worst of their
+/// clocks), and the parts of joint cases it supports, by the part's own light.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LightCounts {
     /// Overdue.

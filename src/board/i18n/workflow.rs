@@ -23,16 +23,32 @@ impl Lang {
         }
     }
 
-    /// A clock kind's short name.
+    /// A clock kind's name for the detail: 受理 … in Chinese, whole words in English.
+    pub fn clock_name(self, k: ClockKind) -> &'static str {
+        match self {
+            Lang::Zh => self.clock_kind(k),
+            Lang::En => match k {
+                ClockKind::Triage => "triage",
+                ClockKind::Contact => "contact",
+                ClockKind::Handling => "handling",
+                ClockKind::Review => "review",
+                ClockKind::Callback => "callback",
+                ClockKind::Feedback => "feedback",
+                ClockKind::Part => "part",
+            },
+        }
+    }
+
+    /// A clock kind's short name (the queue's countdown column).
     pub fn clock_kind(self, k: ClockKind) -> &'static str {
         let (zh, en) = match k {
-            ClockKind::Triage => ("受理", "triage"),
-            ClockKind::Contact => ("联系", "contact"),
-            ClockKind::Handling => ("办理", "handle"),
-            ClockKind::Review => ("审核", "review"),
-            ClockKind::Callback => ("回访", "callbk"),
-            ClockKind::Feedback => ("反馈", "feedbk"),
-            ClockKind::Part => ("配合", "part"),
+            ClockKind::Triage => ("受理", "TRI"),
+            ClockKind::Contact => ("联系", "CON"),
+            ClockKind::Handling => ("办理", "HDL"),
+            ClockKind::Review => ("审核", "REV"),
+            ClockKind::Callback => ("回访", "CBK"),
+            ClockKind::Feedback => ("反馈", "FBK"),
+            ClockKind::Part => ("配合", "PRT"),
         };
         self.pick(zh, en)
     }

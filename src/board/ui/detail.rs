@@ -85,7 +85,7 @@ impl DetailPane<'_> {
                 .map(|m| {
                     format!(
                         "{} {} → {}",
-                        lang.clock_kind(m.kind),
+                        lang.clock_name(m.kind),
                         short_time(m.from),
                         short_time(m.to)
                     )
@@ -251,8 +251,8 @@ impl DetailPane<'_> {
             // One line per running clock, most urgent first: 受理 / 联系 / 办理 / 审核 / 回访 / 2115.
             let head = if i == 0 { l.due } else { "" };
             let name = match v.province {
-                true => format!("2115·{}", lang.clock_kind(v.kind)),
-                false => lang.clock_kind(v.kind).to_string(),
+                true => format!("2115·{}", lang.clock_name(v.kind)),
+                false => lang.clock_name(v.kind).to_string(),
             };
             let mut spans = vec![
                 label(head),

@@ -23,6 +23,9 @@ pub struct QueuePane<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Columns {
     left: usize,
+    /// The countdown says which clock it is (受理, 联系, 2115 …); dropped when the row is narrow,
+    /// where the stage column still tells most of it.
+    clock_label: bool,
     id: usize,
     category: usize,
     title: usize,
@@ -36,11 +39,15 @@ impl Columns {
 
     fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
-        let (left, id) = (if lang == Lang::Zh { 13 } else { 15 }, 16);
+        let id = 16;
         // Light, countdown, id, title, stage and round mark, with a space after all but the last.
-        let fixed = 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
+        let fixed = |left: usize| 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
+        let clock_label = w.saturating_sub(fixed(13)) >= 12;
+        let left = if clock_label { 13 } else { 8 };
+        let fixed = fixed(left);
         let mut c = Columns {
             left,
+            clock_label,
             id,
             category: 0,
             title: w.saturating_sub(fixed).max(4),
@@ -209,7 +216,10 @@ impl QueuePane<'_> {
             };
             // Which clock decides, then its countdown: `办理 1d 03h`, `受理 -4h`.
             let left = left
-                .map(|(c, d)| format!("{} {}", lang.clock(c), format_countdown(d)))
+                .map(|(c, d)| match cols.clock_label {
+                    true => format!("{} {}", lang.clock(c), format_countdown(d)),
+                    false => format_countdown(d),
+                })
                 .unwrap_or_default();
             cell(buf, &left, cols.left, true, left_style);
             cell(buf, r.id.as_str(), cols.id, false, base);

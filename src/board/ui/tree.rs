@@ -96,7 +96,15 @@ impl TreePane<'_> {
                     );
                 }
             }
-            for (l, k) in [(Light::Red, c.red), (Light::Yellow, c.yellow)] {
+            // A unit's own late parts of joint cases count on its node beside what it holds.
+            let parts = match n.kind {
+                NodeKind::Unit(u) => app.model().unit_counts(u).parts,
+                NodeKind::Departments(_) => [0; 3],
+            };
+            for (l, k) in [
+                (Light::Red, c.red + parts[0]),
+                (Light::Yellow, c.yellow + parts[1]),
+            ] {
                 if k > 0 {
                     right.push(Span::styled(
                         format!(" {}{k}", theme.light_symbol(l)),
