@@ -278,3 +278,58 @@ fn show_json_has_every_key_of_the_spec_with_china_times() {
         )
         .refused(&["community"]);
 }
+
+#[test]
+fn a_province_case_gets_the_2115_clocks_from_intake_and_records_contact_and_feedback() {
+    let store = Store::new();
+    let now = "2026-11-23T09:00:00+08:00";
+    let mut line: Value =
+        serde_json::from_str(&haidamaidao_line("省交办企业诉求：厂区供电不稳", now)).expect("json");
+    line["source"] = Value::from("province");
+    let id = store.intake_one(now, &line.to_string());
+    let v = store.show_json_at(now, &id);
+    assert_eq!(v["province"], true);
+    let kinds: Vec<(&str, bool, &str)> = v["clocks"]
+        .as_array()
+        .expect("clocks")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or(""),
+                c["province"].as_bool().unwrap_or(false),
+                c["due_at"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    // Most urgent first: contact within 2 hours, then feedback and triage a working day on.
+    assert_eq!(kinds[0], ("contact", true, "2026-11-23T11:00:00+08:00"));
+    assert!(kinds.contains(&("feedback", true, "2026-11-24T09:00:00+08:00")));
+    assert!(kinds.contains(&("triage", false, "2026-11-24T09:00:00+08:00")));
+    // The platform calls the enterprise and gives the first feedback.
+    let t = "2026-11-23T10:00:00+08:00";
+    store.act_ok(
+        t,
+        "ls_dispatch",
+        &id,
+        &["contact", "--note", "已电话联系企业负责人"],
+    );
+    store.act_ok(
+        t,
+        "ls_dispatch",
+        &id,
+        &["feedback", "--text", "已受理，正协调供电公司"],
+    );
+    let v = store.show_json_at(t, &id);
+    let left: Vec<&str> = v["clocks"]
+        .as_array()
+        .expect("clocks")
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .collect();
+    assert_eq!(left, ["triage"]);
+    assert_eq!(last_event(&v)["action"], "feedback");
+    // An unknown source names the field.
+    line["source"] = Value::from("city");
+    let out = store.intake(now, &[line.to_string()]).failed(1);
+    assert!(out.stderr.contains("line 1: source"), "{}", out.stderr);
+}

@@ -299,3 +299,49 @@ fn sigterm_finishes_cleanly_tells_clients_and_removes_the_socket() {
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(view["version"], 2);
 }
+
+#[test]
+fn a_calendar_added_through_the_server_moves_deadlines_on_a_connected_board_without_a_key() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let trainer = site.client(None, false);
+    let id = take_in(&trainer, 1).remove(0);
+    let mut app = board(Arc::new(site.client(Some("ls_dispatch"), true)));
+    let due_on_board = |app: &App| {
+        let row = app.model().row(app.model().find(id.as_str())?);
+        row.clocks.first().map(|c| c.due_at)
+    };
+    let before = due_on_board(&app).expect("a triage clock");
+    // A corrected 2026 notice: Tuesday 24 November becomes a day off.
+    let text = format!(
+        "{}\n[[holiday]]\nname = \"调整\"\noff = \"2026-11-24\"\nworkdays = []\n",
+        include_str!("../fixtures/calendar/cn-2026.toml")
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("cn-2026.toml");
+    std::fs::write(&file, &text).expect("write");
+    // A district dispatcher may not; the city's may (here the trainer, through the CLI).
+    let district = site.client(Some("ls_dispatch"), false);
+    let refused = district.add_calendar("cn-2026.toml", &text).unwrap_err();
+    assert!(refused.to_string().contains("may not"), "{refused}");
+    let out = site.cli(&["calendar", "add", file.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("2026 v1") && said.contains(id.as_str()),
+        "{said}"
+    );
+    // The board follows: the new deadline, a day later, and the new calendar for its countdowns.
+    let after = eventually("the recomputed deadline on the board", || {
+        app.pump();
+        due_on_board(&app).filter(|d| *d != before)
+    });
+    assert_eq!(after - before, chrono::Duration::days(1));
+    let off = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    assert!(!app.model().config().calendar.is_working_day(off));
+    let list = site.cli(&["calendar", "list"]);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("2026  v1"),
+        "{list:?}"
+    );
+}
