@@ -18,6 +18,7 @@ mod live;
 pub mod model;
 mod navigate;
 mod panel;
+pub mod row;
 pub mod terminal;
 pub mod theme;
 pub mod tree;

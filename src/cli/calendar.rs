@@ -8,6 +8,8 @@ use anyhow::anyhow;
 
 use super::output::cst_minutes;
 use super::Cli;
+use super::{cst_rfc3339, parse_time};
+use crate::engine::EngineError;
 
 /// `jiban calendar add FILE`: checks the file, stores it as the year's next version and
 /// recomputes the open deadlines it moves.
@@ -67,5 +69,45 @@ pub fn list(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
     for id in &list.provisional {
         crate::outln!("  {id}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jiban due --from TIME --days N`: the deadline by the store's calendars (the server's with
+/// `--connect`), or the bundled ones when there is no store.
+pub fn due(cli: &Cli, from: &str, days: u32) -> anyhow::Result<ExitCode> {
+    let from = parse_time(from, "--from")?;
+    // The store's calendars (the server's with --connect): the ones its deadlines use.
+    // Without a store, the bundled ones.
+    let session = match cli.session("cli", false) {
+        Ok(s) => Some(s),
+        Err(e)
+            if matches!(
+                e.downcast_ref::<EngineError>(),
+                Some(EngineError::Store(crate::store::StoreError::Missing(_)))
+            ) =>
+        {
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let bundled;
+    let calendar = match &session {
+        Some(s) => &s.config().calendar,
+        None => {
+            bundled = crate::domain::calendar::WorkCalendar::from_sources(
+                &crate::fixtures::bundled()
+                    .calendars
+                    .iter()
+                    .map(|(n, t)| (n.as_str(), t.as_str()))
+                    .collect::<Vec<_>>(),
+            )?;
+            &bundled
+        }
+    };
+    let d = calendar.deadline(from, days);
+    for y in &d.missing_years {
+        crate::errln!("warning: no calendar for {y}; counting Monday–Friday there (provisional)");
+    }
+    crate::outln!("{}", cst_rfc3339(d.at));
     Ok(ExitCode::SUCCESS)
 }

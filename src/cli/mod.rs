@@ -457,45 +457,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Due { from, days } => {
-            let from = parse_time(from, "--from")?;
-            // The store's calendars (the server's with --connect): the ones its deadlines use.
-            // Without a store, the bundled ones.
-            let session = match cli.session("cli", false) {
-                Ok(s) => Some(s),
-                Err(e)
-                    if matches!(
-                        e.downcast_ref::<EngineError>(),
-                        Some(EngineError::Store(crate::store::StoreError::Missing(_)))
-                    ) =>
-                {
-                    None
-                }
-                Err(e) => return Err(e),
-            };
-            let bundled;
-            let calendar = match &session {
-                Some(s) => &s.config().calendar,
-                None => {
-                    bundled = crate::domain::calendar::WorkCalendar::from_sources(
-                        &crate::fixtures::bundled()
-                            .calendars
-                            .iter()
-                            .map(|(n, t)| (n.as_str(), t.as_str()))
-                            .collect::<Vec<_>>(),
-                    )?;
-                    &bundled
-                }
-            };
-            let d = calendar.deadline(from, *days);
-            for y in &d.missing_years {
-                crate::errln!(
-                    "warning: no calendar for {y}; counting Monday–Friday there (provisional)"
-                );
-            }
-            crate::outln!("{}", cst_rfc3339(d.at));
-            Ok(ExitCode::SUCCESS)
-        }
+        CliCommand::Due { from, days } => calendar::due(&cli, from, *days),
         CliCommand::Calendar { action } => match action {
             CalendarAction::Add { file } => calendar::add(&cli, file),
             CalendarAction::List { json } => calendar::list(&cli, *json),

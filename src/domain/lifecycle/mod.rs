@@ -9,16 +9,16 @@ mod preview_tests;
 mod routing;
 #[cfg(test)]
 mod tests;
+mod verdict;
 
 use crate::domain::calendar::{Deadline, WorkCalendar};
 use crate::domain::case::{
-    Arrival, AssessmentOutcome, Case, Category, Evaluation, Kind, PendingRequest, Referral, Reply,
-    RoundRecord, Stage, UnitRecord,
+    Arrival, Case, Category, Kind, PendingRequest, Reply, Stage, UnitRecord,
 };
 use crate::domain::command::Command;
-use crate::domain::event::{EvaluationOutcome, Event};
+use crate::domain::event::Event;
 use crate::domain::org::{Org, Unit, UnitId};
-use crate::domain::permissions::{acts_for, responsible_unit, role_may, supervises};
+use crate::domain::permissions::{acts_for, responsible_unit, role_may};
 use crate::domain::rules::Rules;
 use crate::domain::users::User;
 pub use routing::route_targets;
@@ -535,102 +535,9 @@ fn apply(
         Command::Evaluate {
             satisfaction,
             resolution,
-        } => {
-            expect_stage(case, word, &[Stage::Evaluation])?;
-            let evaluation = Evaluation {
-                satisfaction: *satisfaction,
-                resolution: *resolution,
-            };
-            case.evaluation = Some(evaluation);
-            case.previous_rounds.push(RoundRecord {
-                round: case.round,
-                handled_by: case.handled_by.clone(),
-                reply: case.reply.clone(),
-                evaluation,
-            });
-            let outcome = if evaluation.closes_case() {
-                case.stage = Stage::Closed;
-                case.closed_at = Some(now);
-                EvaluationOutcome::Closed
-            } else if case.round == 1 {
-                clear_assignment(case);
-                case.round = 2;
-                case.stage = Stage::Triage;
-                case.holder = case.district.clone();
-                case.arrived_by = Some(Arrival::SecondRound);
-                case.reply = None;
-                case.handled_by = None;
-                case.clock_start = None;
-                case.limit_days = None;
-                case.due_at = None;
-                case.due_provisional = false;
-                EvaluationOutcome::SecondRound
-            } else {
-                let unit = case
-                    .handled_by
-                    .clone()
-                    .ok_or_else(|| Refusal::Rule("no unit handled round 2".into()))?;
-                case.stage = Stage::Assessment;
-                case.assessed_unit = Some(unit.clone());
-                case.holder = unit;
-                EvaluationOutcome::Assessment
-            };
-            Event::Evaluate {
-                satisfaction: *satisfaction,
-                resolution: *resolution,
-                outcome,
-            }
-        }
+        } => verdict::evaluate(case, *satisfaction, *resolution, cx)?,
         Command::Assess { outcome, note } => {
-            expect_stage(case, word, &[Stage::Assessment])?;
-            if !supervises(cx.operator, &case.district, cx.org) {
-                return Err(Refusal::Permission(format!(
-                    "{} supervises {}, not {}",
-                    cx.operator.login, cx.operator.unit, case.district
-                )));
-            }
-            let unit = case
-                .assessed_unit
-                .clone()
-                .ok_or_else(|| Refusal::Rule("no unit under assessment".into()))?;
-            let mut record = cx.assessed_record.cloned().unwrap_or_default();
-            let mut referral = None;
-            match outcome {
-                AssessmentOutcome::Pass => record.failed_assessments = 0,
-                AssessmentOutcome::Fail => {
-                    record.failed_assessments += 1;
-                    if record.failed_assessments >= cx.rules.assessment.failures_for_referral {
-                        let r = Referral {
-                            unit: unit.clone(),
-                            case: case.id.clone(),
-                            at: now,
-                        };
-                        record.referrals.push(r.clone());
-                        record.failed_assessments = 0;
-                        referral = Some(r);
-                    }
-                }
-            }
-            case.assessment = Some(*outcome);
-            case.referral = referral.clone();
-            case.stage = Stage::Closed;
-            case.closed_at = Some(now);
-            let failed_in_a_row = match (&referral, outcome) {
-                (Some(_), _) => cx.rules.assessment.failures_for_referral,
-                _ => record.failed_assessments,
-            };
-            let event = Event::Assess {
-                unit: unit.clone(),
-                outcome: *outcome,
-                note: note
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(String::from),
-                failed_in_a_row,
-                referral,
-            };
-            return Ok((event, Some((unit, record))));
+            return verdict::assess(case, *outcome, note.as_deref(), cx);
         }
     };
     Ok((event, None))
