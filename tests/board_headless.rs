@@ -443,3 +443,46 @@ fn a_unit_is_found_by_chinese_or_english_name_or_id() {
     );
     assert_eq!((app.view, name(&app).as_str()), (View::Level, "王哥庄街道"));
 }
+
+#[test]
+fn from_1_december_the_header_says_next_years_calendar_is_missing_with_the_provisional_cases() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    let notice = "2027年节假日安排未导入";
+    // 30 November, 23:59 China time: not yet.
+    demo.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T23:59:00+08:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    app.handle(Action::Tick);
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(!text.contains(notice), "{text}");
+    // 10 December: a complex development case accepted now is due in January 2027, provisional.
+    demo.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-12-10T09:00:00+08:00")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    let accept = Command::Accept {
+        province: false,
+        category: jiban::domain::case::Category::Development,
+        kind: None,
+        complex: true,
+    };
+    let admin = demo.engine.administrator();
+    let id = CaseId(LONG_TRIAGE.into());
+    demo.engine.execute(&admin, &id, &accept, None).unwrap();
+    app.pump();
+    app.handle(Action::Tick);
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(
+        text.contains("2027年节假日安排未导入 · 跨年期限暂定 1"),
+        "{text}"
+    );
+    // In English too, and at 80 columns the notice comes first so it is not cut away.
+    let mut en = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    en.handle(Action::Tick);
+    let text = board_support::screen(&mut en, 80, 24);
+    assert!(text.contains("2027 holidays not imported"), "{text}");
+}

@@ -12,6 +12,13 @@ use jiban::domain::event::Event;
 use jiban::domain::intake::parse_line;
 use jiban::engine::{Engine, IntakeOutcome};
 
+/// The failpoint is process-wide: the tests of this file run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("test time")
@@ -64,6 +71,7 @@ fn versions(engine: &Engine, ids: &[CaseId]) -> Vec<u64> {
 
 #[test]
 fn a_new_calendar_moves_exactly_the_provisional_deadlines_and_a_correction_moves_them_again() {
+    let _serial = serial();
     let dir = tempfile::tempdir().expect("tempdir");
     // Monday 21 December 2026, 09:00.
     let clock = Arc::new(SimulatedClock::fixed(at("2026-12-21T09:00:00+08:00")));
@@ -156,4 +164,53 @@ fn a_new_calendar_moves_exactly_the_provisional_deadlines_and_a_correction_moves
     assert_eq!(list.history.len(), 3);
     let report = engine.check(&engine.administrator()).expect("check");
     assert!(report.is_clean(), "{:?}", report.problems);
+}
+
+#[test]
+fn a_recomputation_cut_short_is_finished_when_the_store_opens_again() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = Arc::new(SimulatedClock::fixed(at("2026-12-21T09:00:00+08:00")));
+    let engine =
+        Engine::init(dir.path(), &jiban::fixtures::bundled(), clock.clone()).expect("init");
+    let ids = intake(&engine, 1);
+    accept(&engine, &ids[0], Category::Development);
+    let before = engine.show(ids[0].as_str()).expect("show").case;
+    let city = engine.user("qd_dispatch").expect("login");
+    fail::cfg("calendar-before-recompute", "return").expect("failpoint");
+    let cut = engine.add_calendar(&city, "cn-2027.toml", V1);
+    fail::remove("calendar-before-recompute");
+    assert!(cut.is_err(), "{cut:?}");
+    // The calendar is stored; the deadline has not moved yet.
+    assert_eq!(
+        engine.show(ids[0].as_str()).expect("show").case.version,
+        before.version
+    );
+    drop(engine);
+    let engine = Engine::open(dir.path(), clock).expect("reopen");
+    let view = engine.show(ids[0].as_str()).expect("show");
+    assert_eq!(view.case.version, before.version + 1);
+    match &view.history.last().expect("history").event {
+        Event::Recompute {
+            year,
+            version,
+            moved,
+        } => {
+            assert_eq!((*year, *version, moved.len()), (2027, 1, 1));
+            assert_eq!(Some(moved[0].from), before.due_at);
+        }
+        other => panic!("expected a recompute entry, got {other:?}"),
+    }
+    assert_eq!(view.history.last().expect("history").by, "qd_dispatch");
+    // Finished once: a further open moves nothing.
+    drop(engine);
+    let engine = Engine::open(
+        dir.path(),
+        Arc::new(SimulatedClock::fixed(at("2026-12-21T10:00:00+08:00"))),
+    )
+    .expect("reopen");
+    assert_eq!(
+        engine.show(ids[0].as_str()).expect("show").case.version,
+        before.version + 1
+    );
 }

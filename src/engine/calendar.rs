@@ -102,6 +102,10 @@ impl Engine {
             };
             store.add_calendar(&sources, &record)?;
             self.set_config(config);
+            // Fault injection: the process dies between storing the calendar and recomputing.
+            fail::fail_point!("calendar-before-recompute", |_| Err(
+                crate::engine::EngineError::Remote("failpoint: stopped before recomputing".into())
+            ));
             let committed = self.recompute(year, version, &operator.login)?;
             let moved = committed.iter().map(|c| c.case.id.clone()).collect();
             tracing::info!(year, version, moved = committed.len(), by = %operator.login, "calendar added");
