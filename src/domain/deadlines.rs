@@ -277,18 +277,16 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
     };
     let round_one = case.round == 1;
     let province = case.province && round_one;
+    // The round's handling time, from acceptance (round 2: its first dispatch).
+    let handling = match (case.clock_start, case.limit_days) {
+        (Some(start), Some(days)) => Some((start, Span::WorkingDays(days))),
+        _ => None,
+    };
     match case.stage {
-        Stage::Triage => match (case.clock_start, case.limit_days) {
+        Stage::Triage => match handling {
             // Accepted and waiting to be routed (again): the round's handling time runs on.
-            (Some(start), Some(days)) if case.accepted_at.is_some() => {
-                need(
-                    ClockKind::Handling,
-                    holder(),
-                    province,
-                    Span::WorkingDays(days),
-                    start,
-                    true,
-                );
+            Some((start, span)) if case.accepted_at.is_some() => {
+                need(ClockKind::Handling, holder(), province, span, start, true);
             }
             // Fresh from intake: from receipt; otherwise (a second round, an escalation before
             // acceptance) from arrival at this platform.
@@ -301,15 +299,8 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
             }
         },
         Stage::Assigned | Stage::Handling => {
-            if let (Some(start), Some(days)) = (case.clock_start, case.limit_days) {
-                need(
-                    ClockKind::Handling,
-                    holder(),
-                    province,
-                    Span::WorkingDays(days),
-                    start,
-                    true,
-                );
+            if let Some((start, span)) = handling {
+                need(ClockKind::Handling, holder(), province, span, start, true);
             }
             if !province && !contacted(case, &case.holder) {
                 need(

@@ -32,6 +32,20 @@ fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&cst()).format("%m-%d %H:%M").to_string()
 }
 
+/// A clock's time left, `(1d 03h)`, in the overdue style once negative.
+fn countdown(
+    v: &deadlines::ClockView,
+    theme: &crate::board::theme::Theme,
+    gap: &str,
+) -> Span<'static> {
+    let left = chrono::Duration::seconds(v.remaining_secs);
+    let style = match v.remaining_secs < 0 {
+        true => theme.overdue(),
+        false => theme.text(),
+    };
+    Span::styled(format!("{gap}({})", format_countdown(left)), style)
+}
+
 impl DetailPane<'_> {
     /// What one history entry says besides its action word.
     fn event_detail(&self, e: &Event) -> String {
@@ -262,16 +276,7 @@ impl DetailPane<'_> {
                 ),
                 text(format!("{name} {}", time(v.due_at))),
             ];
-            let left = chrono::Duration::seconds(v.remaining_secs);
-            let style = if v.remaining_secs < 0 {
-                theme.overdue()
-            } else {
-                theme.text()
-            };
-            spans.push(Span::styled(
-                format!("  ({})", format_countdown(left)),
-                style,
-            ));
+            spans.push(countdown(v, theme, "  "));
             if let Some(u) = &v.unit {
                 spans.push(text(format!("  {}", self.app.unit_name(u))));
             }
@@ -310,16 +315,7 @@ impl DetailPane<'_> {
                         theme.light_symbol(v.light).to_string(),
                         theme.light(v.light),
                     ));
-                    let left = chrono::Duration::seconds(v.remaining_secs);
-                    let style = if v.remaining_secs < 0 {
-                        theme.overdue()
-                    } else {
-                        theme.text()
-                    };
-                    spans.push(Span::styled(
-                        format!(" ({})", format_countdown(left)),
-                        style,
-                    ));
+                    spans.push(countdown(v, theme, " "));
                 }
                 out.push(Line::from(spans));
             }

@@ -24,8 +24,25 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// Blanks any double-width character that starts just left of `area` and would reach into it: a
+/// terminal draws such a character over the cell beside it, so an overlay's left border there
+/// would never show (黄岛区 in the tree behind a form, for example).
+pub(super) fn free_left_edge(area: Rect, buf: &mut Buffer) {
+    if area.x == 0 {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((area.x - 1, y)) {
+            if width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
 pub(super) fn frame(app: &App, area: Rect, buf: &mut Buffer, title: &str) -> Rect {
     let theme = &app.settings().theme;
+    free_left_edge(area, buf);
     Clear.render(area, buf);
     buf.set_style(area, theme.base());
     let block = Block::default()

@@ -349,26 +349,22 @@ impl FormBox<'_> {
             };
             let (sel_s, sel_r) = (value("satisfaction"), value("resolution"));
             let cell = (cols / 4).min(if lang == Lang::Zh { 10 } else { 20 });
-            let mut head = vec![Span::raw(crate::text::pad("", cell))];
+            // Each cell keeps a space after its text, so neighbours never run together.
+            let pad = |s: &str| format!("{} ", crate::text::pad(s, cell.saturating_sub(1)));
+            let mut head = vec![Span::raw(pad(""))];
             for r in Resolution::ALL {
-                head.push(Span::styled(
-                    crate::text::pad(lang.resolution(*r), cell),
-                    theme.label(),
-                ));
+                head.push(Span::styled(pad(lang.resolution(*r)), theme.label()));
             }
             out.push(Line::from(head));
             for (i, s) in Satisfaction::ALL.iter().enumerate() {
-                let mut row = vec![Span::styled(
-                    crate::text::pad(lang.satisfaction(*s), cell),
-                    theme.label(),
-                )];
+                let mut row = vec![Span::styled(pad(lang.satisfaction(*s)), theme.label())];
                 for (j, o) in f.grid[i].iter().enumerate() {
                     let style = if (i, j) == (sel_s, sel_r) {
                         theme.text().patch(theme.selected(true))
                     } else {
                         theme.text()
                     };
-                    row.push(Span::styled(crate::text::pad(o, cell), style));
+                    row.push(Span::styled(pad(o), style));
                 }
                 out.push(Line::from(row));
             }
