@@ -609,3 +609,47 @@ fn a_second_round_shows_round_one_beside_the_new_work() {
         "{text}"
     );
 }
+
+#[test]
+fn the_first_down_highlights_the_first_unit_and_enter_takes_a_lone_suggestion() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_TRIAGE.into()),
+            Action::Run("accept --category livelihood".into()),
+            Action::Run("dispatch".into()),
+        ],
+    );
+    // One suggestion, nothing typed: Enter takes it instead of answering "required".
+    assert_eq!(form(&app).suggestions.len(), 1);
+    drive(&mut app, &[Action::Submit]);
+    assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
+    assert!(matches!(app.mode, Mode::Form(_)), "not submitted yet");
+    // Several picks: the first ↓ highlights the first of them, not the second.
+    for _ in 0.."laoshan.zhonghan.zhangcun".len() {
+        app.handle(Action::Backspace);
+    }
+    drive(&mut app, &[Action::Type("Community".into())]);
+    let picks: Vec<String> = form(&app).picks.iter().map(|p| p.id.clone()).collect();
+    assert!(picks.len() > 1, "{picks:?}");
+    drive(&mut app, &[Action::Down]);
+    assert_eq!((form(&app).pick, form(&app).picking), (0, true));
+    drive(&mut app, &[Action::Submit]);
+    assert_eq!(value(&app, "to"), picks[0]);
+    // Typed again: the second ↓ moves to the second.
+    for _ in 0..picks[0].len() {
+        app.handle(Action::Backspace);
+    }
+    drive(
+        &mut app,
+        &[
+            Action::Type("Community".into()),
+            Action::Down,
+            Action::Down,
+            Action::Submit,
+        ],
+    );
+    assert_eq!(value(&app, "to"), picks[1]);
+}

@@ -374,8 +374,14 @@ impl Form {
         self.picking = false;
     }
 
-    /// Moves the pick highlight.
+    /// Moves the pick highlight. The first move highlights the first pick (the top suggestion)
+    /// rather than skipping it.
     pub fn move_pick(&mut self, forward: bool) {
+        if !self.picking {
+            self.pick = 0;
+            self.picking = true;
+            return;
+        }
         let n = self.picks.len().max(1);
         self.pick = if forward {
             (self.pick + 1) % n

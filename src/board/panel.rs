@@ -263,6 +263,15 @@ impl App {
             Action::NextPane | Action::Down => f.move_focus(true),
             Action::PrevPane | Action::Up => f.move_focus(false),
             Action::Submit | Action::Open if f.picking && f.in_unit_field() => f.take_pick(),
+            // Enter in an empty unit field takes the pick shown first (a single suggestion, say)
+            // instead of answering "required".
+            Action::Submit | Action::Open
+                if picking
+                    && f.focused()
+                        .is_some_and(|x| x.input.value().trim().is_empty()) =>
+            {
+                f.take_pick()
+            }
             Action::Submit | Action::Open => {
                 f.submitted = true;
                 if f.check() {
