@@ -11,6 +11,7 @@ use jiban::board::action::Action;
 use jiban::board::app::{Mode, Pane, View};
 use jiban::board::i18n::Lang;
 use jiban::board::model::Sort;
+use jiban::board::App;
 use jiban::domain::case::{CaseId, Stage};
 use jiban::domain::command::Command;
 use jiban::domain::intake::parse_line;
@@ -485,4 +486,59 @@ fn from_1_december_the_header_says_next_years_calendar_is_missing_with_the_provi
     en.handle(Action::Tick);
     let text = board_support::screen(&mut en, 80, 24);
     assert!(text.contains("2027 holidays not imported"), "{text}");
+}
+
+#[test]
+fn the_filter_matches_stage_and_category_words_and_the_queue_takes_a_stage() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    let stages = |app: &App| -> Vec<Stage> {
+        app.queue()
+            .iter()
+            .map(|i| app.model().row(*i).stage)
+            .collect()
+    };
+    let all = stages(&app);
+    assert!(all.contains(&Stage::Triage) && all.iter().any(|s| *s != Stage::Triage));
+    // `/待受理` (or `/triage`) finds the cases waiting for acceptance.
+    app.handle(Action::Filter);
+    app.handle(Action::Type("待受理".into()));
+    app.handle(Action::Submit);
+    let got = stages(&app);
+    assert!(
+        !got.is_empty() && got.iter().all(|s| *s == Stage::Triage),
+        "{got:?}"
+    );
+    app.handle(Action::Run("filter triage".into()));
+    assert_eq!(stages(&app), got);
+    // A category word, in either language.
+    for word in ["执法", "enforcement"] {
+        app.handle(Action::Run(format!("filter {word}")));
+        let cats: Vec<_> = app
+            .queue()
+            .iter()
+            .map(|i| app.model().row(*i).category)
+            .collect();
+        let enforcement = Some(jiban::domain::case::Category::Enforcement);
+        assert!(
+            !cats.is_empty() && cats.iter().all(|c| *c == enforcement),
+            "{word}: {cats:?}"
+        );
+    }
+    app.handle(Action::Run("filter".into()));
+    // `:stage 待审核` keeps only that stage, shown in the queue's title; `:stage all` clears it.
+    app.handle(Action::Run("stage 待审核".into()));
+    let got = stages(&app);
+    assert!(
+        !got.is_empty() && got.iter().all(|s| *s == Stage::Review),
+        "{got:?}"
+    );
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(text.contains("· 待审核 "), "{text}");
+    app.handle(Action::Run("stage all".into()));
+    assert_eq!(stages(&app).len(), all.len());
+    app.handle(Action::Run("stage nonsense".into()));
+    assert!(app
+        .status()
+        .is_some_and(|(m, ok)| !ok && m.contains(":stage")));
 }

@@ -128,6 +128,8 @@ pub struct App {
     pub view: View,
     /// Queue order.
     pub sort: Sort,
+    /// The queue shows only this stage (`:stage 待受理`; `:stage all` clears it).
+    pub stage_filter: Option<crate::domain::case::Stage>,
     /// The queue filter (`/`).
     pub filter: String,
     /// The search text.
@@ -219,6 +221,7 @@ impl App {
             focus: Pane::Queue,
             view: View::Level,
             sort: Sort::Due,
+            stage_filter: None,
             filter: String::new(),
             search: String::new(),
             mode: Mode::Normal,
@@ -327,6 +330,7 @@ impl App {
             urgent: self.view == View::Night,
             all_stages: false,
             pending_only: self.view == View::Requests,
+            stage: self.stage_filter,
             text: self.filter.to_lowercase(),
             sort: self.sort,
         };

@@ -45,6 +45,15 @@ pub(super) fn run(app: &mut App, line: &str) {
             "light" => app.sort = Sort::Light,
             _ => app.status_msg(t.usage_sort.to_string(), false),
         },
+        "stage" => match arg {
+            "" | "all" | "全部" => app.stage_filter = None,
+            word => match crate::domain::case::Stage::ALL.iter().find(|s| {
+                s.as_str() == word || Lang::Zh.stage(**s) == word || Lang::En.stage(**s) == word
+            }) {
+                Some(s) => app.stage_filter = Some(*s),
+                None => app.status_msg(t.usage_stage.to_string(), false),
+            },
+        },
         "bell" => app.settings.bell = matches!(arg, "on" | "yes" | "1" | "true"),
         "view" => match arg {
             "level" => app.change_view(View::Level),

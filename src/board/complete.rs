@@ -7,7 +7,7 @@ use super::form::{self, Form};
 
 /// The board's own `:` commands, completed after the lifecycle words.
 const BOARD_WORDS: &[&str] = &[
-    "view", "sort", "theme", "lang", "bell", "unit", "search", "filter", "quit",
+    "view", "sort", "stage", "theme", "lang", "bell", "unit", "search", "filter", "quit",
 ];
 
 /// How many completions are offered at most.
@@ -45,6 +45,17 @@ impl App {
                     .map(String::from)
                     .to_vec(),
                 "sort" => ["due", "received", "light"].map(String::from).to_vec(),
+                "stage" => [
+                    "triage",
+                    "assigned",
+                    "handling",
+                    "review",
+                    "evaluation",
+                    "assessment",
+                    "all",
+                ]
+                .map(String::from)
+                .to_vec(),
                 "lang" => ["zh-CN", "en"].map(String::from).to_vec(),
                 "bell" => ["on", "off"].map(String::from).to_vec(),
                 "theme" => self.settings.theme_names(),

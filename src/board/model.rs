@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::case::CaseId;
+use crate::domain::case::{CaseId, Stage};
 use crate::domain::config::Config;
 use crate::domain::deadlines::StageClock;
 use crate::domain::light::Light;
@@ -85,6 +85,8 @@ pub struct Query {
     pub all_stages: bool,
     /// Only cases with a return or extension request waiting.
     pub pending_only: bool,
+    /// Only cases in this stage (`:stage 待受理`).
+    pub stage: Option<Stage>,
     /// Lower-case text to match (empty: all).
     pub text: String,
     /// Order.
@@ -518,6 +520,7 @@ impl Model {
             .filter(|(_, r)| {
                 (q.all_stages || r.is_open())
                     && (!q.pending_only || r.pending)
+                    && q.stage.is_none_or(|s| s == r.stage)
                     && (!q.urgent || matches!(r.light, Some(Light::Red | Light::Yellow)))
                     && in_scope(r)
                     && (named[r.holder as usize] || r.matches(&q.text))

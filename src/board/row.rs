@@ -129,12 +129,25 @@ impl Row {
         !self.stage.is_final()
     }
     /// True when the lower-cased `needle` occurs in the id, title, address or work-order number
-    /// (ignoring case).
+    /// (ignoring case), or names the row's stage or category in either language.
     pub fn matches(&self, needle: &str) -> bool {
         needle.is_empty()
             || contains_folded(self.id.as_str(), needle)
             || contains_folded(&self.title, needle)
             || contains_folded(&self.extra, needle)
+            || self.words_match(needle)
+    }
+
+    /// True when the needle names the row's stage or category, in Chinese or English (`待受理`,
+    /// `triage`, `民生`, `livelihood`).
+    fn words_match(&self, needle: &str) -> bool {
+        use crate::board::i18n::Lang;
+        [Lang::Zh, Lang::En].into_iter().any(|l| {
+            contains_folded(l.stage(self.stage), needle)
+                || self
+                    .category
+                    .is_some_and(|c| contains_folded(l.category(c), needle))
+        })
     }
 }
 

@@ -144,6 +144,8 @@ pub struct Text {
     pub matches: &'static str,
     /// How to use `:sort`.
     pub usage_sort: &'static str,
+    /// Usage of `:stage`.
+    pub usage_stage: &'static str,
     /// How to use `:view`.
     pub usage_view: &'static str,
     /// A `:` line with an unclosed quote.
@@ -287,6 +289,7 @@ const ZH: Text = Text {
     reconnected: "已重新连接，队列已刷新",
     matches: "匹配",
     usage_sort: "用法：:sort due | received | light",
+    usage_stage: "用法：:stage 待受理 | 待签收 | 办理中 | 待审核 | 待回访 | 待评估 | all",
     usage_view: "用法：:view level | department | night | mine | requests | search",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
@@ -385,6 +388,8 @@ const EN: Text = Text {
     reconnected: "Reconnected; queue refreshed",
     matches: "matches",
     usage_sort: "usage: :sort due | received | light",
+    usage_stage:
+        "usage: :stage triage | assigned | handling | review | evaluation | assessment | all",
     usage_view: "usage: :view level | department | night | mine | requests | search",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",

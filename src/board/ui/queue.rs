@@ -94,6 +94,12 @@ impl QueuePane<'_> {
                 theme.title(false),
             ),
         ];
+        if let Some(stage) = app.stage_filter {
+            spans.push(Span::styled(
+                format!("· {} ", app.settings().lang.stage(stage)),
+                theme.key(),
+            ));
+        }
         let text = if app.view == View::Search {
             &app.search
         } else {
