@@ -134,11 +134,30 @@ fn a_command_form_and_the_quit_question() {
 }
 
 #[test]
-fn a_terminal_smaller_than_80x24_asks_to_be_enlarged() {
+fn a_terminal_smaller_than_80x23_asks_to_be_enlarged_and_keys_do_not_reach_the_hidden_board() {
     let mut app = board(shared(), None, "default", Lang::Zh);
     let text = screen(&mut app, 79, 24);
-    assert!(text.contains("80×24") && text.contains("79×24"), "{text}");
+    assert!(text.contains("80×23") && text.contains("79×24"), "{text}");
     insta::assert_snapshot!("too_small_zh_79x24", text);
+    // Keys typed meanwhile are dropped: no menu, no form, no moved selection.
+    let before = app.selected_case().map(String::from);
+    for a in [
+        Action::Down,
+        Action::Actions,
+        Action::Type("1".into()),
+        Action::Submit,
+    ] {
+        app.handle(a);
+    }
+    assert!(
+        matches!(app.mode, jiban::board::app::Mode::Normal),
+        "{:?}",
+        app.mode
+    );
+    assert_eq!(app.selected_case().map(String::from), before);
+    // 80×23, a terminal under tmux's or screen's status line, is enough.
+    let text = screen(&mut app, 80, 23);
+    assert!(!text.contains("80×23"), "{text}");
     let mut app = board(shared(), None, "default", Lang::En);
     insta::assert_snapshot!("too_small_en_60x20", screen(&mut app, 60, 20));
 }

@@ -453,6 +453,16 @@ impl App {
     /// Does one action.
     pub fn handle(&mut self, action: Action) {
         self.dirty = true;
+        // While the "enlarge the terminal" notice shows, nothing reaches a hidden form or queue:
+        // only quitting, the clock and the terminal's own events go through.
+        if self.too_small()
+            && !matches!(
+                action,
+                Action::Quit | Action::Tick | Action::Resize(..) | Action::Redraw
+            )
+        {
+            return;
+        }
         self.refresh();
         let mode = std::mem::replace(&mut self.mode, Mode::Normal);
         match mode {
@@ -484,6 +494,14 @@ impl App {
             },
         }
         self.refresh();
+    }
+
+    /// True when the last known terminal size is below [`super::ui::MIN_SIZE`] (the board shows
+    /// only the notice to enlarge it). Unknown (no frame drawn yet) is not too small.
+    pub fn too_small(&self) -> bool {
+        let (w, h) = self.size;
+        let (min_w, min_h) = super::ui::MIN_SIZE;
+        w > 0 && h > 0 && (w < min_w || h < min_h)
     }
 
     /// Actions that work whatever the mode (the clock, the terminal, the mouse wheel).

@@ -25,7 +25,7 @@ pub use queue::QueuePane;
 pub use tree::TreePane;
 
 /// The smallest terminal the board lays out in.
-pub const MIN_SIZE: (u16, u16) = (80, 24);
+pub const MIN_SIZE: (u16, u16) = (80, 23);
 
 /// Where each part goes.
 #[derive(Debug, Clone, Copy)]
