@@ -107,6 +107,32 @@ fn queue_modifiers<W: Write>(w: &mut W, from: Modifier, to: Modifier) -> io::Res
     Ok(())
 }
 
+/// The basic SGR code of a named colour or the default (`31`, `91`, `39`; `+10` for a
+/// background); none for an indexed or RGB colour.
+fn basic_sgr(c: Color, background: bool) -> Option<u8> {
+    let code = match c {
+        Color::Reset => 39,
+        Color::Black => 30,
+        Color::Red => 31,
+        Color::Green => 32,
+        Color::Yellow => 33,
+        Color::Blue => 34,
+        Color::Magenta => 35,
+        Color::Cyan => 36,
+        Color::Gray => 37,
+        Color::DarkGray => 90,
+        Color::LightRed => 91,
+        Color::LightGreen => 92,
+        Color::LightYellow => 93,
+        Color::LightBlue => 94,
+        Color::LightMagenta => 95,
+        Color::LightCyan => 96,
+        Color::White => 97,
+        Color::Indexed(_) | Color::Rgb(..) => return None,
+    };
+    Some(if background { code + 10 } else { code })
+}
+
 impl<W: Write> Backend for WideBackend<W> {
     type Error = io::Error;
 
@@ -133,13 +159,18 @@ impl<W: Write> Backend for WideBackend<W> {
                 modifier = cell.modifier;
             }
             if cell.fg != fg || cell.bg != bg {
-                queue!(
-                    w,
-                    SetColors(Colors::new(
-                        cell.fg.into_crossterm(),
-                        cell.bg.into_crossterm()
-                    ))
-                )?;
+                match (basic_sgr(cell.fg, false), basic_sgr(cell.bg, true)) {
+                    // The 16 named colours as the basic codes (31, 91, 44 …) every terminal
+                    // knows; crossterm would send 256-colour codes (38;5;9) for them.
+                    (Some(f), Some(b)) => write!(w, "\x1b[{f};{b}m")?,
+                    _ => queue!(
+                        w,
+                        SetColors(Colors::new(
+                            cell.fg.into_crossterm(),
+                            cell.bg.into_crossterm()
+                        ))
+                    )?,
+                }
                 (fg, bg) = (cell.fg, cell.bg);
             }
             if cell.underline_color != ul {
@@ -197,7 +228,7 @@ mod tests {
     use super::*;
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
-    use ratatui::style::Style;
+    use ratatui::style::{Color, Style};
     use std::sync::{Arc, Mutex};
 
     #[derive(Clone, Default)]
@@ -219,6 +250,28 @@ mod tests {
         b.draw(empty.diff(buf).into_iter()).unwrap();
         let bytes = out.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn named_colours_use_the_basic_codes_not_256_colour_ones() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 8, 1));
+        buf.set_string(0, 0, "红", Style::default().fg(Color::LightRed));
+        buf.set_string(
+            2,
+            0,
+            "蓝",
+            Style::default().fg(Color::Blue).bg(Color::Black),
+        );
+        buf.set_string(4, 0, "x", Style::default().fg(Color::Indexed(196)));
+        let out = drawn(&buf);
+        assert!(out.contains("\x1b[91;49m红"), "{out:?}");
+        assert!(out.contains("\x1b[34;40m蓝"), "{out:?}");
+        assert!(
+            !out.contains("38;5;9") && !out.contains("38;5;12"),
+            "{out:?}"
+        );
+        // An indexed colour still goes as one.
+        assert!(out.contains("38;5;196"), "{out:?}");
     }
 
     #[test]

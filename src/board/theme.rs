@@ -22,6 +22,8 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 /// How many colours the terminal shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorDepth {
+    /// The 8 basic colours (the Linux console, `TERM=linux`).
+    Ansi8,
     /// The 16 ANSI colours.
     Ansi16,
     /// The xterm 256 colours.
@@ -37,6 +39,8 @@ impl ColorDepth {
             ColorDepth::TrueColor
         } else if term.is_some_and(|t| t.contains("256color") || t.contains("direct")) {
             ColorDepth::Ansi256
+        } else if term == Some("linux") {
+            ColorDepth::Ansi8
         } else {
             ColorDepth::Ansi16
         }
@@ -44,10 +48,10 @@ impl ColorDepth {
 }
 
 /// True when the environment asks for no colour: `NO_COLOR` set, or a terminal that has none
-/// worth using (`linux` console, `vt100`-family, `dumb`).
+/// (`vt100`-family, `dumb`). The Linux console has 8 colours and gets them.
 pub fn wants_mono(term: Option<&str>, no_color: Option<&str>) -> bool {
     no_color.is_some_and(|v| !v.is_empty())
-        || term.is_some_and(|t| t == "linux" || t == "dumb" || t.starts_with("vt"))
+        || term.is_some_and(|t| t == "dumb" || t.starts_with("vt"))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -220,12 +224,25 @@ pub fn fit_color(c: Color, depth: ColorDepth) -> Color {
     let rgb = match c {
         Color::Indexed(n) => rgb_of_index(n),
         Color::Rgb(r, g, b) => (r, g, b),
+        // A bright named colour on an 8-colour console: its basic one.
+        other if depth == ColorDepth::Ansi8 => {
+            return ANSI_COLORS
+                .iter()
+                .position(|x| *x == other)
+                .map_or(other, |i| ANSI_COLORS[i % 8]);
+        }
         other => return other,
     };
     match (depth, c) {
         (ColorDepth::TrueColor, _) | (ColorDepth::Ansi256, Color::Indexed(_)) => c,
         (ColorDepth::Ansi256, _) => {
             Color::Indexed(nearest(rgb, (16..=255u8).map(|n| (n as usize, rgb_of_index(n)))) as u8)
+        }
+        (ColorDepth::Ansi8, Color::Indexed(n)) if n < 16 => ANSI_COLORS[usize::from(n % 8)],
+        (ColorDepth::Ansi8, _) => {
+            let grey = rgb.0.abs_diff(rgb.1) < 16 && rgb.1.abs_diff(rgb.2) < 16;
+            let pool: &[usize] = if grey { &[0, 7] } else { &[1, 2, 3, 4, 5, 6] };
+            ANSI_COLORS[nearest(rgb, pool.iter().map(|&i| (i, ANSI[i])))]
         }
         (ColorDepth::Ansi16, Color::Indexed(n)) if n < 16 => ANSI_COLORS[n as usize],
         (ColorDepth::Ansi16, _) => {
@@ -257,7 +274,7 @@ impl Theme {
                 None => (raw, None),
             };
             let pick = match (depth, ansi16) {
-                (ColorDepth::Ansi16, Some(a)) => a,
+                (ColorDepth::Ansi16 | ColorDepth::Ansi8, Some(a)) => a,
                 _ => main,
             };
             parse_color(pick)
@@ -470,6 +487,7 @@ mod tests {
     fn every_built_in_theme_loads_at_every_depth_and_sets_every_style() {
         for (name, text) in BUILT_IN {
             for depth in [
+                ColorDepth::Ansi8,
                 ColorDepth::Ansi16,
                 ColorDepth::Ansi256,
                 ColorDepth::TrueColor,
@@ -525,10 +543,32 @@ mod tests {
             ColorDepth::from_env(Some("xterm"), Some("truecolor")),
             ColorDepth::TrueColor
         );
-        assert!(wants_mono(Some("linux"), None));
+        // The Linux console has 8 colours: colour, not mono.
+        assert!(!wants_mono(Some("linux"), None));
+        assert_eq!(ColorDepth::from_env(Some("linux"), None), ColorDepth::Ansi8);
         assert!(wants_mono(Some("vt100"), None));
         assert!(wants_mono(Some("xterm"), Some("1")));
         assert!(!wants_mono(Some("xterm-256color"), Some("")));
+    }
+
+    #[test]
+    fn eight_colour_consoles_get_the_eight_basic_colours_with_lights_apart() {
+        for (name, text) in BUILT_IN {
+            let t = Theme::from_toml(name, text, ColorDepth::Ansi8).unwrap();
+            for s in t.styles.values() {
+                for c in [s.fg, s.bg].into_iter().flatten() {
+                    assert!(
+                        ANSI_COLORS[..8].contains(&c) || c == Color::Reset,
+                        "{name}: {c:?}"
+                    );
+                }
+            }
+            if *name != "mono" {
+                let fg = |l| t.light(l).fg;
+                assert_ne!(fg(Light::Red), fg(Light::Yellow), "{name}");
+                assert_ne!(fg(Light::Yellow), fg(Light::Blue), "{name}");
+            }
+        }
     }
 
     #[test]
