@@ -542,3 +542,33 @@ fn the_filter_matches_stage_and_category_words_and_the_queue_takes_a_stage() {
         .status()
         .is_some_and(|(m, ok)| !ok && m.contains(":stage")));
 }
+
+#[test]
+fn each_role_opens_on_its_own_work() {
+    let demo = demo();
+    // A unit handler: 本单位.
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    app.start_on_own_work();
+    assert_eq!(app.view, View::Mine);
+    // A supervisor: overdue and yellow.
+    let mut app = board(&demo, Some("ls_supervisor"), "default", Lang::Zh);
+    app.start_on_own_work();
+    assert_eq!(app.view, View::Night);
+    // A platform: 待受理 of its platform.
+    let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::Zh);
+    app.start_on_own_work();
+    assert_eq!(app.view, View::Level);
+    let stages: Vec<Stage> = app
+        .queue()
+        .iter()
+        .map(|i| app.model().row(*i).stage)
+        .collect();
+    assert!(
+        !stages.is_empty() && stages.iter().all(|s| *s == Stage::Triage),
+        "{stages:?}"
+    );
+    // The trainer: as before.
+    let mut app = board(&demo, None, "default", Lang::Zh);
+    app.start_on_own_work();
+    assert_eq!((app.view, app.stage_filter), (View::Level, None));
+}

@@ -185,6 +185,22 @@ impl App {
         Ok(App::with_model(service, events, settings, model))
     }
 
+    /// Opens the board on the operator's own work, as `jiban board` does: a unit handler on
+    /// 本单位 (the mine view), a supervisor on the overdue/yellow view, a platform dispatcher on
+    /// 待受理 (the level view of its platform, triage only); the trainer as it was.
+    pub fn start_on_own_work(&mut self) {
+        use crate::domain::users::Role;
+        match self.operator.role {
+            Role::UnitHandler => self.change_view(View::Mine),
+            Role::Supervisor => self.change_view(View::Night),
+            Role::DistrictDispatcher | Role::CityDispatcher => {
+                self.stage_filter = Some(crate::domain::case::Stage::Triage);
+            }
+            Role::Trainer => {}
+        }
+        self.refresh();
+    }
+
     /// A board over a projection built elsewhere (benches fill one with synthetic cases);
     /// `events` should be subscribed before the projection was built.
     pub fn with_model(

@@ -109,7 +109,8 @@ fn open_session(session: Arc<dyn Service>, look: &BoardArgs) -> anyhow::Result<E
         },
         &crate::board::TermEnv::from_process(),
     )?;
-    let app = crate::board::App::over(session, settings)?;
+    let mut app = crate::board::App::over(session, settings)?;
+    app.start_on_own_work();
     crate::board::terminal::run(app)?;
     Ok(ExitCode::SUCCESS)
 }
