@@ -55,6 +55,8 @@ fn command_words_options_values_and_units_complete_with_tab() {
     keys(&mut app, "⎋:s⇥");
     assert_eq!(line(&app), "sort");
     keys(&mut app, "⇥");
+    assert_eq!(line(&app), "stage");
+    keys(&mut app, "⇥");
     assert_eq!(line(&app), "search");
     // Options, then a unit by part of its name: only units the case may go to.
     keys(&mut app, "⎋:d⇥ --⇥");

@@ -34,8 +34,8 @@ fn the_demo_board_in_a_real_terminal() {
     let screen = term.screen();
     assert!(screen.contains("青岛市「青诉即办」"), "{screen}");
     assert!(screen.contains("模拟"), "{screen}");
-    assert!(screen.contains("┌ 队列"), "{screen}");
-    assert!(screen.contains("┌ 组织"), "{screen}");
+    assert!(screen.contains(" 队列"), "{screen}");
+    assert!(screen.contains(" 组织 "), "{screen}");
 
     // Into the tree, down to Laoshan, open it.
     s.send("h");
@@ -69,8 +69,8 @@ fn the_demo_board_in_a_real_terminal() {
     // Narrower: the detail moves below the queue.
     s.resize(80, 24);
     s.term.wait_for("the compact layout", 30, |s| {
-        let queue = line_with(s, "┌ 队列");
-        let detail = line_with(s, "┌ 详情");
+        let queue = line_with(s, " 队列");
+        let detail = line_with(s, " 详情 ");
         matches!((queue, detail), (Some((q, _)), Some((d, _))) if d > q)
             && s.rows(0, 80)
                 .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 80)
@@ -80,7 +80,7 @@ fn the_demo_board_in_a_real_terminal() {
     s.term.wait_text("终端太小");
     s.resize(100, 30);
     s.term.wait_for("the board again", 30, |s| {
-        s.contents().contains("┌ 详情") && !s.contents().contains("终端太小")
+        s.contents().contains(" 详情 ") && !s.contents().contains("终端太小")
     });
 
     // Help, then quit.
@@ -107,7 +107,7 @@ fn the_demo_board_in_a_real_terminal() {
 fn sigterm_ends_the_board_and_restores_the_terminal() {
     let mut s = Session::demo(&[]);
     s.term.wait_for("the board", 60, |s| {
-        s.alternate_screen() && s.contents().contains("┌ 队列")
+        s.alternate_screen() && s.contents().contains(" 队列")
     });
     let pid = s.child.process_id().expect("a pid") as libc::pid_t;
     // SAFETY: signalling our own child.
@@ -226,7 +226,7 @@ fn a_hung_up_terminal_ends_the_board_instead_of_spinning() {
 fn a_panic_restores_the_terminal_and_leaves_the_message_readable() {
     let mut s = Session::demo_with_env(&[], &[("FAILPOINTS", "board-panic-key=return(~)")]);
     s.term.wait_for("the board", 60, |s| {
-        s.alternate_screen() && s.contents().contains("┌ 队列")
+        s.alternate_screen() && s.contents().contains(" 队列")
     });
     s.send("~");
     let status = s.wait_exit();
@@ -242,11 +242,11 @@ fn a_panic_restores_the_terminal_and_leaves_the_message_readable() {
 fn arrivals_appear_without_a_key_press() {
     let mut s = Session::demo(&["--live", "1"]);
     s.term.wait_for("the board", 60, |s| {
-        s.alternate_screen() && s.contents().contains("┌ 队列 · 层级 · 按期限 · 94 ")
+        s.alternate_screen() && s.contents().contains(" 队列 · 层级 · 按期限 · 94 ")
     });
     // No key is sent: the engine's changes reach the screen on their own.
     s.term.wait_for("two arrivals", 30, |s| {
-        s.contents().contains("┌ 队列 · 层级 · 按期限 · 96 ")
+        s.contents().contains(" 队列 · 层级 · 按期限 · 96 ")
             && s.contents().contains("青岛市 在办 96")
     });
     s.send("q");
@@ -266,7 +266,7 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     let store = data.path().join("store");
     let mut s = Session::demo(&["--data", store.to_str().unwrap()]);
     s.term.wait_for("the board", 60, |s| {
-        s.alternate_screen() && s.contents().contains("┌ 队列")
+        s.alternate_screen() && s.contents().contains(" 队列")
     });
 
     // Triage: accept (the panel shows the limit and due date first), then route to the

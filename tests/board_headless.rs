@@ -572,3 +572,26 @@ fn each_role_opens_on_its_own_work() {
     app.start_on_own_work();
     assert_eq!((app.view, app.stage_filter), (View::Level, None));
 }
+
+#[test]
+fn esc_never_moves_focus_into_the_tree_and_the_focused_pane_is_drawn_thick_in_mono() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_dispatch"), "mono", Lang::Zh);
+    app.focus = Pane::Detail;
+    app.handle(Action::Back);
+    assert_eq!(app.focus, Pane::Queue);
+    app.handle(Action::Back);
+    assert_eq!(
+        app.focus,
+        Pane::Queue,
+        "Esc with nothing open keeps the queue"
+    );
+    // Only the focused pane has the thick border, so it shows without colour.
+    let text = board_support::screen(&mut app, 120, 40);
+    let thick: Vec<&str> = text.lines().filter(|l| l.contains('┏')).collect();
+    assert_eq!(thick.len(), 1, "{text}");
+    assert!(thick[0].contains("┏ 队列"), "{text}");
+    app.focus = Pane::Tree;
+    let text = board_support::screen(&mut app, 120, 40);
+    assert!(text.contains("┏ 组织") && text.contains("┌ 队列"), "{text}");
+}

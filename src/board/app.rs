@@ -568,11 +568,12 @@ impl App {
                     self.filter.clear();
                 } else if self.view == View::Search {
                     self.view = View::Level;
+                } else if self.stage_filter.is_some() {
+                    self.stage_filter = None;
                 } else {
-                    self.focus = match self.focus {
-                        Pane::Detail => Pane::Queue,
-                        _ => Pane::Tree,
-                    };
+                    // Back to the queue, never into the tree: j/k keep moving the rows that `a`
+                    // acts on.
+                    self.focus = Pane::Queue;
                 }
             }
             Action::Filter => {

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::super::app::{App, Pane};
 use super::super::i18n::Lang;
@@ -435,13 +435,10 @@ impl DetailPane<'_> {
         let theme = &app.settings().theme;
         let t = app.settings().lang.text();
         let focused = app.focus == Pane::Detail;
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border(focused))
-            .title(Span::styled(
-                format!(" {} ", t.detail),
-                theme.title(focused),
-            ));
+        let block = super::pane_block(theme, focused).title(Span::styled(
+            format!(" {} ", t.detail),
+            theme.title(focused),
+        ));
         Paragraph::new(self.lines())
             .wrap(Wrap { trim: false })
             .scroll((app.detail_scroll, 0))

@@ -129,6 +129,23 @@ pub fn render(frame: &mut Frame, app: &mut App) {
     }
 }
 
+/// A pane's box: the focused pane has a thick border as well as its focus colours, so it stands
+/// out in the mono theme too.
+pub(super) fn pane_block(
+    theme: &crate::board::theme::Theme,
+    focused: bool,
+) -> ratatui::widgets::Block<'static> {
+    use ratatui::widgets::{Block, BorderType, Borders};
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme.border(focused))
+}
+
 /// Draws the whole board into a buffer; returns where the cursor goes (a prompt or form is open),
 /// or `None` to hide it.
 pub fn render_into(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Position> {

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::Widget;
 
 use super::super::app::{App, Pane, View};
 use super::super::i18n::Lang;
@@ -125,9 +125,7 @@ impl QueuePane<'_> {
         let t = lang.text();
         let focused = app.focus == Pane::Queue;
         let title = fit_spans(self.title(), usize::from(area.width.saturating_sub(4)));
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border(focused))
+        super::pane_block(theme, focused)
             .title(title)
             .render(area, buf);
         let rows = inner(area);

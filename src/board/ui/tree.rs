@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::Widget;
 
 use super::super::app::{App, Pane, View};
 use super::super::tree::NodeKind;
@@ -45,9 +45,7 @@ impl TreePane<'_> {
         let theme = &app.settings().theme;
         let t = app.settings().lang.text();
         let focused = app.focus == Pane::Tree;
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border(focused))
+        super::pane_block(theme, focused)
             .title(Span::styled(format!(" {} ", t.tree), theme.title(focused)))
             .render(area, buf);
         let rows = inner(area);
