@@ -217,6 +217,35 @@ impl From<ActCommand> for Command {
     }
 }
 
+/// A stage as typed in the CLI: `triage`, or the board's own word `待受理` (either language).
+pub fn parse_stage(s: &str) -> Result<crate::domain::case::Stage, String> {
+    use crate::board::i18n::Lang;
+    use crate::domain::case::Stage;
+    s.parse::<Stage>().or_else(|e| {
+        Stage::ALL
+            .iter()
+            .copied()
+            .find(|st| Lang::Zh.stage(*st) == s.trim())
+            .ok_or(e)
+    })
+}
+
+/// A light as typed in the CLI: `red`, or `红` / `红灯` as the board says it.
+pub fn parse_light(s: &str) -> Result<crate::domain::light::Light, String> {
+    use crate::board::i18n::Lang;
+    use crate::domain::light::Light;
+    let t = s.trim();
+    t.parse::<Light>().or_else(|e| {
+        Light::ALL
+            .into_iter()
+            .find(|l| {
+                let zh = Lang::Zh.light(*l);
+                t == zh || t.strip_suffix('灯') == Some(zh)
+            })
+            .ok_or(e)
+    })
+}
+
 #[derive(Debug, clap::Parser)]
 #[command(name = "act", no_binary_name = true)]
 struct ActLine {
@@ -289,6 +318,19 @@ mod tests {
             let cmd = parse_words(line.iter()).unwrap_or_else(|e| panic!("{line:?}: {e}"));
             assert_eq!(cmd.name(), *word);
         }
+    }
+
+    #[test]
+    fn stages_and_lights_are_taken_in_the_boards_words_too() {
+        use crate::domain::case::Stage;
+        use crate::domain::light::Light;
+        assert_eq!(parse_stage("待受理"), Ok(Stage::Triage));
+        assert_eq!(parse_stage("review"), Ok(Stage::Review));
+        assert_eq!(parse_light("红"), Ok(Light::Red));
+        assert_eq!(parse_light("黄灯"), Ok(Light::Yellow));
+        assert_eq!(parse_light("blue"), Ok(Light::Blue));
+        assert!(parse_stage("待定").unwrap_err().contains("triage"));
+        assert!(parse_light("绿").is_err());
     }
 
     #[test]

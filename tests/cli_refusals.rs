@@ -321,3 +321,39 @@ fn cases_filter_by_holder_stage_and_light() {
         .failed(1);
     assert!(out.stderr.contains("laoshan.nowhere"), "{}", out.stderr);
 }
+
+#[test]
+fn the_cli_takes_the_boards_stage_and_light_words_and_shows_history_in_words() {
+    let store = Store::new();
+    let id = laoshan_case(&store);
+    store.act_ok(
+        T0,
+        "ls_dispatch",
+        &id,
+        &["accept", "--category", "livelihood"],
+    );
+    let now = "2026-11-23T10:00:00+08:00";
+    for (zh, en) in [("待受理", "triage"), ("办理中", "handling")] {
+        assert_eq!(
+            store.case_ids(now, &["--stage", zh]),
+            store.case_ids(now, &["--stage", en]),
+            "{zh}"
+        );
+    }
+    assert_eq!(
+        store.case_ids(now, &["--light", "蓝灯"]),
+        store.case_ids(now, &["--light", "blue"])
+    );
+    assert_eq!(store.case_ids(now, &["--light", "蓝"]), [id.as_str()]);
+    let out = store.run(&["cases", "--light", "绿"]).failed(2);
+    assert!(out.stderr.contains("绿"), "{}", out.stderr);
+    // `show` in text mode: each history entry in words, not raw JSON.
+    let out = store.run(&["--now", now, "show", &id]).ok();
+    let accept = out
+        .stdout
+        .lines()
+        .find(|l| l.contains(" accept "))
+        .expect("the accept entry");
+    assert!(accept.contains("category livelihood"), "{accept}");
+    assert!(!accept.contains('{') && !accept.contains('"'), "{accept}");
+}

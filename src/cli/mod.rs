@@ -96,14 +96,14 @@ pub enum CliCommand {
         /// JSON output.
         #[arg(long)]
         json: bool,
-        /// Only this stage.
-        #[arg(long)]
+        /// Only this stage (`triage`, or the board's word: 待受理).
+        #[arg(long, value_parser = crate::vocabulary::parse_stage)]
         stage: Option<Stage>,
         /// Only cases this unit holds.
         #[arg(long)]
         holder: Option<String>,
-        /// Only this light.
-        #[arg(long)]
+        /// Only this light (`red`, or 红 / 红灯).
+        #[arg(long, value_parser = crate::vocabulary::parse_light)]
         light: Option<Light>,
         /// Only this district.
         #[arg(long)]

@@ -150,19 +150,11 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
     for h in &view.history {
         let detail = serde_json::to_value(&h.event)
             .ok()
-            .and_then(|v| v.as_object().cloned())
-            .map(|mut m| {
-                m.remove("action");
-                let mut v = serde_json::Value::Object(m);
+            .map(|mut v| {
                 output::to_china_time(&mut v);
-                v.to_string()
+                event_words(&v)
             })
             .unwrap_or_default();
-        let detail = if detail == "{}" {
-            String::new()
-        } else {
-            detail
-        };
         let by = pad(&h.by, 16);
         crate::outln!(
             "  {} {} {} {}",
@@ -171,5 +163,38 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
             pad(h.event.action(), 17),
             detail
         );
+    }
+}
+
+/// A history event's fields as words for a person: `category development · limit_days 10 ·
+/// due_at 2026-12-07T09:00:00+08:00`; empty ones are left out.
+fn event_words(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    let Some(m) = v.as_object() else {
+        return String::new();
+    };
+    m.iter()
+        .filter(|(k, v)| k.as_str() != "action" && !v.is_null())
+        .filter(|(_, v)| !matches!(v, Value::Array(a) if a.is_empty()))
+        .map(|(k, v)| format!("{k} {}", value_words(v)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// One value as words: text as it is, a list joined by `; `, an object as `(key value, …)`.
+fn value_words(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(value_words).collect::<Vec<_>>().join("; "),
+        Value::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k} {}", value_words(v)))
+                .collect();
+            format!("({})", inner.join(", "))
+        }
+        other => other.to_string(),
     }
 }
