@@ -357,3 +357,24 @@ fn the_cli_takes_the_boards_stage_and_light_words_and_shows_history_in_words() {
     assert!(accept.contains("category livelihood"), "{accept}");
     assert!(!accept.contains('{') && !accept.contains('"'), "{accept}");
 }
+
+#[test]
+fn help_is_help_and_demo_refuses_a_server() {
+    let store = Store::new();
+    let out = store.run(&["help", "--help"]).ok();
+    assert!(out.stdout.contains("Help on jiban"), "{}", out.stdout);
+    let out = store.run(&["help", "act"]).ok();
+    assert!(out.stdout.contains("lifecycle command"), "{}", out.stdout);
+    let out = store.run(&["help", "nope"]).failed(1);
+    assert!(out.stderr.contains("nope"), "{}", out.stderr);
+    let out = store.run(&["--help"]).ok();
+    assert!(
+        out.stdout.contains("$XDG_DATA_HOME/jiban"),
+        "{}",
+        out.stdout
+    );
+    let out = store
+        .run(&["--connect", "/nonexistent/jiban.sock", "demo"])
+        .failed(1);
+    assert!(out.stderr.contains("--connect"), "{}", out.stderr);
+}

@@ -36,9 +36,10 @@ use output::{cst_minutes, cst_rfc3339, pad, print_json};
 
 /// jiban (即办): a dispatch board for citizen-demand platforms (接诉即办).
 #[derive(Debug, Parser)]
-#[command(name = "jiban", version, about)]
+#[command(name = "jiban", version, about, disable_help_subcommand = true)]
 pub struct Cli {
-    /// The store folder [default: $JIBAN_DATA, else the XDG data dir]/jiban.
+    /// The store folder (default: $JIBAN_DATA, else $XDG_DATA_HOME/jiban, i.e.
+    /// ~/.local/share/jiban).
     #[arg(long, global = true, env = "JIBAN_DATA")]
     pub data: Option<PathBuf>,
     /// Run as of a simulated time (RFC 3339), e.g. 2026-11-23T09:00:00+08:00.
@@ -183,6 +184,11 @@ pub enum CliCommand {
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons,
+    /// Help on jiban or on one of its commands (`jiban help act`).
+    Help {
+        /// The command (and subcommand) to explain.
+        command: Vec<String>,
+    },
     /// Create a fresh demo store (in a temp dir unless --data is given) and open the board on it
     /// (never through a server).
     Demo {
@@ -364,7 +370,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::Intake { file } => intake(&cli, file),
         // The demo always runs on its own fresh store, whatever JIBAN_CONNECT says.
-        CliCommand::Demo { look, live } => board::demo(&cli, look, *live),
+        CliCommand::Demo { look, live } => {
+            // The demo makes a store of its own: a server's store is never the demo's.
+            cli.embedded_only("demo")?;
+            board::demo(&cli, look, *live)
+        }
         CliCommand::Board { look } => board::board(&cli, look),
         CliCommand::Serve(args) => {
             cli.embedded_only("serve")?;
@@ -462,6 +472,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             CalendarAction::Add { file } => calendar::add(&cli, file),
             CalendarAction::List { json } => calendar::list(&cli, *json),
         },
+        CliCommand::Help { command } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut at = &mut cmd;
+            for word in command {
+                at = at
+                    .find_subcommand_mut(word)
+                    .ok_or_else(|| anyhow!("no command {word:?}; `jiban help` lists them"))?;
+            }
+            crate::outln!("{}", at.render_long_help());
+            Ok(ExitCode::SUCCESS)
+        }
         CliCommand::Compact => maintain::compact(&cli),
         CliCommand::Backup { dir } => maintain::backup(&cli, dir),
         CliCommand::Check { json } => maintain::check(&cli, *json),
