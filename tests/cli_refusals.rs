@@ -378,3 +378,32 @@ fn help_is_help_and_demo_refuses_a_server() {
         .failed(1);
     assert!(out.stderr.contains("--connect"), "{}", out.stderr);
 }
+
+#[test]
+fn reasons_and_due_print_json_too() {
+    let store = Store::new();
+    let out = store.run(&["reasons", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let codes: Vec<u64> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["code"].as_u64())
+        .collect();
+    assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7]);
+    // Into 2027, which the store has no calendar for: provisional, and the year is named.
+    let out = store
+        .run(&[
+            "due",
+            "--from",
+            "2026-12-30T09:00:00+08:00",
+            "--days",
+            "3",
+            "--json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["due"], "2027-01-04T09:00:00+08:00");
+    assert_eq!(v["provisional"], true);
+    assert_eq!(v["missing_years"], serde_json::json!([2027]));
+}

@@ -74,7 +74,7 @@ pub fn list(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
 
 /// `jiban due --from TIME --days N`: the deadline by the store's calendars (the server's with
 /// `--connect`), or the bundled ones when there is no store.
-pub fn due(cli: &Cli, from: &str, days: u32) -> anyhow::Result<ExitCode> {
+pub fn due(cli: &Cli, from: &str, days: u32, json: bool) -> anyhow::Result<ExitCode> {
     let from = parse_time(from, "--from")?;
     // The store's calendars (the server's with --connect): the ones its deadlines use.
     // Without a store, the bundled ones.
@@ -107,6 +107,15 @@ pub fn due(cli: &Cli, from: &str, days: u32) -> anyhow::Result<ExitCode> {
     let d = calendar.deadline(from, days);
     for y in &d.missing_years {
         crate::errln!("warning: no calendar for {y}; counting Monday–Friday there (provisional)");
+    }
+    if json {
+        let v = serde_json::json!({
+            "due": cst_rfc3339(d.at),
+            "provisional": d.provisional,
+            "missing_years": d.missing_years,
+        });
+        super::output::say_json(&serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
     }
     crate::outln!("{}", cst_rfc3339(d.at));
     Ok(ExitCode::SUCCESS)

@@ -155,6 +155,9 @@ pub enum CliCommand {
         /// Working days.
         #[arg(long)]
         days: u32,
+        /// JSON output: {"due", "provisional", "missing_years"}.
+        #[arg(long)]
+        json: bool,
     },
     /// Rewrite the store into a fresh copy and swap it in, giving back the space that updates
     /// left behind (the server's store with --connect; commands wait while it runs).
@@ -183,7 +186,11 @@ pub enum CliCommand {
         action: CalendarAction,
     },
     /// The seven published reasons for not accepting a case (不受理).
-    Reasons,
+    Reasons {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Help on jiban or on one of its commands (`jiban help act`).
     Help {
         /// The command (and subcommand) to explain.
@@ -467,7 +474,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Due { from, days } => calendar::due(&cli, from, *days),
+        CliCommand::Due { from, days, json } => calendar::due(&cli, from, *days, *json),
         CliCommand::Calendar { action } => match action {
             CalendarAction::Add { file } => calendar::add(&cli, file),
             CalendarAction::List { json } => calendar::list(&cli, *json),
@@ -488,11 +495,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Backup { dir } => maintain::backup(&cli, dir),
         CliCommand::Check { json } => maintain::check(&cli, *json),
         CliCommand::Restore { backup } => maintain::restore(&cli, backup),
-        CliCommand::Reasons => {
+        CliCommand::Reasons { json } => {
             let rules = crate::domain::rules::Rules::from_toml(
                 "rules.toml",
                 &crate::fixtures::bundled().rules,
             )?;
+            if *json {
+                output::say_json(&serde_json::to_string_pretty(&rules.reject_reason)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             for r in &rules.reject_reason {
                 crate::outln!("{}  {}\n   {}", r.code, r.zh, r.en);
             }
