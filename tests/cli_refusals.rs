@@ -407,3 +407,15 @@ fn reasons_and_due_print_json_too() {
     assert_eq!(v["provisional"], true);
     assert_eq!(v["missing_years"], serde_json::json!([2027]));
 }
+
+#[test]
+fn the_board_without_a_terminal_says_so_and_demo_makes_no_store() {
+    let store = Store::new();
+    let out = store.run(&["board"]).failed(1);
+    assert!(out.stderr.contains("ssh -t"), "{}", out.stderr);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo");
+    let out = common::jiban(&["--data", demo.to_str().expect("utf-8"), "demo"], None).failed(1);
+    assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
+    assert!(!demo.exists(), "demo made a store it could not show");
+}

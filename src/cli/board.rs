@@ -26,7 +26,20 @@ pub struct BoardArgs {
 
 /// `jiban board`: the server at `--connect` (or `JIBAN_CONNECT`), else the store at `--data` on
 /// the system clock (or a running simulated one from `--now`).
+/// The board draws on a terminal: say so plainly when there is none (`ssh host jiban board`
+/// without `-t`), before anything is opened or created.
+fn require_terminal() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(anyhow!(
+        "the board needs a terminal, and this session has none: over SSH, ask for one with `ssh -t HOST jiban board` (the other commands work without)"
+    ))
+}
+
 pub fn board(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
+    require_terminal()?;
     if cli.connect.is_some() {
         let _log = crate::board::config::init_logging(&crate::board::config::state_dir());
         return open_session(cli.session("board", true)?, look);
@@ -44,6 +57,8 @@ pub fn board(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
 /// `--now` (or now) and runs; then the board. With `live`, a new citizen case arrives every
 /// that many seconds while the board is open.
 pub fn demo(cli: &Cli, look: &BoardArgs, live: Option<u64>) -> anyhow::Result<ExitCode> {
+    // No store is made for a board that cannot be shown.
+    require_terminal()?;
     let (dir, _temp) = match &cli.data {
         Some(d) => (d.clone(), None),
         None => {
