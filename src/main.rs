@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             // A terminal that hung up (a dropped SSH session) makes stderr fail; that must not
             // turn a clean exit into a panic.
             use std::io::Write as _;
-            let message = jiban::text::clean_block(&format!("{e:#}")).into_owned();
+            let message = jiban::text::clean_block(&jiban::text::error_chain(&e)).into_owned();
             let _ = writeln!(std::io::stderr(), "jiban: {message}");
             ExitCode::from(code)
         }

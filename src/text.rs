@@ -140,3 +140,34 @@ mod tests {
         assert_eq!(width(&pad("标题\u{1b}[2J", 12)), 12);
     }
 }
+
+/// An error and its causes in one line, `outer: cause: …`, each cause said once: a cause whose
+/// words the message before already holds (`storage error: IO error: X` over `IO error: X`) is
+/// left out rather than repeated.
+pub fn error_chain(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if !parts.iter().any(|p| p.contains(s.as_str())) {
+            parts.push(s);
+        }
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod chain_tests {
+    #[test]
+    fn a_cause_already_said_is_not_repeated() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "File exists (os error 17)",
+        );
+        let e = anyhow::Error::new(io).context("storage error: File exists (os error 17)");
+        let e = e.context("opening the store at /srv/jiban");
+        assert_eq!(
+            super::error_chain(&e),
+            "opening the store at /srv/jiban: storage error: File exists (os error 17)"
+        );
+    }
+}
