@@ -419,3 +419,29 @@ fn the_board_without_a_terminal_says_so_and_demo_makes_no_store() {
     assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
     assert!(!demo.exists(), "demo made a store it could not show");
 }
+
+#[test]
+fn act_prints_json_too() {
+    let store = Store::new();
+    let id = laoshan_case(&store);
+    let out = store
+        .run(&[
+            "--now",
+            T0,
+            "act",
+            "--json",
+            &id,
+            "accept",
+            "--category",
+            "livelihood",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["case"], id.as_str());
+    assert_eq!(v["action"], "accept");
+    assert_eq!(
+        (v["stage"].as_str(), v["version"].as_u64()),
+        (Some("triage"), Some(2))
+    );
+    assert_eq!(v["at"], T0);
+}

@@ -131,6 +131,10 @@ pub enum CliCommand {
         /// group-committed, each line answered on stdout.
         #[arg(long, value_name = "FILE", conflicts_with = "id")]
         batch: Option<String>,
+        /// Print the recorded history entry, with the case's stage and holder after it, as JSON
+        /// (`jiban act --json ID COMMAND …`).
+        #[arg(long)]
+        json: bool,
         /// The command and its options.
         #[command(subcommand)]
         command: Option<act::ActCommand>,
@@ -432,7 +436,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         CliCommand::Act {
             batch: Some(file), ..
         } => batch::run(&cli, file),
-        CliCommand::Act { id, command, .. } => act_one(&cli, id.as_deref(), command.as_ref()),
+        CliCommand::Act {
+            id, command, json, ..
+        } => act_one(&cli, id.as_deref(), command.as_ref(), *json),
         CliCommand::Units { json } => {
             let units = cli.session("cli", false)?.units()?;
             if *json {
@@ -593,6 +599,7 @@ fn act_one(
     cli: &Cli,
     id: Option<&str>,
     command: Option<&act::ActCommand>,
+    json: bool,
 ) -> anyhow::Result<ExitCode> {
     let (Some(id), Some(command)) = (id, command) else {
         return Err(anyhow!(
@@ -613,6 +620,14 @@ fn act_one(
     match session.execute(&CaseId(id.to_string()), &command, read) {
         Ok(entry) => {
             let case = session.show(id)?.case;
+            if json {
+                let mut v = serde_json::to_value(&entry)?;
+                v["stage"] = serde_json::Value::from(case.stage.as_str());
+                v["holder"] = serde_json::Value::from(case.holder.as_str());
+                v["version"] = serde_json::Value::from(case.version);
+                print_json(&v)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             crate::outln!(
                 "{id}: {} by {} at {} → {} at {}",
                 entry.event.action(),
