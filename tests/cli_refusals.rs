@@ -445,3 +445,52 @@ fn act_prints_json_too() {
     );
     assert_eq!(v["at"], T0);
 }
+
+#[test]
+fn intake_answers_each_line_as_json_in_order() {
+    let store = Store::new();
+    let good = common::haidamaidao_line("楼道灯不亮", "2026-11-23T08:00:00+08:00");
+    let mut with_order: serde_json::Value = serde_json::from_str(&good).expect("json");
+    with_order["external_id"] = serde_json::Value::from("QD2611230099");
+    let lines = [
+        with_order.to_string(),
+        "not json".to_string(),
+        with_order.to_string(),
+        good.clone(),
+    ];
+    let file = store.path().join("in.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    let out = store
+        .run(&[
+            "--now",
+            T0,
+            "intake",
+            "--json",
+            file.to_str().expect("utf-8"),
+        ])
+        .failed(1);
+    let answers: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let got: Vec<(u64, bool)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["line"].as_u64().unwrap_or(0),
+                a["ok"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(1, true), (2, false), (3, false), (4, true)],
+        "{}",
+        out.stdout
+    );
+    assert_eq!(answers[2]["duplicate_of"], answers[0]["id"]);
+    assert!(answers[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("line 2")));
+}

@@ -91,6 +91,10 @@ pub enum CliCommand {
     Intake {
         /// A file, or - for standard input.
         file: String,
+        /// One JSON object per input line on stdout, in order: `{"line", "ok": true, "id"}`,
+        /// `{"line", "ok": false, "duplicate_of"}` or `{"line", "ok": false, "error"}`.
+        #[arg(long)]
+        json: bool,
     },
     /// List cases.
     Cases {
@@ -379,7 +383,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::outln!("store created at {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Intake { file } => intake(&cli, file),
+        CliCommand::Intake { file, json } => intake(&cli, file, *json),
         // The demo always runs on its own fresh store, whatever JIBAN_CONNECT says.
         CliCommand::Demo { look, live } => {
             // The demo makes a store of its own: a server's store is never the demo's.
@@ -522,27 +526,42 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// at a time are parsed, stored and
 /// acknowledged (their ids printed) before the next are read, so memory stays bounded and a
 /// failure loses at most the batch in hand. Bad lines are reported by number and skipped.
-fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
+fn intake(cli: &Cli, file: &str, json: bool) -> anyhow::Result<ExitCode> {
     let mut lines = stream::Lines::open(file)?;
     let session = cli.session("cli", false)?;
     let mut bad = 0usize;
     let mut stored = 0usize;
     let mut batch = Vec::with_capacity(crate::engine::INTAKE_BATCH);
+    // The input line of each case in the batch, for `--json` answers.
+    let mut numbers: Vec<usize> = Vec::with_capacity(crate::engine::INTAKE_BATCH);
+    let answer =
+        |v: serde_json::Value| crate::outln!("{}", crate::text::escape_json(&v.to_string()));
     let mut send = |batch: &mut Vec<crate::domain::intake::NewCase>,
+                    numbers: &mut Vec<usize>,
                     lines: &stream::Lines|
      -> anyhow::Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let outcomes = session.intake(std::mem::take(batch))?;
+        let numbers = std::mem::take(numbers);
         let mut out = std::io::stdout().lock();
-        for o in &outcomes {
-            match o {
-                IntakeOutcome::Created(id) => {
+        for (o, n) in outcomes.iter().zip(numbers) {
+            match (o, json) {
+                (IntakeOutcome::Created(id), false) => {
                     stored += 1;
                     writeln!(out, "{id}")?;
                 }
-                IntakeOutcome::Duplicate(id) => lines
+                (IntakeOutcome::Created(id), true) => {
+                    stored += 1;
+                    let v = serde_json::json!({"line": n, "ok": true, "id": id});
+                    writeln!(out, "{}", crate::text::escape_json(&v.to_string()))?;
+                }
+                (IntakeOutcome::Duplicate(id), true) => {
+                    let v = serde_json::json!({"line": n, "ok": false, "duplicate_of": id});
+                    writeln!(out, "{}", crate::text::escape_json(&v.to_string()))?;
+                }
+                (IntakeOutcome::Duplicate(id), false) => lines
                     .progress()
                     .suspend(|| crate::errln!("duplicate work order: already stored as {id}")),
             }
@@ -561,19 +580,33 @@ fn intake(cli: &Cli, file: &str) -> anyhow::Result<ExitCode> {
             stream::Line::Bad(why) => Err(why),
         };
         match parsed {
-            Ok(c) => batch.push(c),
+            Ok(c) => {
+                batch.push(c);
+                numbers.push(n);
+            }
             Err(e) => {
                 bad += 1;
-                lines.progress().suspend(|| crate::errln!("{e}"));
+                if json {
+                    // In order: what came before this line is answered first.
+                    send(&mut batch, &mut numbers, &lines)?;
+                    bytes = 0;
+                }
+                match json {
+                    true => answer(serde_json::json!({"line": n, "ok": false, "error": e})),
+                    false => lines.progress().suspend(|| crate::errln!("{e}")),
+                }
             }
         }
         if batch.len() >= crate::engine::INTAKE_BATCH || bytes >= stream::MAX_BATCH_BYTES {
-            send(&mut batch, &lines)?;
+            send(&mut batch, &mut numbers, &lines)?;
             bytes = 0;
         }
     }
-    send(&mut batch, &lines)?;
+    send(&mut batch, &mut numbers, &lines)?;
     lines.progress().finish_and_clear();
+    if json && bad > 0 {
+        crate::errln!("{bad} lines could not be taken in (their answers say why)");
+    }
     Ok(if bad == 0 {
         ExitCode::SUCCESS
     } else {
