@@ -569,7 +569,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
     let text = board_support::screen(&mut app, 120, 40);
     let row = text
         .lines()
-        .find(|l| l.contains("盐城路社区") && l.starts_with('│'))
+        .find(|l| l.contains("盐城路社区") && l.starts_with(['│', '┃']))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(row.contains("问责"), "{row}");
     drive(&mut app, &[Action::SelectUnit("shinan".into())]);
