@@ -210,10 +210,16 @@ fn open_db(path: &Path, options: StoreOptions) -> Result<sled::Db> {
     // sled 0.34 panics on some damaged files (a flipped byte in a snapshot); that must be an
     // error naming the store, never a crash.
     let opened = quiet_panics(|| {
-        sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
-            .cache_capacity(options.cache_bytes)
-            .open()
+            .cache_capacity(options.cache_bytes);
+        // Fault injection: no background flush by sled's own timer, so a test that drops
+        // jiban's sync sees exactly the syncs jiban makes.
+        fail::fail_point!("store-no-background-flush", |_| config
+            .clone()
+            .flush_every_ms(None)
+            .open());
+        config.open()
     });
     match opened {
         Ok(Ok(db)) => Ok(db),
