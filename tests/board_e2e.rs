@@ -256,6 +256,8 @@ fn arrivals_appear_without_a_key_press() {
 
 /// Keys as a terminal sends them.
 const ENTER: &str = "\r";
+/// Ctrl-S: submits a panel from any field (raw mode turns XON/XOFF off, so it reaches the board).
+const SUBMIT: &str = "\x13";
 const TAB: &str = "\t";
 const DOWN: &str = "\x1b[B";
 const LEFT: &str = "\x1b[D";
@@ -277,7 +279,7 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     s.term.wait_text("办理 · LS-20261104-0002");
     s.send("1");
     s.term.wait_text("将：时限 2 个工作日");
-    s.send(ENTER);
+    s.send(SUBMIT);
     s.term.wait_text("已执行: 受理 LS-20261104-0002");
     s.send("a1");
     s.term.wait_text("诉求人所在社区");
@@ -293,7 +295,7 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     s.term.wait_text("共享单车乱停放");
     s.send("a1");
     s.term.wait_text("将：时限 10 个工作日");
-    s.send(ENTER);
+    s.send(SUBMIT);
     s.term.wait_text("已执行: 受理 LS-20261113-0001");
     s.send("a1");
     s.term.wait_text("联合派单 · LS-20261113-0001");
@@ -301,7 +303,7 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     s.send(TAB);
     s.send("laoshan.transport,金家岭街道");
     s.term.wait_text("将：时限 10 个工作日 · 期限");
-    s.send(ENTER);
+    s.send(SUBMIT);
     s.term.wait_text("已执行: 联合派单 LS-20261113-0001");
 
     // A reply: the four elements, Tab between them, a pasted basis, a name corrected by moving

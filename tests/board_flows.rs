@@ -72,7 +72,7 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     let go = format!(":{id}⏎");
 
     // Triage: accept as a livelihood complaint (the intake's category), 2 working days.
-    let app = d.at("ls_dispatch", &format!("{go}a1⏎"));
+    let app = d.at("ls_dispatch", &format!("{go}a1✔"));
     assert!(app.status().unwrap().1, "{:?}", app.status());
     let c = d.case(id);
     assert_eq!(
@@ -92,7 +92,7 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     // The community signs, then escalates with a note.
     d.at("ls_haidamaidao", &format!("{go}a1"));
     assert_eq!(d.case(id).stage, Stage::Handling);
-    d.at("ls_haidamaidao", "a1社区无法协调维修资金⏎");
+    d.at("ls_haidamaidao", "a1社区无法协调维修资金✔");
     let c = d.case(id);
     assert_eq!(
         (c.stage, holder(&c)),
@@ -101,7 +101,7 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     assert_eq!(d.last(id), ("escalate".into(), "ls_haidamaidao".into()));
 
     // The street signs and escalates to the district platform.
-    d.at("ls_jinjialing", &format!("{go}a1a1需住建部门处理⏎"));
+    d.at("ls_jinjialing", &format!("{go}a1a1需住建部门处理✔"));
     let c = d.case(id);
     assert_eq!((c.stage, holder(&c)), (Stage::Triage, "laoshan"));
     assert!(matches!(c.arrived_by, Some(Arrival::Escalation { .. })));
@@ -176,14 +176,14 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
     let support = ["laoshan.transport", "laoshan.jinjialing"];
 
     // Accept as enforcement (the intake's category): 10 working days.
-    d.at("ls_dispatch", &format!("{go}a1⏎"));
+    d.at("ls_dispatch", &format!("{go}a1✔"));
     assert_eq!(d.case(id).limit_days, Some(10));
 
     let round = |d: &mut Desks, n: u8| {
         // Joint assignment: a lead and two supporting units.
         d.at(
             "ls_dispatch",
-            &format!("{go}a1laoshan.enforcement⇥laoshan.transport,laoshan.jinjialing⏎"),
+            &format!("{go}a1laoshan.enforcement⇥laoshan.transport,laoshan.jinjialing✔"),
         );
         let c = d.case(id);
         assert_eq!(
@@ -195,8 +195,8 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
         assert_eq!(s, support);
         // The lead signs; each supporting unit reports its part.
         d.at("ls_enforcement", &format!("{go}a1"));
-        d.at("ls_transport", &format!("{go}a1清理共享单车并划定停放区⏎"));
-        d.at("ls_jinjialing", &format!("{go}a1街道巡查员每日巡查⏎"));
+        d.at("ls_transport", &format!("{go}a1清理共享单车并划定停放区✔"));
+        d.at("ls_jinjialing", &format!("{go}a1街道巡查员每日巡查✔"));
         let c = d.case(id);
         let parts: Vec<&str> = c
             .parts
@@ -236,7 +236,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
     assert_eq!(c.assessed_unit, Some(UnitId::new("laoshan.enforcement")));
 
     // The district's supervisor fails the unit, with a note (asks first).
-    d.at("ls_supervisor", &format!("{go}a1→→⇥联合整治后仍反复出现⏎y"));
+    d.at("ls_supervisor", &format!("{go}a1→→⇥联合整治后仍反复出现✔y"));
     let c = d.case(id);
     assert_eq!(
         (c.stage, c.assessment),

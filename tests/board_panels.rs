@@ -5,7 +5,7 @@
 
 mod board_support;
 
-use board_support::{board, demo, drive, LONG_HANDLED, LONG_TRIAGE};
+use board_support::{board, demo, drive, screen, LONG_HANDLED, LONG_TRIAGE};
 use jiban::board::action::Action;
 use jiban::board::app::Mode;
 use jiban::board::form::Form;
@@ -85,7 +85,7 @@ fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() 
             Action::Right,
             Action::PrevPane,
             Action::Type("1".into()),
-            Action::Submit,
+            Action::SubmitForm,
         ],
     );
     assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
@@ -124,7 +124,7 @@ fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() 
     drive(&mut app, &[Action::Down, Action::Submit]);
     assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
     assert_eq!(preview(&app), "Will: send to Zhangcun Community");
-    drive(&mut app, &[Action::Submit]);
+    drive(&mut app, &[Action::SubmitForm]);
     let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
     assert_eq!(
         (case.stage, case.holder.as_str()),
@@ -180,7 +180,7 @@ fn joint_shows_the_due_date_on_the_working_day_calendar() {
     for _ in 0..6 {
         app.handle(Action::Backspace);
     }
-    drive(&mut app, &[Action::Submit]);
+    drive(&mut app, &[Action::SubmitForm]);
     let c = demo.engine.show(case).unwrap().case;
     assert_eq!(
         c.lead.as_ref().map(|u| u.as_str()),
@@ -215,7 +215,7 @@ fn an_extension_shows_the_new_due_date_the_approval_then_sets() {
         &[
             Action::NextPane,
             Action::Type("需调取商家销售记录".into()),
-            Action::Submit,
+            Action::SubmitForm,
         ],
     );
     assert!(matches!(
@@ -292,7 +292,7 @@ fn the_reply_form_checks_each_element_keeps_a_draft_and_takes_paste() {
     let problems: Vec<_> = form(&app).fields.iter().map(|f| f.problem).collect();
     assert_eq!(problems, [None, Some("required"), None, Some("required")]);
     // Nothing is sent while an element is missing; every problem then shows.
-    drive(&mut app, &[Action::Submit]);
+    drive(&mut app, &[Action::SubmitForm]);
     assert!(form(&app).submitted);
     assert!(demo.engine.show(LONG_HANDLED).unwrap().case.reply.is_none());
     // A paste arrives as text; its line breaks become spaces.
@@ -323,7 +323,10 @@ fn the_reply_form_checks_each_element_keeps_a_draft_and_takes_paste() {
     assert_eq!(value(&app, "person"), "王欣怡");
     assert_eq!(value(&app, "phone"), "0532-88");
     assert!(app.status().is_some_and(|(m, _)| m.contains("草稿")));
-    drive(&mut app, &[Action::Type("886666".into()), Action::Submit]);
+    drive(
+        &mut app,
+        &[Action::Type("886666".into()), Action::SubmitForm],
+    );
     assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
     let case = demo.engine.show(LONG_HANDLED).unwrap().case;
     assert_eq!(case.stage, Stage::Review);
@@ -375,7 +378,7 @@ fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
     let text = board_support::screen(&mut app, 120, 40);
     assert!(text.contains("extension request"), "{text}");
     assert!(text.contains("需调取商家销售记录"), "{text}");
-    drive(&mut app, &[Action::Submit]);
+    drive(&mut app, &[Action::SubmitForm]);
     assert!(demo
         .engine
         .show(LONG_HANDLED)
@@ -415,7 +418,7 @@ fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
     );
     assert_eq!(form(&app).word, "deny-return");
     assert_eq!(preview(&app), "Will: deny: the unit goes on handling it");
-    drive(&mut app, &[Action::Submit]);
+    drive(&mut app, &[Action::SubmitForm]);
     let case = demo.engine.show(LONG_HANDLED).unwrap().case;
     assert!(case.pending.is_none());
     assert_eq!(case.holder.as_str(), "laoshan.market");
@@ -460,7 +463,7 @@ fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() 
     assert!(text.contains("已督促物业修复台阶"), "{text}");
     assert!(text.contains("台阶"), "{text}");
     assert_eq!(preview(&app), "Will: approve, and pass to Laoshan District");
-    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    drive(&mut app, &[Action::SubmitForm, Action::Confirm]);
     let c = demo.engine.show(case).unwrap().case;
     assert_eq!((c.stage, c.holder.as_str()), (Stage::Review, "laoshan"));
     let mut app = board(&demo, Some("ls_dispatch"), "default", Lang::En);
@@ -469,7 +472,7 @@ fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() 
         &[Action::Run(case.into()), Action::Actions, Action::Open],
     );
     assert_eq!(preview(&app), "Will: approve; the callback comes next");
-    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    drive(&mut app, &[Action::SubmitForm, Action::Confirm]);
     assert_eq!(
         demo.engine.show(case).unwrap().case.stage,
         Stage::Evaluation
@@ -498,7 +501,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         &[
             Action::Right,
             Action::Right,
-            Action::Submit,
+            Action::SubmitForm,
             Action::Confirm,
         ],
     );
@@ -561,7 +564,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
     );
     let before = board_support::screen(&mut app, 120, 40);
     assert!(before.contains("问责移交 1"), "{before}");
-    drive(&mut app, &[Action::Submit, Action::Confirm]);
+    drive(&mut app, &[Action::SubmitForm, Action::Confirm]);
     let record = demo.engine.unit_record(&UnitId::new(community)).unwrap();
     assert_eq!(record.referrals.len(), 1);
     // The referral shows on the unit in the tree and in the header's count.
@@ -652,4 +655,59 @@ fn the_first_down_highlights_the_first_unit_and_enter_takes_a_lone_suggestion() 
         ],
     );
     assert_eq!(value(&app, "to"), picks[1]);
+}
+
+#[test]
+fn in_the_reply_form_enter_moves_on_the_person_is_the_login_and_the_result_wraps() {
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    drive(
+        &mut app,
+        &[
+            Action::Run(LONG_HANDLED.into()),
+            Action::Run("reply".into()),
+        ],
+    );
+    // 责任人 starts as the operator's own name.
+    let me = app.operator().name.clone();
+    assert!(!me.is_empty());
+    assert_eq!(value(&app, "person"), me);
+    // A long result: Enter moves on to 政策依据 instead of sending a half-written reply.
+    let result =
+        "已约谈商家负责人，核实顾客购买的羽绒服存在质量问题，商家同意全额退款并承担往返运费，\
+                  诉求人表示认可，市场监管所将于下周回访商家整改情况";
+    drive(&mut app, &[Action::Type(result.into()), Action::Submit]);
+    assert_eq!(form(&app).focus, 1);
+    assert!(!form(&app).submitted);
+    assert!(demo.engine.show(LONG_HANDLED).unwrap().case.reply.is_none());
+    // The whole result shows, wrapped over rows, not scrolled out of sight; the footer names
+    // the submit key.
+    let text = screen(&mut app, 120, 40);
+    let flat: String = text.split_whitespace().collect();
+    assert!(
+        flat.contains("市场监管所将于下周回访商家整改情况"),
+        "{text}"
+    );
+    assert!(flat.contains("已约谈商家负责人"), "{text}");
+    assert!(text.contains("Ctrl-S 提交"), "{text}");
+    // Typing in the prefilled person replaces it; Backspace on it clears it.
+    drive(
+        &mut app,
+        &[
+            Action::Type("《消费者权益保护法》第二十四条".into()),
+            Action::Submit,
+            Action::Type("王欣怡".into()),
+        ],
+    );
+    assert_eq!(value(&app, "person"), "王欣怡");
+    drive(
+        &mut app,
+        &[Action::Submit, Action::Type("0532-88886666".into())],
+    );
+    // Ctrl-S from the person field (not the last) submits the whole form.
+    drive(&mut app, &[Action::PrevPane, Action::SubmitForm]);
+    assert!(matches!(app.mode, Mode::Normal), "{:?}", app.status());
+    let reply = demo.engine.show(LONG_HANDLED).unwrap().case.reply.unwrap();
+    assert_eq!(reply.person, "王欣怡");
+    assert_eq!(reply.result, result);
 }

@@ -494,3 +494,20 @@ fn intake_answers_each_line_as_json_in_order() {
         .as_str()
         .is_some_and(|e| e.contains("line 2")));
 }
+
+#[test]
+fn completions_for_bash_zsh_and_fish_name_the_commands_and_their_options() {
+    for (shell, mark) in [
+        ("bash", "complete -F _jiban"),
+        ("zsh", "#compdef jiban"),
+        ("fish", "complete -c jiban"),
+    ] {
+        let out = common::jiban(&["completions", shell], None).ok();
+        assert!(out.stdout.contains(mark), "{shell}: {}", out.stdout);
+        for word in ["intake", "cases", "calendar", "light", "stage"] {
+            assert!(out.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let out = common::jiban(&["completions", "tcsh"], None).failed(2);
+    assert!(out.stderr.contains("tcsh"), "{}", out.stderr);
+}

@@ -69,8 +69,10 @@ pub enum Action {
     Redraw,
     /// Confirm the question asked (yes).
     Confirm,
-    /// Submit the open prompt or form.
+    /// Submit the open prompt; in a form, Enter: the next field, or submit on the last one.
     Submit,
+    /// Submit the open form from whichever field has the focus (Ctrl-S).
+    SubmitForm,
     /// Close the open prompt, form or question without acting.
     Cancel,
     /// Type text into the open prompt or form field.

@@ -103,6 +103,9 @@ pub struct Field {
     pub problem: Option<&'static str>,
     /// The operator has been in this field and left it: its problem is shown from then on.
     pub touched: bool,
+    /// Filled in by the board (责任人 from the login), not typed: the first key typed replaces
+    /// it, as a selected value would be; moving the cursor keeps it for editing.
+    pub prefilled: bool,
 }
 
 /// The long options of a command word (`to`, `support`), without the board's own `confirm`.
@@ -157,6 +160,15 @@ impl Field {
             "support" => "unit, unit",
             _ => "",
         }
+    }
+    /// True for a free-text field that takes sentences (办理结果, 政策依据, notes and reasons):
+    /// the panel shows it wrapped over several rows instead of one row that scrolls.
+    pub fn is_long(&self) -> bool {
+        !self.is_choice()
+            && matches!(
+                self.option.as_str(),
+                "result" | "basis" | "note" | "text" | "reason" | "description"
+            )
     }
     /// True for a fixed-choice field or a flag (chosen with ← →, not typed).
     pub fn is_choice(&self) -> bool {
@@ -292,6 +304,7 @@ impl Form {
                     option,
                     problem: None,
                     touched: false,
+                    prefilled: false,
                 })
             })
             .collect();
@@ -334,6 +347,24 @@ impl Form {
             edited,
             notes: Vec::new(),
         })
+    }
+
+    /// Fills an empty field with a value the board knows (责任人 from the login); typing
+    /// replaces it.
+    pub fn prefill(&mut self, option: &str, value: &str) {
+        if let Some(f) = self
+            .fields
+            .iter_mut()
+            .find(|f| f.option == option && f.input.value().is_empty())
+        {
+            f.input = Input::new(value.to_string());
+            f.prefilled = true;
+        }
+    }
+
+    /// True when the focus is on the last field (or the form has none): Enter submits there.
+    pub fn on_last_field(&self) -> bool {
+        self.focus + 1 >= self.fields.len()
     }
 
     /// The focused field.
@@ -425,6 +456,9 @@ impl Form {
         };
         self.edited = true;
         self.picking = false;
+        if std::mem::take(&mut f.prefilled) {
+            f.input = Input::default();
+        }
         if f.flag {
             match text.trim() {
                 "y" | "Y" | "1" | "是" => f.choose(1),
@@ -455,7 +489,10 @@ impl Form {
     /// Deletes the character before the cursor (a choice goes back to its first value).
     pub fn backspace(&mut self) {
         if let Some(f) = self.fields.get_mut(self.focus) {
-            if !f.is_choice() {
+            if std::mem::take(&mut f.prefilled) {
+                f.input = Input::default();
+                self.edited = true;
+            } else if !f.is_choice() {
                 f.input.handle(InputRequest::DeletePrevChar);
                 self.edited = true;
             }

@@ -57,6 +57,10 @@ impl App {
                     }
                 }
                 match k.code {
+                    // Ctrl-S (and Alt-Enter, for terminals that keep Ctrl-S for flow control)
+                    // submits a form from any field; raw mode turns XON/XOFF off.
+                    KeyCode::Char('s') if ctrl => return Some(Action::SubmitForm),
+                    KeyCode::Enter if alt => return Some(Action::SubmitForm),
                     KeyCode::Enter => return Some(Action::Submit),
                     KeyCode::Esc => return Some(Action::Cancel),
                     KeyCode::Tab => return Some(Action::NextPane),
@@ -76,6 +80,8 @@ impl App {
                     }
                     Mode::Form(mut f) => {
                         if let Some(field) = f.fields.get_mut(f.focus).filter(|x| !x.is_choice()) {
+                            // Moving into a prefilled value keeps it for editing.
+                            field.prefilled = false;
                             field.input.handle(req);
                             f.edited = true;
                         }
@@ -141,7 +147,7 @@ impl App {
                 self.complete(&mut p, action == Action::NextPane);
                 self.mode = Mode::Prompt(p);
             }
-            Action::Submit | Action::Open => {
+            Action::Submit | Action::SubmitForm | Action::Open => {
                 let value = p.input.value().to_string();
                 match p.kind {
                     PromptKind::Filter => self.filter = value,

@@ -90,6 +90,11 @@ impl App {
                 .map(|s| self.pick_of(s.unit.as_str(), self.because(&s.because)))
                 .collect();
         }
+        // 责任人 is the operator answering, unless they type another name.
+        if form.word == "reply" && !form.edited {
+            let name = self.operator.name.clone();
+            form.prefill("person", &name);
+        }
         if form.word == "evaluate" {
             form.grid = self.outcome_grid(&form);
         }
@@ -263,6 +268,8 @@ impl App {
             Action::NextPane | Action::Down => f.move_focus(true),
             Action::PrevPane | Action::Up => f.move_focus(false),
             Action::Submit | Action::Open if f.picking && f.in_unit_field() => f.take_pick(),
+            // Taking a pick is never a submit, not even by Ctrl-S: Enter then sends it.
+            Action::SubmitForm if f.picking && f.in_unit_field() => f.take_pick(),
             // Enter in an empty unit field takes the pick shown first (a single suggestion, say)
             // instead of answering "required".
             Action::Submit | Action::Open
@@ -272,7 +279,10 @@ impl App {
             {
                 f.take_pick()
             }
-            Action::Submit | Action::Open => {
+            // Enter moves on to the next field; on the last one it submits. Ctrl-S submits from
+            // anywhere, so a sentence typed in 办理结果 is never sent by a reflexive Enter.
+            Action::Submit | Action::Open if !f.on_last_field() => f.move_focus(true),
+            Action::Submit | Action::SubmitForm | Action::Open => {
                 f.submitted = true;
                 if f.check() {
                     match f.command_resolved(&|typed| self.resolve_unit(&f, typed)) {

@@ -57,7 +57,6 @@ pub struct Cli {
     pub command: CliCommand,
 }
 
-/// The CLI's commands.
 /// `jiban calendar …`.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum CalendarAction {
@@ -76,6 +75,7 @@ pub enum CalendarAction {
     },
 }
 
+/// The CLI's commands.
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Create a new store with the bundled fixtures.
@@ -198,6 +198,12 @@ pub enum CliCommand {
         /// JSON output.
         #[arg(long)]
         json: bool,
+    },
+    /// Shell completions on stdout: `jiban completions bash > ~/.local/share/bash-completion/completions/jiban`
+    /// (zsh: a file `_jiban` on $fpath; fish: ~/.config/fish/completions/jiban.fish).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
     /// Help on jiban or on one of its commands (`jiban help act`).
     Help {
@@ -499,6 +505,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .ok_or_else(|| anyhow!("no command {word:?}; `jiban help` lists them"))?;
             }
             crate::outln!("{}", at.render_long_help());
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "jiban", &mut out);
+            crate::outln!("{}", String::from_utf8_lossy(&out).trim_end());
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Compact => maintain::compact(&cli),

@@ -12,12 +12,13 @@ pub fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
 }
 
 /// Keys written as text: each character is a key press; `⏎` Enter, `⎋` Esc, `⇥` Tab, `⇤`
-/// Shift-Tab, `⌫` Backspace, `←` `→` `↑` `↓` the arrows. Chinese characters arrive as typed
+/// Shift-Tab, `⌫` Backspace, `←` `→` `↑` `↓` the arrows, `✔` Ctrl-S (submit a form). Chinese characters arrive as typed
 /// characters, as an input method delivers them.
 pub fn keys(app: &mut App, text: &str) {
     for c in text.chars() {
         let (code, m) = match c {
             '⏎' => (KeyCode::Enter, KeyModifiers::NONE),
+            '✔' => (KeyCode::Char('s'), KeyModifiers::CONTROL),
             '⎋' => (KeyCode::Esc, KeyModifiers::NONE),
             '⇥' => (KeyCode::Tab, KeyModifiers::NONE),
             '⇤' => (KeyCode::BackTab, KeyModifiers::SHIFT),

@@ -47,6 +47,56 @@ fn wrap(s: &str, cols: usize) -> Vec<String> {
     out
 }
 
+/// How many rows a long free-text field (办理结果) shows at most.
+const LONG_ROWS: usize = 3;
+
+/// A long field's text wrapped into rows `cols` wide, and the row and column of the cursor
+/// (a character index). The cursor after the last character of a full row goes to the next row,
+/// so it is always inside the field.
+fn wrap_at_cursor(s: &str, cursor: usize, cols: usize) -> (Vec<String>, (usize, usize)) {
+    let cols = cols.max(2);
+    let mut rows = vec![String::new()];
+    let (mut used, mut at) = (0, (0, 0));
+    for (i, c) in s.chars().enumerate() {
+        if i == cursor {
+            at = (rows.len() - 1, used);
+        }
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > cols {
+            rows.push(String::new());
+            used = 0;
+            if i == cursor {
+                at = (rows.len() - 1, 0);
+            }
+        }
+        used += w;
+        if let Some(last) = rows.last_mut() {
+            last.push(c);
+        }
+    }
+    if cursor >= s.chars().count() {
+        if used >= cols {
+            rows.push(String::new());
+            used = 0;
+        }
+        at = (rows.len() - 1, used);
+    }
+    (rows, at)
+}
+
+/// The rows a field takes in the panel (a long field up to [`LONG_ROWS`]).
+fn field_rows(field: &Field, cols: usize) -> usize {
+    if !field.is_long() || field.input.value().is_empty() {
+        return 1;
+    }
+    let (rows, _) = wrap_at_cursor(
+        field.input.value(),
+        field.input.cursor(),
+        cols.saturating_sub(1),
+    );
+    rows.len().clamp(1, LONG_ROWS)
+}
+
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
 }
@@ -383,10 +433,18 @@ impl FormBox<'_> {
         let context = self.context(cols);
         let list = self.list(cols);
         let shows_problem = |x: &Field| (x.touched || f.submitted) && x.problem.is_some();
+        let label_w = f
+            .fields
+            .iter()
+            .map(|x| width(x.label(lang)))
+            .max()
+            .unwrap_or(6)
+            + 2;
+        let field_w = cols.saturating_sub(label_w);
         let field_rows: usize = f
             .fields
             .iter()
-            .map(|x| 1 + usize::from(shows_problem(x)))
+            .map(|x| field_rows(x, field_w) + usize::from(shows_problem(x)))
             .sum();
         let message = match (&f.error, &f.preview) {
             (Some(e), _) => Some((e.clone(), false)),
@@ -415,14 +473,6 @@ impl FormBox<'_> {
             y += 1;
         }
         y += 1;
-        let label_w = f
-            .fields
-            .iter()
-            .map(|x| width(x.label(lang)))
-            .max()
-            .unwrap_or(6)
-            + 2;
-        let field_w = cols.saturating_sub(label_w);
         let mut cursor = None;
         for (i, field) in f.fields.iter().enumerate() {
             if y >= inner.bottom() {
@@ -436,6 +486,29 @@ impl FormBox<'_> {
             let style = theme.selected(focused);
             if field.is_choice() {
                 put(buf, fx, y, &self.choice_label(field), field_w, style);
+            } else if field.is_long() && !field.input.value().is_empty() {
+                // A sentence wraps over up to LONG_ROWS rows; the rows shown follow the cursor.
+                let (rows, (row, col)) = wrap_at_cursor(
+                    field.input.value(),
+                    field.input.cursor(),
+                    field_w.saturating_sub(1),
+                );
+                let shown = rows.len().clamp(1, LONG_ROWS);
+                let first = if focused {
+                    (row + 1).saturating_sub(shown)
+                } else {
+                    0
+                };
+                for (k, piece) in rows.iter().skip(first).take(shown).enumerate() {
+                    if y + (k as u16) < inner.bottom() {
+                        put(buf, fx, y + k as u16, piece, field_w, style);
+                    }
+                }
+                if focused {
+                    let cy = y + (row - first) as u16;
+                    cursor = Some(Position::new(fx + col as u16, cy));
+                }
+                y += shown as u16 - 1;
             } else {
                 let value = field.input.value();
                 let scroll = field.input.visual_scroll(field_w.saturating_sub(1));
