@@ -567,6 +567,11 @@ fn each_role_opens_on_its_own_work() {
         !stages.is_empty() && stages.iter().all(|s| *s == Stage::Triage),
         "{stages:?}"
     );
+    // A case asked for by id is shown although it is past triage: the stage filter goes and
+    // the platform's level view stays.
+    app.handle(Action::Run(LONG_HANDLED.into()));
+    assert_eq!(app.selected_case(), Some(LONG_HANDLED));
+    assert_eq!((app.view, app.stage_filter), (View::Level, None));
     // The trainer: as before.
     let mut app = board(&demo, None, "default", Lang::Zh);
     app.start_on_own_work();

@@ -149,6 +149,8 @@ pub struct App {
     pub(super) detail: Option<CaseView>,
     pub(super) offered: Vec<&'static str>,
     pub(super) drafts: std::collections::HashMap<(String, String), Form>,
+    /// The same drafts on disk, for this login (they outlive the board).
+    pub(super) kept: super::drafts::Drafts,
     pub(super) detail_scroll: u16,
     pub(super) status: Option<(String, bool)>,
     pub(super) areas: Areas,
@@ -227,6 +229,7 @@ impl App {
                 .position(|n| *n == node)
                 .unwrap_or(0);
         }
+        let kept = super::drafts::Drafts::open(settings.drafts_dir.as_deref(), &operator.login);
         let mut app = App {
             service,
             operator,
@@ -252,6 +255,7 @@ impl App {
             detail: None,
             offered: Vec::new(),
             drafts: Default::default(),
+            kept,
             detail_scroll: 0,
             status: None,
             areas: Areas::default(),

@@ -43,6 +43,8 @@ pub struct Options {
     pub lang: Option<Lang>,
     /// The config dir (default [`config_dir`]).
     pub config_dir: Option<PathBuf>,
+    /// The state dir, for drafts (default [`state_dir`]).
+    pub state_dir: Option<PathBuf>,
 }
 
 /// The terminal as the environment describes it.
@@ -85,6 +87,8 @@ pub struct Settings {
     pub bell: bool,
     /// Keys.
     pub keymap: Keymap,
+    /// Where panels' drafts are kept (`<state dir>/drafts`); none keeps them in memory only.
+    pub drafts_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -99,6 +103,7 @@ impl Settings {
             depth,
             bell: false,
             keymap: Keymap::default(),
+            drafts_dir: None,
         }
     }
 
@@ -133,6 +138,12 @@ impl Settings {
             depth,
             bell: file.bell.unwrap_or(false),
             keymap,
+            drafts_dir: Some(
+                opts.state_dir
+                    .clone()
+                    .unwrap_or_else(state_dir)
+                    .join("drafts"),
+            ),
         })
     }
 
@@ -206,6 +217,7 @@ mod tests {
             theme: theme.map(String::from),
             lang: None,
             config_dir: Some(dir.path().to_path_buf()),
+            state_dir: Some(dir.path().join("state")),
         };
         let s = Settings::resolve(&opts(None), &env("xterm-256color", Some("1"))).unwrap();
         assert_eq!(s.theme.name(), "mono");
@@ -235,6 +247,7 @@ mod tests {
             theme: Some("paper".into()),
             lang: None,
             config_dir: Some(dir.path().to_path_buf()),
+            state_dir: Some(dir.path().join("state")),
         };
         let mut s = Settings::resolve(&opts, &env("xterm-256color", None)).unwrap();
         assert_eq!(s.theme.name(), "paper");

@@ -99,6 +99,7 @@ impl App {
         let key = form.as_ref().map(|f| (f.case.to_string(), f.word.clone()));
         if self.execute(case, version, command) {
             if let Some(k) = key {
+                self.kept.remove(&k.0, &k.1);
                 self.drafts.remove(&k);
             }
         } else {

@@ -86,6 +86,7 @@ impl App {
                             f.edited = true;
                         }
                         self.update_form(&mut f);
+                        self.keep_draft(&f);
                         self.mode = Mode::Form(f);
                     }
                     other => self.mode = other,

@@ -10,6 +10,7 @@ pub mod command;
 mod complete;
 pub mod config;
 pub mod confirm;
+pub mod drafts;
 pub mod form;
 pub mod i18n;
 mod input;

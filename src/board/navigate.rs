@@ -140,6 +140,7 @@ impl App {
             self.view = View::Search;
             self.search = id.clone();
             self.filter.clear();
+            self.stage_filter = None;
             self.refresh();
         }
         let Some(pos) = self.model.find(&id) else {
@@ -148,6 +149,12 @@ impl App {
             return;
         };
         self.refresh();
+        // A case asked for by id is shown whatever the stage filter (待受理 on a platform's
+        // board): the filter goes, and the view stays if the case is in it.
+        if !self.queue.contains(&pos) && self.stage_filter.take().is_some() {
+            self.queue_key = None;
+            self.refresh();
+        }
         if !self.queue.contains(&pos) {
             self.view = View::Search;
             self.search = id.clone();

@@ -56,6 +56,13 @@ impl App {
                 draft.error = None;
                 form = draft;
                 self.set_status(self.settings.lang.says("draft_restored"), true);
+            } else if let Some(draft) = self.kept.load(&key.0, &key.1) {
+                // A draft from an earlier session (a dropped connection, a quit): offered back
+                // with the time it was written.
+                draft.fill(&mut form);
+                let at = draft.saved_at.with_timezone(&cst()).format("%m-%d %H:%M");
+                let lang = self.settings.lang;
+                self.set_status(format!("{}（{at}）", lang.says("draft_restored")), true);
             }
         }
         let case = self
@@ -296,6 +303,7 @@ impl App {
             }
             Action::Cancel | Action::Back => {
                 if f.edited {
+                    self.keep_draft(&f);
                     self.set_status(self.settings.lang.says("draft_kept"), true);
                     self.drafts.insert((f.case.to_string(), f.word.clone()), f);
                 }
@@ -308,6 +316,19 @@ impl App {
             other => self.background(other),
         }
         self.update_form(&mut f);
+        self.keep_draft(&f);
         self.mode = Mode::Form(f);
+    }
+
+    /// Writes the form's draft to disk once something was typed or chosen, so a dropped
+    /// connection loses nothing (a failure is logged: the form itself goes on working).
+    pub(super) fn keep_draft(&self, f: &Form) {
+        if !f.edited {
+            return;
+        }
+        let draft = super::drafts::Draft::of(f, self.service.clock().now());
+        if let Err(e) = self.kept.save(&draft) {
+            tracing::warn!(error = %e, case = %f.case, word = %f.word, "draft not kept on disk");
+        }
     }
 }

@@ -121,6 +121,7 @@ fn open_session(session: Arc<dyn Service>, look: &BoardArgs) -> anyhow::Result<E
             theme: look.theme.clone(),
             lang: look.lang,
             config_dir: None,
+            state_dir: None,
         },
         &crate::board::TermEnv::from_process(),
     )?;
