@@ -600,3 +600,46 @@ fn esc_never_moves_focus_into_the_tree_and_the_focused_pane_is_drawn_thick_in_mo
     let text = board_support::screen(&mut app, 120, 40);
     assert!(text.contains("┏ 组织") && text.contains("┌ 队列"), "{text}");
 }
+
+#[test]
+fn a_trainer_acts_as_another_login_in_place_keeping_the_view_and_a_handler_may_not() {
+    let demo = demo();
+    let mut app = board(&demo, None, "default", Lang::Zh);
+    app.handle(Action::Run("unit laoshan".into()));
+    app.handle(Action::Run(LONG_HANDLED.into()));
+    let (view, node) = (app.view, app.selected_node());
+    app.handle(Action::Run("as ls_market".into()));
+    assert_eq!(app.operator().login, "ls_market", "{:?}", app.status());
+    assert!(app
+        .status()
+        .is_some_and(|(m, ok)| ok && m.contains("ls_market")));
+    // The view, the tree node and the selected case stay; the menu is the handler's.
+    assert_eq!((app.view, app.selected_node()), (view, node));
+    assert_eq!(app.selected_case(), Some(LONG_HANDLED));
+    assert!(
+        app.offered_commands().contains(&"reply"),
+        "{:?}",
+        app.offered_commands()
+    );
+    // Acting as the handler, then back: the trainer's identity is what decides.
+    app.handle(Action::Run("as ls_dispatch".into()));
+    assert_eq!(app.operator().login, "ls_dispatch");
+    app.handle(Action::Run("as nobody".into()));
+    assert_eq!(app.operator().login, "ls_dispatch");
+    assert!(app
+        .status()
+        .is_some_and(|(m, ok)| !ok && m.contains("nobody")));
+    // A handler's board may not take another login.
+    let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    app.handle(Action::Run("as ls_dispatch".into()));
+    assert_eq!(app.operator().login, "ls_market");
+    assert!(app
+        .status()
+        .is_some_and(|(m, ok)| !ok && m.contains("trainers only")));
+    // Completion offers logins to a trainer only.
+    assert!(app.completions("as ls_").is_empty());
+    let trainer = board(&demo, None, "default", Lang::Zh);
+    assert!(trainer
+        .completions("as ls_m")
+        .contains(&"ls_market".to_string()));
+}

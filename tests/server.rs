@@ -345,3 +345,32 @@ fn a_calendar_added_through_the_server_moves_deadlines_on_a_connected_board_with
         "{list:?}"
     );
 }
+
+#[test]
+fn a_trainer_switches_login_in_place_through_the_server_and_a_dispatcher_may_not() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let trainer = site.client(None, false);
+    let ids = take_in(&trainer, 1);
+    let mut app = board(Arc::new(site.client(None, true)));
+    app.handle(Action::Run(ids[0].to_string()));
+    assert_eq!(app.selected_case(), Some(ids[0].as_str()));
+    // The trainer takes the district dispatcher's login: a new connection judged by the server;
+    // the selected case stays, and the commands offered are the dispatcher's.
+    app.handle(Action::Run("as ls_dispatch".into()));
+    assert_eq!(app.operator().login, "ls_dispatch", "{:?}", app.status());
+    assert_eq!(app.selected_case(), Some(ids[0].as_str()));
+    assert!(app.offered_commands().contains(&"accept"));
+    // What it does now is recorded as the dispatcher's.
+    app.handle(Action::Run("accept --category livelihood".into()));
+    let view = trainer.show(ids[0].as_str()).unwrap();
+    assert_eq!(view.history.last().unwrap().by, "ls_dispatch");
+    // A dispatcher's own board may not take another login: the server refuses by the OS user.
+    let mut site = Site::new(Some("ls_dispatch"));
+    site.start();
+    let mut other = board(Arc::new(site.client(None, true)));
+    other.handle(Action::Run("as ls_market".into()));
+    assert_eq!(other.operator().login, "ls_dispatch");
+    let (msg, ok) = other.status().expect("a status");
+    assert!(!ok && msg.contains("trainers only"), "{msg}");
+}

@@ -7,7 +7,7 @@ use super::form::{self, Form};
 
 /// The board's own `:` commands, completed after the lifecycle words.
 const BOARD_WORDS: &[&str] = &[
-    "view", "sort", "stage", "theme", "lang", "bell", "unit", "search", "filter", "quit",
+    "view", "sort", "stage", "theme", "lang", "bell", "unit", "search", "filter", "as", "quit",
 ];
 
 /// How many completions are offered at most.
@@ -59,6 +59,15 @@ impl App {
                 "lang" => ["zh-CN", "en"].map(String::from).to_vec(),
                 "bell" => ["on", "off"].map(String::from).to_vec(),
                 "theme" => self.settings.theme_names(),
+                // Logins, for a trainer only: nobody else may take one.
+                "as" if self.operator.role == crate::domain::users::Role::Trainer => self
+                    .model
+                    .config()
+                    .users
+                    .all()
+                    .iter()
+                    .map(|u| u.login.clone())
+                    .collect(),
                 _ => Vec::new(),
             };
             return starting(list.iter().map(String::as_str), last);

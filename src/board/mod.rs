@@ -13,6 +13,7 @@ pub mod confirm;
 pub mod drafts;
 pub mod form;
 pub mod i18n;
+mod identity;
 mod input;
 pub mod keymap;
 mod live;

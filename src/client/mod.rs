@@ -87,6 +87,8 @@ struct Inner {
 /// A connected session.
 pub struct Client {
     inner: Arc<Inner>,
+    /// What the hello said (`:as` connects again with another login).
+    options: ConnectOptions,
     operator: User,
     config: Mutex<Arc<Config>>,
     clock: Arc<dyn Clock>,
@@ -133,6 +135,7 @@ impl Client {
             .map_err(|e| ConnectError::Protocol(e.to_string()))?;
         Ok(Client {
             inner,
+            options,
             operator: welcome.user,
             config: Mutex::new(config),
             clock,
@@ -205,6 +208,16 @@ macro_rules! expect {
 impl Service for Client {
     fn operator(&self) -> &User {
         &self.operator
+    }
+    fn act_as(&self, login: &str) -> Result<Arc<dyn Service>> {
+        // A new connection: the server judges the login against the OS user that connects.
+        let options = ConnectOptions {
+            act_as: Some(login.to_string()),
+            ..self.options.clone()
+        };
+        Client::connect(&self.inner.path, options)
+            .map(|c| Arc::new(c) as Arc<dyn Service>)
+            .map_err(|e| EngineError::Remote(e.to_string()))
     }
     fn config(&self) -> Arc<Config> {
         lock(&self.config).clone()

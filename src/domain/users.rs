@@ -169,17 +169,26 @@ impl Users {
             .ok_or_else(|| IdentityError::UnknownOsUser(os_user.to_string()))?;
         match act_as {
             None => Ok(own.clone()),
-            Some(login) if login == own.login => Ok(own.clone()),
-            Some(login) if own.role == Role::Trainer => self
-                .get(login)
-                .cloned()
-                .ok_or_else(|| IdentityError::UnknownLogin(login.to_string())),
-            Some(login) => Err(IdentityError::NotTrainer {
-                login: own.login.clone(),
-                role: own.role,
-                wanted: login.to_string(),
-            }),
+            Some(login) => self.take(own, login),
         }
+    }
+
+    /// The login `who` (the person at the keyboard, by their own identity) may act as: their
+    /// own always, another only for a trainer — `--as` on a server, `:as` on the board.
+    pub fn take(&self, who: &User, login: &str) -> Result<User, IdentityError> {
+        if login == who.login {
+            return Ok(who.clone());
+        }
+        if who.role != Role::Trainer {
+            return Err(IdentityError::NotTrainer {
+                login: who.login.clone(),
+                role: who.role,
+                wanted: login.to_string(),
+            });
+        }
+        self.get(login)
+            .cloned()
+            .ok_or_else(|| IdentityError::UnknownLogin(login.to_string()))
     }
 }
 

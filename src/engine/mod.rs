@@ -54,6 +54,9 @@ pub enum EngineError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The operator may not take this login (`:as` on the board).
+    #[error(transparent)]
+    Identity(#[from] crate::domain::users::IdentityError),
     /// The server reported a failure of its own (storage, shutting down).
     #[error("server: {0}")]
     Remote(String),

@@ -22,12 +22,18 @@ use crate::engine::{Engine, IntakeOutcome, Result, Submitted};
 pub struct Embedded {
     engine: Arc<Engine>,
     operator: User,
+    /// Who opened the session (the identity `:as` is judged by).
+    opened_as: User,
 }
 
 impl Embedded {
     /// A session on `engine` acting as `operator`.
     pub fn new(engine: Arc<Engine>, operator: User) -> Embedded {
-        Embedded { engine, operator }
+        Embedded {
+            engine,
+            opened_as: operator.clone(),
+            operator,
+        }
     }
 
     /// The engine underneath.
@@ -39,6 +45,14 @@ impl Embedded {
 impl Service for Embedded {
     fn operator(&self) -> &User {
         &self.operator
+    }
+    fn act_as(&self, login: &str) -> Result<Arc<dyn Service>> {
+        let operator = self.engine.config().users.take(&self.opened_as, login)?;
+        Ok(Arc::new(Embedded {
+            engine: self.engine.clone(),
+            operator,
+            opened_as: self.opened_as.clone(),
+        }))
     }
     fn config(&self) -> Arc<Config> {
         self.engine.config()

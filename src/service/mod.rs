@@ -45,6 +45,10 @@ pub trait Service: Send + Sync {
     fn clock(&self) -> &Arc<dyn Clock>;
     /// Every committed change from now on, plus notices when the feed must be rebuilt.
     fn subscribe(&self) -> Feed;
+    /// A session of the same person acting as another login (`:as` on the board): a trainer
+    /// showing a role to new staff. Who may is decided by [`crate::domain::users::Users::take`]
+    /// against the identity the session was opened with, never the login it acts as now.
+    fn act_as(&self, login: &str) -> Result<Arc<dyn Service>>;
     /// Whether the session can reach the platform now (always true when embedded).
     fn link(&self) -> Link {
         Link::Up
