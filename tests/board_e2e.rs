@@ -354,3 +354,55 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     let last = view.history.last().unwrap();
     assert_eq!((last.event.action(), last.by.as_str()), ("reply", "admin"));
 }
+
+/// Ctrl-Z from a shell with job control: the board gives the terminal back and stops; `fg`
+/// brings it back, redrawn whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_z_suspends_the_board_to_the_shell_and_fg_brings_it_back() {
+    let mut s = Session::spawn_program(
+        "bash",
+        &["--norc", "--noprofile", "-i"],
+        &[("PS1", "READY$ ")],
+    );
+    s.term.wait_text("READY$ ");
+    s.send(&format!(
+        "{} --now 2026-11-23T09:00:00+08:00 demo\r",
+        env!("CARGO_BIN_EXE_jiban")
+    ));
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains(" 队列")
+    });
+    s.send("\x1a");
+    s.term
+        .wait_for("the shell, with the board stopped", 30, |s| {
+            !s.alternate_screen() && s.contents().contains("Stopped")
+        });
+    s.send("fg\r");
+    s.term.wait_for("the board again", 30, |s| {
+        s.alternate_screen() && s.contents().contains(" 队列") && s.contents().contains("青岛市")
+    });
+    s.send("q");
+    s.term.wait_for("the prompt after quitting", 30, |s| {
+        !s.alternate_screen() && s.contents().matches("READY$ ").count() >= 2
+    });
+    s.send("exit\r");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}
+
+/// Started without a job-control shell (it leads its own session, as `ssh -t host jiban board`
+/// does), the board cannot be resumed once stopped: Ctrl-Z leaves it running and says why.
+#[test]
+fn ctrl_z_without_a_job_control_shell_says_why_and_keeps_the_board() {
+    let mut s = Session::demo(&[]);
+    s.term.wait_for("the board", 60, |s| {
+        s.alternate_screen() && s.contents().contains(" 队列")
+    });
+    s.send("\x1a");
+    s.term.wait_text("无法挂起");
+    assert!(s.term.parser.lock().unwrap().screen().alternate_screen());
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored();
+}

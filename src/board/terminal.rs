@@ -290,6 +290,45 @@ fn injected_panic_key() -> Option<char> {
     None
 }
 
+/// True for Ctrl-Z, which suspends the board in any mode (in raw mode it is a key, not SIGTSTP).
+fn is_suspend(ev: &Event) -> bool {
+    matches!(ev, Event::Key(k) if k.kind == KeyEventKind::Press
+        && k.modifiers.contains(event::KeyModifiers::CONTROL)
+        && matches!(k.code, event::KeyCode::Char('z' | 'Z')))
+}
+
+/// Ctrl-Z: gives the terminal back to the shell and stops, as any Unix program does; `fg` brings
+/// the board back, redrawn whole (the size may have changed meanwhile). A board that no shell
+/// with job control started (`ssh -t host jiban board`, where it leads its own session) could
+/// never be resumed, so it stays and says why. An open form stays open; its draft is on disk.
+fn suspend(app: &mut App) -> io::Result<()> {
+    // SAFETY: getpgrp and getsid only read the process's ids.
+    let (group, session) = unsafe { (libc::getpgrp(), libc::getsid(0)) };
+    if group == session {
+        let msg = app.settings().lang.says("no_job_control");
+        app.set_status(msg, false);
+        app.mark_dirty();
+        return Ok(());
+    }
+    tracing::info!("suspended (Ctrl-Z)");
+    restore();
+    // SAFETY: SIGTSTP keeps its default action (stop); raise returns once SIGCONT resumes us.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    tracing::info!("resumed");
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        cursor::Hide
+    )?;
+    app.handle(Action::Redraw);
+    Ok(())
+}
+
 /// Runs the board in the terminal until it quits.
 pub fn run(mut app: App) -> anyhow::Result<()> {
     let panic_key = injected_panic_key();
@@ -326,7 +365,9 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
                         panic!("injected panic (failpoint board-panic-key)");
                     }
                 }
-                if let Some(a) = translate(&mut app, ev) {
+                if is_suspend(&ev) {
+                    suspend(&mut app)?;
+                } else if let Some(a) = translate(&mut app, ev) {
                     app.handle(a);
                 }
                 !app.should_quit() && event::poll(Duration::ZERO)?

@@ -84,11 +84,16 @@ impl Session {
 
     /// `jiban args…` in a fresh home, 100×30, TERM=xterm-256color.
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Session {
+        Session::spawn_program(env!("CARGO_BIN_EXE_jiban"), args, env)
+    }
+
+    /// `program args…` (a shell, say) in a fresh home, 100×30, TERM=xterm-256color.
+    pub fn spawn_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Session {
         let home = tempfile::tempdir().unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let pty = native_pty_system();
         let pair = pty.openpty(size(100, 30)).unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_jiban"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("LANG", "C.UTF-8");
