@@ -5,6 +5,7 @@
 //! These tests mount a tmpfs, which needs root (CI runs as root). Where mounting is impossible
 //! they fail and say why; they are never skipped silently.
 
+mod board_support;
 mod server_support;
 
 use std::io::Write as _;
@@ -19,8 +20,18 @@ struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     fn mount(at: &Path) -> Tmpfs {
+        Tmpfs::mount_sized(at, "8m")
+    }
+
+    fn mount_sized(at: &Path, size: &str) -> Tmpfs {
         let out = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(at)
             .output();
         match out {
@@ -264,4 +275,126 @@ fn the_embedded_cli_on_a_full_disk_fails_clearly_and_does_not_hang() {
         out.stdout.is_empty(),
         "acknowledged on a full disk: {out:?}"
     );
+}
+
+/// The demo store on a tmpfs of its own (`dir/disk`, 16 MB), written with a 2 MiB reserve;
+/// `dir/tmp` (another file system) is the temp dir the CLI reads copies into.
+fn demo_on_tmpfs(dir: &Path) -> (PathBuf, PathBuf, Tmpfs) {
+    let disk = dir.join("disk");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&disk).expect("disk");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let mount = Tmpfs::mount_sized(&disk, "16m");
+    let store = disk.join("store");
+    let out = jiban_at(
+        &store,
+        &tmp,
+        &["--now", board_support::NOW, "init", "--demo"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    (store, tmp, mount)
+}
+
+/// The CLI on `store` with `tmp` as its temp dir.
+fn jiban_at(store: &Path, tmp: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_jiban"))
+        .arg("--data")
+        .arg(store)
+        .args(args)
+        .env("TMPDIR", tmp)
+        .env("JIBAN_DISK_RESERVE_MB", "2")
+        .env("NO_COLOR", "1")
+        .env_remove("JIBAN_CONNECT")
+        .env_remove("JIBAN_DATA")
+        .output()
+        .expect("run jiban")
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Reads work, a command is refused naming the store and what to do, and no copy is left.
+fn reads_work_and_commands_say_why(store: &Path, tmp: &Path, advice: &str) {
+    let out = jiban_at(store, tmp, &["cases", "--json"]);
+    assert!(out.status.success(), "{out:?}");
+    let cases: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(cases.as_array().is_some_and(|a| !a.is_empty()), "{cases}");
+    let note = stderr(&out);
+    assert!(
+        note.contains("open for reading only") && note.contains(&store.display().to_string()),
+        "{note}"
+    );
+    let out = jiban_at(store, tmp, &["show", "LS-20261104-0002"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("亚麦山城小区"));
+    let out = jiban_at(
+        store,
+        tmp,
+        &[
+            "act",
+            "LS-20261104-0002",
+            "accept",
+            "--category",
+            "livelihood",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&store.display().to_string()) && err.contains(advice),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Os {") && !err.contains("os error 30): IO error"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp).expect("tmp").collect();
+    assert!(left.is_empty(), "copies left behind: {left:?}");
+
+    // The board opens on the copy: a banner, and a command refused in its own language.
+    let clock = std::sync::Arc::new(jiban::domain::clock::SimulatedClock::fixed(
+        board_support::now(),
+    ));
+    let engine = jiban::engine::Engine::open_reading(store, clock, Default::default())
+        .expect("the board reads a store it cannot write");
+    let admin = engine.administrator();
+    let mut app = jiban::board::App::new(
+        std::sync::Arc::new(engine),
+        admin,
+        jiban::board::Settings::plain("default", jiban::board::i18n::Lang::Zh),
+    )
+    .expect("board");
+    let text = board_support::screen(&mut app, 160, 40);
+    assert!(text.contains("只读"), "{text}");
+    app.handle(jiban::board::action::Action::Run("LS-20261104-0002".into()));
+    app.handle(jiban::board::action::Action::Run(
+        "accept --category livelihood".into(),
+    ));
+    let (msg, ok) = app.status().expect("a status");
+    assert!(
+        !ok && msg.contains("以只读方式打开") && msg.contains(&store.display().to_string()),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_read_only_store_is_read_through_a_copy_and_commands_say_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, tmp, _mount) = demo_on_tmpfs(dir.path());
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(store.parent().expect("disk"))
+        .status()
+        .expect("mount");
+    assert!(remount.success(), "remount read-only");
+    reads_work_and_commands_say_why(&store, &tmp, "remount it read-write");
+}
+
+#[test]
+fn a_full_disk_still_reads_and_commands_say_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, tmp, _mount) = demo_on_tmpfs(dir.path());
+    let _filler = fill(store.parent().expect("disk"), 0);
+    reads_work_and_commands_say_why(&store, &tmp, "free some space");
 }

@@ -75,7 +75,8 @@ impl App {
             }
             Err(e) => {
                 let t = self.settings.lang.text();
-                self.set_status(format!("{}: {e}", t.refused), false);
+                let why = self.error_text(&e);
+                self.set_status(format!("{}: {why}", t.refused), false);
                 self.back_to(form);
             }
         }

@@ -272,12 +272,22 @@ impl App {
             }
             Err(e) => {
                 tracing::info!(%case, error = %e, "command refused");
-                self.set_status(format!("{}: {e}", t.refused), false);
+                let why = self.error_text(&e);
+                self.set_status(format!("{}: {why}", t.refused), false);
                 if matches!(e, crate::engine::EngineError::Conflict { .. }) {
                     self.refresh_case(case.as_str());
                 }
                 false
             }
+        }
+    }
+
+    /// An engine error in the board's language: a storage failure as one sentence with the
+    /// store's path and what to do; the rest as the engine says it.
+    pub(super) fn error_text(&self, e: &crate::engine::EngineError) -> String {
+        match e.storage_problem() {
+            Some(p) => self.settings.lang.storage(&p),
+            None => e.to_string(),
         }
     }
 

@@ -48,7 +48,7 @@ pub fn board(cli: &Cli, look: &BoardArgs) -> anyhow::Result<ExitCode> {
         Some(t) => Arc::new(SimulatedClock::running_from(parse_time(t, "--now")?)),
         None => Arc::new(SystemClock),
     };
-    let engine = Engine::open_with(&cli.data_dir(), clock, super::store_options()?)
+    let engine = super::open_reading(&cli.data_dir(), clock)
         .with_context(|| format!("opening the store at {}", cli.data_dir().display()))?;
     open_board(cli, Arc::new(engine), look)
 }

@@ -302,6 +302,9 @@ impl Cli {
     }
 
     pub(crate) fn engine(&self) -> anyhow::Result<Engine> {
+        if self.command.reads_only() {
+            return open_reading(&self.data_dir(), self.clock()?);
+        }
         Ok(Engine::open_with(
             &self.data_dir(),
             self.clock()?,
@@ -366,6 +369,38 @@ impl Cli {
             Some(login) => Ok(engine.user(login)?),
             None => Ok(engine.administrator()),
         }
+    }
+}
+
+/// Opens the store for a command that only reads: a store that cannot be written (a read-only
+/// mount, a full disk) is read from a copy, and stderr says so once.
+pub(crate) fn open_reading(dir: &std::path::Path, clock: Arc<dyn Clock>) -> anyhow::Result<Engine> {
+    let engine = Engine::open_reading(dir, clock, store_options()?)?;
+    if let Some(why) = engine.read_only() {
+        crate::errln!("jiban: note: {why}");
+    }
+    Ok(engine)
+}
+
+impl CliCommand {
+    /// True for the commands that only read the store: they work on a store that cannot be
+    /// written (read through a copy, see [`crate::store::reading`]).
+    pub fn reads_only(&self) -> bool {
+        matches!(
+            self,
+            CliCommand::Cases { .. }
+                | CliCommand::Show { .. }
+                | CliCommand::Units { .. }
+                | CliCommand::Users { .. }
+                | CliCommand::Due { .. }
+                | CliCommand::Calendar {
+                    action: CalendarAction::List { .. }
+                }
+                | CliCommand::Check { .. }
+                | CliCommand::Backup { .. }
+                | CliCommand::Board { .. }
+                | CliCommand::Watch { .. }
+        )
     }
 }
 

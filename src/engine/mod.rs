@@ -57,12 +57,26 @@ pub enum EngineError {
     /// The operator may not take this login (`:as` on the board).
     #[error(transparent)]
     Identity(#[from] crate::domain::users::IdentityError),
+    /// The server's store failed (a full disk, a read-only store), as facts.
+    #[error("server: {0}")]
+    Storage(crate::store::problem::StorageProblem),
     /// The server reported a failure of its own (storage, shutting down).
     #[error("server: {0}")]
     Remote(String),
     /// The server cannot be reached now; the client is reconnecting.
     #[error("disconnected from the server: {0}")]
     Disconnected(String),
+}
+
+impl EngineError {
+    /// A storage failure as facts (a full disk, a read-only store), wherever it happened.
+    pub fn storage_problem(&self) -> Option<crate::store::problem::StorageProblem> {
+        match self {
+            EngineError::Store(e) => Some(e.problem()),
+            EngineError::Storage(p) => Some(p.clone()),
+            _ => None,
+        }
+    }
 }
 
 /// The engine's result type.
@@ -167,6 +181,42 @@ impl Engine {
         let engine = Engine::with(store, config, clock);
         engine.finish_recompute()?;
         Ok(engine)
+    }
+
+    /// Opens a store for commands that only read: in place when it can be written, else a
+    /// private copy (a read-only mount or a full disk, see [`crate::store::reading`]) on which
+    /// every command is refused with the reason.
+    pub fn open_reading(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        options: StoreOptions,
+    ) -> Result<Engine> {
+        let store = Store::open_reading(path, options)?;
+        let config = Config::from_sources(&store.fixtures()?)?;
+        let copy = store.read_only().is_some();
+        let engine = Engine::with(store, config, clock);
+        // A copy shows the store as it is on disk: a recompute left pending waits for the store.
+        if !copy {
+            engine.finish_recompute()?;
+        }
+        Ok(engine)
+    }
+
+    /// Why commands are refused on this store (read through a copy), if they are.
+    pub fn read_only(&self) -> Option<String> {
+        self.read_only_problem().map(|p| p.to_string())
+    }
+
+    /// The same, as facts.
+    pub fn read_only_problem(&self) -> Option<crate::store::problem::StorageProblem> {
+        let store = self.store();
+        store.read_only().map(|r| {
+            crate::store::StoreError::ReadOnly {
+                path: r.path.clone(),
+                why: r.why.clone(),
+            }
+            .problem()
+        })
     }
 
     fn with(store: Store, config: Config, clock: Arc<dyn Clock>) -> Engine {

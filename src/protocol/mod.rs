@@ -274,7 +274,13 @@ pub enum Failure {
         /// What changed, by whom.
         what: String,
     },
-    /// Anything else (storage, a shutting-down server), as text.
+    /// The server's store failed, as facts the client words in its own language.
+    #[error("{problem}")]
+    Storage {
+        /// What failed, and where.
+        problem: crate::store::problem::StorageProblem,
+    },
+    /// Anything else (a shutting-down server), as text.
     #[error("{message}")]
     Server {
         /// What went wrong.
@@ -296,8 +302,12 @@ impl From<EngineError> for Failure {
                 found,
                 what,
             },
-            other => Failure::Server {
-                message: other.to_string(),
+            EngineError::Storage(problem) => Failure::Storage { problem },
+            other => match other.storage_problem() {
+                Some(problem) => Failure::Storage { problem },
+                None => Failure::Server {
+                    message: other.to_string(),
+                },
             },
         }
     }
@@ -317,6 +327,7 @@ impl From<Failure> for EngineError {
                 found,
                 what,
             },
+            Failure::Storage { problem } => EngineError::Storage(problem),
             Failure::Server { message } => EngineError::Remote(message),
         }
     }

@@ -46,6 +46,9 @@ impl Service for Embedded {
     fn operator(&self) -> &User {
         &self.operator
     }
+    fn read_only(&self) -> Option<crate::store::problem::StorageProblem> {
+        self.engine.read_only_problem()
+    }
     fn act_as(&self, login: &str) -> Result<Arc<dyn Service>> {
         let operator = self.engine.config().users.take(&self.opened_as, login)?;
         Ok(Arc::new(Embedded {

@@ -49,6 +49,11 @@ pub trait Service: Send + Sync {
     /// showing a role to new staff. Who may is decided by [`crate::domain::users::Users::take`]
     /// against the identity the session was opened with, never the login it acts as now.
     fn act_as(&self, login: &str) -> Result<Arc<dyn Service>>;
+    /// Why commands are refused on this store, when it is read through a copy (a read-only
+    /// store, a full disk); a server's store never is.
+    fn read_only(&self) -> Option<crate::store::problem::StorageProblem> {
+        None
+    }
     /// Whether the session can reach the platform now (always true when embedded).
     fn link(&self) -> Link {
         Link::Up

@@ -26,7 +26,7 @@ fn json<T: serde::de::DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Res
 }
 
 /// Copies every file of the store (not following links) into `to`.
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+pub(super) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).map_err(io)?;
     for entry in std::fs::read_dir(from).map_err(io)? {
         let entry = entry.map_err(io)?;

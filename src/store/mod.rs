@@ -28,7 +28,9 @@ pub mod compact;
 pub mod durable;
 pub mod keys;
 pub mod migrate;
+pub mod problem;
 mod read;
+pub mod reading;
 pub mod space;
 mod write;
 
@@ -123,6 +125,34 @@ pub enum StoreError {
         /// What failed.
         reason: String,
     },
+    /// The store's files may not be written (a read-only mount, no write permission).
+    #[error("the store at {} cannot be written ({reason}): commands that only read (cases, show, units, the board) read a copy of it; to act, remount it read-write or give this user write access", path.display())]
+    NotWritable {
+        /// The store.
+        path: PathBuf,
+        /// The OS error.
+        reason: String,
+    },
+    /// A write to a store read through a copy ([`reading`]).
+    #[error("the store at {} is open for reading only because {why}: commands are refused and nothing was written; {}", path.display(), match why { reading::WhyReadOnly::DiskFull => "free some space on that disk, then start jiban again", reading::WhyReadOnly::NotWritable(_) => "remount it read-write or give this user write access, then start jiban again" })]
+    ReadOnly {
+        /// The store.
+        path: PathBuf,
+        /// Why.
+        why: reading::WhyReadOnly,
+    },
+    /// A store that cannot be written, and no room for a copy to read.
+    #[error("the store at {} cannot be opened because {why}, and no copy to read could be made in {} ({reason}): free some space, or set TMPDIR to a disk with room", path.display(), tmp.display())]
+    NoReadCopy {
+        /// The store.
+        path: PathBuf,
+        /// Why it cannot be opened in place.
+        why: reading::WhyReadOnly,
+        /// Where the copy was to go.
+        tmp: PathBuf,
+        /// Why the copy failed.
+        reason: String,
+    },
     /// A flush failed or hung earlier: sled may hold a write in memory that never reached the
     /// disk, so nothing more is written until the store is reopened.
     #[error("the store refuses writes since a flush failed ({0}); restart jiban (or `jiban serve`) to reopen it from what is on disk")]
@@ -139,6 +169,14 @@ impl StoreError {
                 free,
                 reserve: 0,
             };
+        }
+        if let sled::Error::Io(io) = &e {
+            if reading::is_not_writable(io) {
+                return StoreError::NotWritable {
+                    path: store_folder(dir).to_path_buf(),
+                    reason: io.to_string(),
+                };
+            }
         }
         StoreError::Sled(e)
     }
@@ -168,6 +206,8 @@ pub struct Store {
     writes: std::sync::atomic::AtomicU64,
     /// Flushes done since the store was opened (group commit shares them).
     flushes: std::sync::atomic::AtomicU64,
+    /// Set when this is a copy read because the store cannot be written ([`reading`]).
+    read_only: Option<reading::ReadOnly>,
 }
 
 /// Removes snapshot files that a killed process left half-written (`snap.*.generating`).
@@ -306,6 +346,7 @@ impl Store {
             health: space::Health::default(),
             writes: std::sync::atomic::AtomicU64::new(writes),
             flushes: Default::default(),
+            read_only: None,
             db,
         })
     }
@@ -432,6 +473,7 @@ impl Store {
 
     /// Refuses a write when a flush failed earlier or the disk is nearly full; nothing is applied.
     pub fn check_writable(&self) -> Result<()> {
+        self.check_not_read_only()?;
         self.health.check()?;
         space::check_reserve(&self.dir, self.options.reserve_bytes)
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 mod actions;
+mod storage;
 mod workflow;
 
 pub use actions::describe;

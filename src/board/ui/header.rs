@@ -119,6 +119,12 @@ impl Header<'_> {
                 theme.status(false),
             ));
         }
+        if app.service().read_only().is_some() {
+            spans.push(Span::styled(
+                format!(" ⚠ {} ", lang.read_only_banner()),
+                theme.status(false),
+            ));
+        }
         spans.extend([
             Span::styled(format!(" {} ", self.scope_name()), theme.header(true)),
             Span::styled(format!("{} {}  ", t.open, c.open), theme.header(false)),
