@@ -217,6 +217,33 @@ impl From<ActCommand> for Command {
     }
 }
 
+/// The key that chooses a command in the board's actions menu: one letter per command, the same
+/// in every stage, so a dispatcher's fingers learn `a a` (act, accept) and `a d` (act, dispatch)
+/// once. The decisions on whatever waits for one share `y` (approve the reply, the return or the
+/// extension) and `n` (send the reply back, deny the return or the extension): a case waits for
+/// one decision at a time, so they never meet in one menu.
+pub fn menu_key(word: &str) -> Option<char> {
+    Some(match word {
+        "accept" => 'a',
+        "reject" => 'x',
+        "dispatch" => 'd',
+        "joint" => 'j',
+        "sign" => 's',
+        "contact" => 'c',
+        "feedback" => 'f',
+        "escalate" => 'e',
+        "return" => 't',
+        "extend" => 'l',
+        "report" => 'p',
+        "reply" => 'r',
+        "approve-reply" | "approve-return" | "approve-extension" => 'y',
+        "send-back" | "deny-return" | "deny-extension" => 'n',
+        "evaluate" => 'v',
+        "assess" => 'm',
+        _ => return None,
+    })
+}
+
 /// A stage as typed in the CLI: `triage`, or the board's own word `待受理` (either language).
 pub fn parse_stage(s: &str) -> Result<crate::domain::case::Stage, String> {
     use crate::board::i18n::Lang;
@@ -317,6 +344,28 @@ mod tests {
         for (line, word) in lines.iter().zip(crate::domain::command::COMMAND_WORDS) {
             let cmd = parse_words(line.iter()).unwrap_or_else(|e| panic!("{line:?}: {e}"));
             assert_eq!(cmd.name(), *word);
+        }
+    }
+
+    #[test]
+    fn every_command_has_a_menu_key_and_only_the_decisions_share_one() {
+        let mut seen: std::collections::HashMap<char, Vec<&str>> = Default::default();
+        for w in crate::domain::command::COMMAND_WORDS {
+            let k = menu_key(w).unwrap_or_else(|| panic!("{w} has no menu key"));
+            assert!(k.is_ascii_lowercase() && k != 'q', "{w}: {k}");
+            seen.entry(k).or_default().push(w);
+        }
+        for (k, words) in seen {
+            match k {
+                'y' => assert!(words.iter().all(|w| w.starts_with("approve-")), "{words:?}"),
+                'n' => assert!(
+                    words
+                        .iter()
+                        .all(|w| w.starts_with("deny-") || *w == "send-back"),
+                    "{words:?}"
+                ),
+                _ => assert_eq!(words.len(), 1, "{k}: {words:?}"),
+            }
         }
     }
 

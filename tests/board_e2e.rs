@@ -277,11 +277,11 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     s.term.wait_text("亚麦山城小区9号楼");
     s.send("a");
     s.term.wait_text("办理 · LS-20261104-0002");
-    s.send("1");
+    s.send("a");
     s.term.wait_text("将：时限 2 个工作日");
     s.send(SUBMIT);
     s.term.wait_text("已执行: 受理 LS-20261104-0002");
-    s.send("a1");
+    s.send("ad");
     s.term.wait_text("诉求人所在社区");
     s.send(DOWN);
     s.send(ENTER);
@@ -293,11 +293,11 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     // name), with the due date on the working-day calendar shown before Enter.
     s.send(":LS-20261113-0001\r");
     s.term.wait_text("共享单车乱停放");
-    s.send("a1");
+    s.send("aa");
     s.term.wait_text("将：时限 10 个工作日");
     s.send(SUBMIT);
     s.term.wait_text("已执行: 受理 LS-20261113-0001");
-    s.send("a1");
+    s.send("aj");
     s.term.wait_text("联合派单 · LS-20261113-0001");
     s.send("laoshan.enforcement");
     s.send(TAB);
@@ -310,7 +310,7 @@ fn a_triage_a_joint_assignment_and_a_reply_by_keystrokes() {
     // the cursor, and a phone that is refused until it is plausible.
     s.send(":LS-20261109-0001\r");
     s.term.wait_text("学区划片");
-    s.send("a4");
+    s.send("ar");
     s.term.wait_text("答复 · LS-20261109-0001");
     s.send("已联系诉求人，告知学区划片结果");
     s.send(TAB);

@@ -72,7 +72,7 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     let go = format!(":{id}⏎");
 
     // Triage: accept as a livelihood complaint (the intake's category), 2 working days.
-    let app = d.at("ls_dispatch", &format!("{go}a1✔"));
+    let app = d.at("ls_dispatch", &format!("{go}aa✔"));
     assert!(app.status().unwrap().1, "{:?}", app.status());
     let c = d.case(id);
     assert_eq!(
@@ -82,7 +82,7 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     assert_eq!(d.last(id), ("accept".into(), "ls_dispatch".into()));
 
     // Route to the requester's community, the panel's first suggestion.
-    d.at("ls_dispatch", "a1↓⏎⏎");
+    d.at("ls_dispatch", "ad↓⏎⏎");
     let c = d.case(id);
     assert_eq!(
         (c.stage, holder(&c)),
@@ -90,9 +90,9 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     );
 
     // The community signs, then escalates with a note.
-    d.at("ls_haidamaidao", &format!("{go}a1"));
+    d.at("ls_haidamaidao", &format!("{go}as"));
     assert_eq!(d.case(id).stage, Stage::Handling);
-    d.at("ls_haidamaidao", "a1社区无法协调维修资金✔");
+    d.at("ls_haidamaidao", "ae社区无法协调维修资金✔");
     let c = d.case(id);
     assert_eq!(
         (c.stage, holder(&c)),
@@ -101,34 +101,34 @@ fn a_livelihood_case_from_triage_to_closed_by_keys() {
     assert_eq!(d.last(id), ("escalate".into(), "ls_haidamaidao".into()));
 
     // The street signs and escalates to the district platform.
-    d.at("ls_jinjialing", &format!("{go}a1a1需住建部门处理✔"));
+    d.at("ls_jinjialing", &format!("{go}asae需住建部门处理✔"));
     let c = d.case(id);
     assert_eq!((c.stage, holder(&c)), (Stage::Triage, "laoshan"));
     assert!(matches!(c.arrived_by, Some(Arrival::Escalation { .. })));
 
     // The platform routes it to a department, picked by part of its name.
-    d.at("ls_dispatch", "a1住房↓⏎⏎");
+    d.at("ls_dispatch", "ad住房↓⏎⏎");
     let c = d.case(id);
     assert_eq!((c.stage, holder(&c)), (Stage::Assigned, "laoshan.housing"));
 
     // The department signs and replies with the four elements.
-    d.at("ls_housing", &format!("{go}a1"));
+    d.at("ls_housing", &format!("{go}as"));
     assert_eq!(d.case(id).stage, Stage::Handling);
     d.at(
         "ls_housing",
-        "a3已督促物业修复9号楼台阶⇥《青岛市物业管理条例》第四十条⇥刘强⇥0532-85912345⏎",
+        "ar已督促物业修复9号楼台阶⇥《青岛市物业管理条例》第四十条⇥刘强⇥0532-85912345⏎",
     );
     let c = d.case(id);
     assert_eq!((c.stage, holder(&c)), (Stage::Review, "laoshan"));
     assert_eq!(c.reply.as_ref().unwrap().person, "刘强");
 
     // Review: approve (asks first).
-    d.at("ls_dispatch", "a1⏎y");
+    d.at("ls_dispatch", "ay⏎y");
     assert_eq!(d.case(id).stage, Stage::Evaluation);
 
     // Callback: satisfied and resolved closes the case (asks first). Nothing is chosen for
     // the requester: → picks the first value of each.
-    d.at("ls_dispatch", "a1→⇥→⏎y");
+    d.at("ls_dispatch", "av→⇥→⏎y");
     let c = d.case(id);
     assert_eq!(c.stage, Stage::Closed);
     assert_eq!(d.last(id), ("evaluate".into(), "ls_dispatch".into()));
@@ -176,14 +176,14 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
     let support = ["laoshan.transport", "laoshan.jinjialing"];
 
     // Accept as enforcement (the intake's category): 10 working days.
-    d.at("ls_dispatch", &format!("{go}a1✔"));
+    d.at("ls_dispatch", &format!("{go}aa✔"));
     assert_eq!(d.case(id).limit_days, Some(10));
 
     let round = |d: &mut Desks, n: u8| {
         // Joint assignment: a lead and two supporting units.
         d.at(
             "ls_dispatch",
-            &format!("{go}a1laoshan.enforcement⇥laoshan.transport,laoshan.jinjialing✔"),
+            &format!("{go}ajlaoshan.enforcement⇥laoshan.transport,laoshan.jinjialing✔"),
         );
         let c = d.case(id);
         assert_eq!(
@@ -194,9 +194,9 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
         let s: Vec<&str> = c.supporting.iter().map(|u| u.as_str()).collect();
         assert_eq!(s, support);
         // The lead signs; each supporting unit reports its part.
-        d.at("ls_enforcement", &format!("{go}a1"));
-        d.at("ls_transport", &format!("{go}a1清理共享单车并划定停放区✔"));
-        d.at("ls_jinjialing", &format!("{go}a1街道巡查员每日巡查✔"));
+        d.at("ls_enforcement", &format!("{go}as"));
+        d.at("ls_transport", &format!("{go}ap清理共享单车并划定停放区✔"));
+        d.at("ls_jinjialing", &format!("{go}ap街道巡查员每日巡查✔"));
         let c = d.case(id);
         let parts: Vec<&str> = c
             .parts
@@ -208,16 +208,16 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
         // Now the lead may reply (third in its menu: return, extend, reply).
         d.at(
             "ls_enforcement",
-            "a3联合整治金家岭地铁站周边共享单车⇥《青岛市市容和环境卫生管理条例》⇥袁建军⇥0532-88997766⏎",
+            "ar联合整治金家岭地铁站周边共享单车⇥《青岛市市容和环境卫生管理条例》⇥袁建军⇥0532-88997766⏎",
         );
         assert_eq!(d.case(id).stage, Stage::Review);
-        d.at("ls_dispatch", "a1⏎y");
+        d.at("ls_dispatch", "ay⏎y");
         assert_eq!(d.case(id).stage, Stage::Evaluation);
     };
 
     round(&mut d, 1);
     // Basically satisfied but unresolved: a second round, back at the platform's triage.
-    d.at("ls_dispatch", "a1→→⇥←⏎y");
+    d.at("ls_dispatch", "av→→⇥←⏎y");
     let c = d.case(id);
     assert_eq!(
         (c.round, c.stage, holder(&c)),
@@ -227,7 +227,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
 
     round(&mut d, 2);
     // Round 2 unsatisfied and unresolved: the lead unit is assessed.
-    d.at("ls_dispatch", "a1→→→⇥←⏎y");
+    d.at("ls_dispatch", "av→→→⇥←⏎y");
     let c = d.case(id);
     assert_eq!(
         (c.stage, holder(&c)),
@@ -236,7 +236,7 @@ fn an_enforcement_case_through_a_second_round_to_a_failed_assessment_by_keys() {
     assert_eq!(c.assessed_unit, Some(UnitId::new("laoshan.enforcement")));
 
     // The district's supervisor fails the unit, with a note (asks first).
-    d.at("ls_supervisor", &format!("{go}a1→→⇥联合整治后仍反复出现✔y"));
+    d.at("ls_supervisor", &format!("{go}am→→⇥联合整治后仍反复出现✔y"));
     let c = d.case(id);
     assert_eq!(
         (c.stage, c.assessment),

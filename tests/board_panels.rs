@@ -44,7 +44,7 @@ fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() 
         &mut app,
         &[Action::Run(LONG_TRIAGE.into()), Action::Actions],
     );
-    drive(&mut app, &[Action::Type("1".into())]);
+    drive(&mut app, &[Action::Type("a".into())]);
     assert_eq!(form(&app).word, "accept");
     // Accepted Monday 09:00: a simple livelihood complaint has 2 working days.
     assert_eq!(
@@ -230,6 +230,9 @@ fn an_extension_shows_the_new_due_date_the_approval_then_sets() {
             Action::Run("approve-extension".into()),
         ],
     );
+    // A decision on another unit's request asks first.
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
+    drive(&mut app, &[Action::Confirm]);
     let due = demo.engine.show(LONG_HANDLED).unwrap().case.due_at.unwrap();
     assert_eq!(
         due.with_timezone(&jiban::domain::calendar::cst())
@@ -318,7 +321,7 @@ fn the_reply_form_checks_each_element_keeps_a_draft_and_takes_paste() {
     // Closed by mistake: the draft is kept and comes back.
     drive(&mut app, &[Action::Cancel]);
     assert!(matches!(app.mode, Mode::Normal));
-    drive(&mut app, &[Action::Actions, Action::Type("3".into())]);
+    drive(&mut app, &[Action::Actions, Action::Type("r".into())]);
     assert_eq!(form(&app).word, "reply");
     assert_eq!(value(&app, "person"), "王欣怡");
     assert_eq!(value(&app, "phone"), "0532-88");
@@ -378,7 +381,7 @@ fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
     let text = board_support::screen(&mut app, 120, 40);
     assert!(text.contains("extension request"), "{text}");
     assert!(text.contains("需调取商家销售记录"), "{text}");
-    drive(&mut app, &[Action::SubmitForm]);
+    drive(&mut app, &[Action::SubmitForm, Action::Confirm]);
     assert!(demo
         .engine
         .show(LONG_HANDLED)
@@ -419,6 +422,8 @@ fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
     assert_eq!(form(&app).word, "deny-return");
     assert_eq!(preview(&app), "Will: deny: the unit goes on handling it");
     drive(&mut app, &[Action::SubmitForm]);
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
+    drive(&mut app, &[Action::Confirm]);
     let case = demo.engine.show(LONG_HANDLED).unwrap().case;
     assert!(case.pending.is_none());
     assert_eq!(case.holder.as_str(), "laoshan.market");

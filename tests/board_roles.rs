@@ -137,8 +137,10 @@ fn the_actions_menu_opens_a_panel_or_runs_a_command_without_options() {
     let mut app = board(&demo, Some("ls_market"), "default", Lang::Zh);
     app.handle(Action::Run(LONG_HANDLED.into()));
     app.handle(Action::Actions);
-    // The third item (reply) by its digit opens the reply panel.
+    // Reply by its own letter (r, in every stage) opens the reply panel; a digit does nothing.
     app.handle(Action::Type("3".into()));
+    assert!(matches!(&app.mode, Mode::Menu(_)), "{:?}", app.mode);
+    app.handle(Action::Type("r".into()));
     assert!(
         matches!(&app.mode, Mode::Form(f) if f.word == "reply"),
         "{:?}",
@@ -152,4 +154,31 @@ fn the_actions_menu_opens_a_panel_or_runs_a_command_without_options() {
     app.handle(Action::Down);
     app.handle(Action::Open);
     assert!(matches!(&app.mode, Mode::Form(f) if f.word == "send-back"));
+}
+
+#[test]
+fn menu_letters_never_meet_twice_in_one_menu_on_any_demo_case_for_any_login() {
+    let demo = demo();
+    let rows = demo
+        .engine
+        .list(&jiban::engine::query::CaseFilter::default())
+        .unwrap();
+    let mut users = demo.engine.config().users.all().to_vec();
+    users.push(demo.engine.administrator());
+    let mut menus = 0;
+    for u in &users {
+        for r in &rows {
+            let words = demo.engine.available_commands(u, r.id.as_str()).unwrap();
+            let mut keys: Vec<char> = words
+                .iter()
+                .map(|w| jiban::vocabulary::menu_key(w).expect("a key"))
+                .collect();
+            keys.sort_unstable();
+            let n = keys.len();
+            keys.dedup();
+            assert_eq!(keys.len(), n, "{} as {}: {words:?}", r.id, u.login);
+            menus += usize::from(n > 1);
+        }
+    }
+    assert!(menus > 20, "too few menus looked at: {menus}");
 }

@@ -1,6 +1,7 @@
-//! Submitting a lifecycle command: the steps that are hard to undo (reject, return, approve a
-//! reply, evaluation, assessment) ask first, saying what will happen as the engine's dry run
-//! decides it; a return asks twice. A command the engine refuses leaves its form as it was typed.
+//! Submitting a lifecycle command: one rule — every decision (a rejection, a return, a decision on
+//! a request or a reply, an evaluation, an assessment: the domain's `DECISIONS`) asks first,
+//! saying what will happen as the engine's dry run decides it, and a return asks twice; the steps
+//! of one's own work do not. A command the engine refuses leaves its form as it was typed.
 
 use super::action::Action;
 use super::app::{App, Mode};
@@ -11,9 +12,10 @@ use crate::domain::command::Command;
 use crate::domain::event::{EvaluationOutcome, Event};
 use crate::vocabulary::ActCommand;
 
-/// The command words that ask for confirmation before they are done.
-pub const NEEDS_CONFIRMATION: &[&str] =
-    &["reject", "return", "approve-reply", "evaluate", "assess"];
+/// The command words that ask for confirmation before they are done: the domain's decisions
+/// ([`crate::domain::command::DECISIONS`]); the steps of one's own work are sent by the panel's
+/// submit key with their outcome already in view.
+pub const NEEDS_CONFIRMATION: &[&str] = crate::domain::command::DECISIONS;
 
 /// A command waiting for the operator's yes.
 #[derive(Debug, Clone)]

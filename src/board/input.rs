@@ -30,10 +30,17 @@ impl App {
                 KeyCode::Esc => Some(Action::Back),
                 _ => self.settings.keymap.action(k),
             },
-            Mode::Menu(_) => match k.code {
+            Mode::Menu(m) => match k.code {
                 KeyCode::Esc => Some(Action::Back),
                 KeyCode::Enter => Some(Action::Open),
-                KeyCode::Char(c) if c.is_ascii_digit() && !ctrl && !alt => {
+                // A command's own letter, the same in every stage (other keys move and close).
+                KeyCode::Char(c)
+                    if !ctrl
+                        && !alt
+                        && m.items
+                            .iter()
+                            .any(|w| crate::vocabulary::menu_key(w) == Some(c)) =>
+                {
                     Some(Action::Type(c.to_string()))
                 }
                 _ if ctrl_c => Some(Action::Quit),

@@ -55,10 +55,12 @@ impl App {
             Action::Up => m.sel = (m.sel + n - 1) % n,
             Action::Down | Action::NextPane => m.sel = (m.sel + 1) % n,
             Action::PrevPane => m.sel = (m.sel + n - 1) % n,
-            Action::Type(d) => {
-                let pick = d.parse::<usize>().ok().filter(|i| (1..=n).contains(i));
-                if let Some(i) = pick {
-                    return self.start(m.items[i - 1]);
+            Action::Type(key) => {
+                let pick = m.items.iter().find(|w| {
+                    crate::vocabulary::menu_key(w).map(String::from).as_deref() == Some(&key)
+                });
+                if let Some(word) = pick {
+                    return self.start(word);
                 }
             }
             Action::Open | Action::Submit | Action::Right => {

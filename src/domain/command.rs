@@ -125,6 +125,24 @@ pub enum Command {
     },
 }
 
+/// The command words that are **decisions** (决定): they end a case at intake, decide on a
+/// request another unit made, release or refuse another unit's reply, or judge — the citizen's
+/// rating, a unit's assessment — and a return, which hands a case back (and by the rules needs an
+/// explicit second confirmation). Everything else is a step of one's own work. The board asks
+/// before every decision, and only before a decision; the CLI takes the command as the decision.
+pub const DECISIONS: &[&str] = &[
+    "reject",
+    "return",
+    "approve-return",
+    "deny-return",
+    "approve-extension",
+    "deny-extension",
+    "approve-reply",
+    "send-back",
+    "evaluate",
+    "assess",
+];
+
 impl Command {
     /// The command word (`accept`, `approve-reply`, …).
     pub fn name(&self) -> &'static str {

@@ -298,7 +298,7 @@ const ZH: Text = Text {
     footer_hint: "? 帮助 · a 办理 · / 筛选 · : 命令 · u 单位 · 1-5 视图 · q 退出",
     help_case_actions: "本案可办理（a 或 :命令）",
     menu_title: "办理",
-    menu_footer: "↑↓ 选择 · Enter 或数字 打开 · Esc 关闭",
+    menu_footer: "↑↓ 选择 · Enter 或字母 打开 · Esc 关闭",
     no_actions: "本案当前没有你可办理的事项",
     not_offered: "本案当前不可由你办理",
     label: Labels {
@@ -398,7 +398,7 @@ const EN: Text = Text {
     footer_hint: "? help · a act · / filter · : command · u unit · 1-5 views · q quit",
     help_case_actions: "This case: you may (a, or :command)",
     menu_title: "Act",
-    menu_footer: "↑↓ choose · Enter or a digit opens · Esc closes",
+    menu_footer: "↑↓ choose · Enter or the letter opens · Esc closes",
     no_actions: "Nothing on this case is yours to do now",
     not_offered: "not yours to do on this case now",
     label: Labels {

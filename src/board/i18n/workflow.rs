@@ -127,7 +127,7 @@ impl Lang {
             "bad_days" => ("须为正整数（工作日）", "a whole number of working days"),
             "panel_footer" => (
                 "Tab/Enter 下一项 · ←→ 选择 · Ctrl-S 提交 · Esc 关闭（保留草稿）",
-                "Tab/Enter next field · ←→ choose · Ctrl-S submit · Esc close (draft kept)",
+                "Tab/Enter next · ←→ choose · Ctrl-S submit · Esc close (draft kept)",
             ),
             "picks_title" => (
                 "可选单位 · ↑↓ 选择 · Enter 选定",

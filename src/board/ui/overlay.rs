@@ -176,7 +176,8 @@ impl ConfirmBox<'_> {
     }
 }
 
-/// The actions menu: the command words the operator may issue on the case, numbered.
+/// The actions menu: the command words the operator may issue on the case, each with its own
+/// letter (the same in every stage).
 pub struct MenuBox<'a> {
     /// The board.
     pub app: &'a App,
@@ -195,8 +196,10 @@ impl MenuBox<'_> {
         let lines: Vec<(String, &str)> = m
             .items
             .iter()
-            .enumerate()
-            .map(|(i, w)| (format!("{} {}", i + 1, lang.event(w)), *w))
+            .map(|w| {
+                let key = crate::vocabulary::menu_key(w).unwrap_or(' ');
+                (format!("{key} {}", lang.event(w)), *w)
+            })
             .collect();
         let inner_w = lines
             .iter()
