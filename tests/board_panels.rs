@@ -122,7 +122,8 @@ fn triage_shows_the_limit_and_due_date_then_suggests_routes_with_their_reason() 
     }
     // ↓ then Enter takes the highlighted unit; Enter again dispatches.
     drive(&mut app, &[Action::Down, Action::Submit]);
-    assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
+    // The field shows the unit by name, not by id; the command still goes to the id.
+    assert_eq!(value(&app, "to"), "Zhangcun Community");
     assert_eq!(preview(&app), "Will: send to Zhangcun Community");
     drive(&mut app, &[Action::SubmitForm]);
     let case = demo.engine.show(LONG_TRIAGE).unwrap().case;
@@ -633,14 +634,14 @@ fn the_first_down_highlights_the_first_unit_and_enter_takes_a_lone_suggestion() 
     // One suggestion, nothing typed: Enter takes it instead of answering "required".
     assert_eq!(form(&app).suggestions.len(), 1);
     drive(&mut app, &[Action::Submit]);
-    assert_eq!(value(&app, "to"), "laoshan.zhonghan.zhangcun");
+    assert_eq!(value(&app, "to"), "Zhangcun Community");
     assert!(matches!(app.mode, Mode::Form(_)), "not submitted yet");
     // Several picks: the first ↓ highlights the first of them, not the second.
-    for _ in 0.."laoshan.zhonghan.zhangcun".len() {
+    for _ in 0.."Zhangcun Community".len() {
         app.handle(Action::Backspace);
     }
     drive(&mut app, &[Action::Type("Community".into())]);
-    let picks: Vec<String> = form(&app).picks.iter().map(|p| p.id.clone()).collect();
+    let picks: Vec<String> = form(&app).picks.iter().map(|p| p.name.clone()).collect();
     assert!(picks.len() > 1, "{picks:?}");
     drive(&mut app, &[Action::Down]);
     assert_eq!((form(&app).pick, form(&app).picking), (0, true));

@@ -367,6 +367,11 @@ impl Form {
         self.focus + 1 >= self.fields.len()
     }
 
+    /// The ids of the units the case may be routed to now.
+    pub fn target_ids(&self) -> Vec<String> {
+        self.targets.iter().map(|p| p.id.clone()).collect()
+    }
+
     /// The focused field.
     pub fn focused(&self) -> Option<&Field> {
         self.fields.get(self.focus)
@@ -384,9 +389,10 @@ impl Form {
         v.rsplit([',', '，', '、']).next().unwrap_or("").trim()
     }
 
-    /// Puts the highlighted pick in place of the unit being typed.
-    pub fn take_pick(&mut self) {
-        let Some(id) = self.picks.get(self.pick).map(|p| p.id.clone()) else {
+    /// Puts the highlighted pick in place of the unit being typed, as `label` writes it (the
+    /// board writes the unit's name when the name finds the same unit again, else its id).
+    pub fn take_pick(&mut self, label: &dyn Fn(&Pick) -> String) {
+        let Some(id) = self.picks.get(self.pick).map(label) else {
             return;
         };
         if let Some(f) = self.fields.get_mut(self.focus) {

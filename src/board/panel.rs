@@ -154,11 +154,23 @@ impl App {
             .collect()
     }
 
+    /// How a picked unit is written into its field: by name, in the board's language, when that
+    /// name finds the same unit again (so fields show 张村社区, not laoshan.zhonghan.zhangcun);
+    /// by id when the name is ambiguous.
+    fn pick_label(&self, targets: &[String], p: &Pick) -> String {
+        if !p.name.is_empty()
+            && self.resolve_among(targets, &p.name).as_deref() == Some(p.id.as_str())
+        {
+            p.name.clone()
+        } else {
+            p.id.clone()
+        }
+    }
+
     /// The unit id a unit field's typed text names: an id as is, else a unit the case may go
     /// to by name, else any unit by name.
     pub(super) fn resolve_unit(&self, f: &Form, typed: &str) -> Option<String> {
-        let targets: Vec<String> = f.targets.iter().map(|p| p.id.clone()).collect();
-        self.resolve_among(&targets, typed)
+        self.resolve_among(&f.target_ids(), typed)
     }
 
     /// The unit id typed text names: an id as is, else one of `targets` by Chinese or English
@@ -274,9 +286,15 @@ impl App {
             Action::Up | Action::Down if picking => f.move_pick(action == Action::Down),
             Action::NextPane | Action::Down => f.move_focus(true),
             Action::PrevPane | Action::Up => f.move_focus(false),
-            Action::Submit | Action::Open if f.picking && f.in_unit_field() => f.take_pick(),
+            Action::Submit | Action::Open if f.picking && f.in_unit_field() => {
+                let targets = f.target_ids();
+                f.take_pick(&|p| self.pick_label(&targets, p))
+            }
             // Taking a pick is never a submit, not even by Ctrl-S: Enter then sends it.
-            Action::SubmitForm if f.picking && f.in_unit_field() => f.take_pick(),
+            Action::SubmitForm if f.picking && f.in_unit_field() => {
+                let targets = f.target_ids();
+                f.take_pick(&|p| self.pick_label(&targets, p))
+            }
             // Enter in an empty unit field takes the pick shown first (a single suggestion, say)
             // instead of answering "required".
             Action::Submit | Action::Open
@@ -284,7 +302,8 @@ impl App {
                     && f.focused()
                         .is_some_and(|x| x.input.value().trim().is_empty()) =>
             {
-                f.take_pick()
+                let targets = f.target_ids();
+                f.take_pick(&|p| self.pick_label(&targets, p))
             }
             // Enter moves on to the next field; on the last one it submits. Ctrl-S submits from
             // anywhere, so a sentence typed in 办理结果 is never sent by a reflexive Enter.
