@@ -54,29 +54,10 @@ fn a_bad_start_time_is_an_error() {
 #[test]
 fn due_counts_with_the_stores_calendar_not_the_bundled_one() {
     // A city whose store has one more day off (Tue 2026-11-24) than the bundled calendar.
-    let fixtures = tempfile::tempdir().expect("tempdir");
-    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    for name in [
-        "org.toml",
-        "users.toml",
-        "rules.toml",
-        "responsibility.toml",
-    ] {
-        std::fs::copy(src.join(name), fixtures.path().join(name)).expect("copy");
-    }
-    std::fs::create_dir_all(fixtures.path().join("calendar")).expect("calendar dir");
-    let calendar = std::fs::read_to_string(src.join("calendar/cn-2026.toml")).expect("calendar");
     let extra = "\n[[holiday]]\nname = \"测试\"\nname_en = \"Test day\"\noff = { from = \"2026-11-24\", to = \"2026-11-24\" }\nworkdays = []\n";
-    std::fs::write(
-        fixtures.path().join("calendar/cn-2026.toml"),
-        calendar + extra,
-    )
-    .expect("write");
-    let store = tempfile::tempdir().expect("tempdir");
-    let data = store.path().join("s");
-    let data = data.to_str().expect("path");
-    let fixtures_dir = fixtures.path().to_str().expect("path");
-    jiban(&["--data", data, "init", "--fixtures", fixtures_dir], None).ok();
+    let fixtures = common::fixtures_with(&[("calendar/cn-2026.toml", "", extra)]);
+    let store = common::Store::with_fixtures(fixtures.path());
+    let data = store.path().to_str().expect("path");
     let out = jiban(
         &[
             "--data",

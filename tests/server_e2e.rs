@@ -61,22 +61,30 @@ fn a_board_over_the_socket_follows_changes_and_survives_a_server_restart() {
         board.term.screen().contains("dispatch · "),
         "the form is kept"
     );
-    board.send("\x1b");
-    let out = site.cli(&[
-        "--as",
-        "ls_dispatch",
-        "act",
-        &id,
-        "dispatch",
-        "--to",
-        "laoshan.jinjialing.haidamaidao",
-    ]);
-    assert!(out.status.success(), "{out:?}");
+    // The kept form is sent: Enter takes the highlighted unit, Enter again dispatches, through
+    // the new connection.
+    board.send("\r");
+    board.term.wait_text("laoshan.");
+    board.send("\r");
     board
         .term
         .wait_for("the dispatch after the restart", 20, |s| {
             s.contents().contains("assigned")
         });
+    let out = site.cli(&["show", "--json", &id]);
+    assert!(out.status.success(), "{out:?}");
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(view["stage"], "assigned", "{view}");
+    let last = view["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (last["action"].as_str(), last["by"].as_str()),
+        (Some("dispatch"), Some("ls_dispatch")),
+        "{last}"
+    );
     board.send("q");
     let status = board.wait_exit();
     assert!(status.success(), "{status:?}");

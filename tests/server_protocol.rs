@@ -191,10 +191,16 @@ fn a_client_of_another_protocol_version_is_told_both_versions() {
         serde_json::json!({"protocol": 999, "client": "jiban 9.9.9 board"}),
     );
     let reason = closed_with(&mut s);
+    // Both versions: the client's, and the server's own with its program version.
+    let server = format!(
+        "this server (jiban {} serve) speaks {}",
+        env!("CARGO_PKG_VERSION"),
+        jiban::protocol::PROTOCOL_VERSION
+    );
     assert!(
         reason.contains("protocol mismatch")
-            && reason.contains("jiban 9.9.9 board")
-            && reason.contains("999"),
+            && reason.contains("jiban 9.9.9 board speaks protocol 999")
+            && reason.contains(&server),
         "{reason}"
     );
     let mut rest = Vec::new();

@@ -80,12 +80,59 @@ pub struct Store {
     dir: tempfile::TempDir,
 }
 
+/// A copy of the bundled fixtures folder (`org.toml`, `users.toml`, `rules.toml`,
+/// `responsibility.toml`, `calendar/`) with `text` appended to or replacing parts of files:
+/// each edit is (file, old, new), and an empty `old` appends `new`.
+pub fn fixtures_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    std::fs::create_dir_all(dir.path().join("calendar")).expect("calendar dir");
+    let mut names: Vec<String> = [
+        "org.toml",
+        "users.toml",
+        "rules.toml",
+        "responsibility.toml",
+    ]
+    .map(String::from)
+    .to_vec();
+    for e in std::fs::read_dir(src.join("calendar")).expect("calendar") {
+        let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+        names.push(format!("calendar/{name}"));
+    }
+    for name in names {
+        let mut text = std::fs::read_to_string(src.join(&name)).expect("fixture");
+        for (file, old, new) in edits {
+            if *file == name {
+                if old.is_empty() {
+                    text.push_str(new);
+                } else {
+                    assert!(text.contains(old), "{file} lacks {old:?}");
+                    text = text.replacen(old, new, 1);
+                }
+            }
+        }
+        std::fs::write(dir.path().join(&name), text).expect("write fixture");
+    }
+    dir
+}
+
 impl Store {
     /// Creates a store with the bundled fixtures.
     pub fn new() -> Store {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store { dir };
         store.run(&["--now", INIT_AT, "init"]).ok();
+        store
+    }
+
+    /// Creates a store with the fixtures in `fixtures` (`init --fixtures`).
+    pub fn with_fixtures(fixtures: &Path) -> Store {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store { dir };
+        let fixtures = fixtures.to_str().expect("utf-8 path");
+        store
+            .run(&["--now", INIT_AT, "init", "--fixtures", fixtures])
+            .ok();
         store
     }
 
