@@ -23,6 +23,10 @@ fn mixed_file() -> Vec<String> {
     let mut foreign_community = case_line("laoshan", "livelihood", "路灯不亮", NOW);
     foreign_community["community"] = json!("shibei.taidong.buxingjie");
     let bad_time = case_line("laoshan", "livelihood", "路灯不亮", "yesterday at noon");
+    let mut unknown_field = case_line("laoshan", "livelihood", "路灯不亮", NOW);
+    unknown_field["colour"] = json!("red");
+    let mut unknown_requester_field = case_line("laoshan", "livelihood", "路灯不亮", NOW);
+    unknown_requester_field["requester"]["age"] = json!(70);
     vec![
         // 1: 01:00 China time is still Nov 22 in UTC; the id takes the China date.
         good_ls(
@@ -58,6 +62,11 @@ fn mixed_file() -> Vec<String> {
             "2026-11-22T23:59:00+08:00",
         )
         .to_string(),
+        // 11: a field the format does not have is refused, not ignored (a typo must not lose
+        // what was meant).
+        unknown_field.to_string(),
+        // 12
+        unknown_requester_field.to_string(),
     ]
 }
 
@@ -86,6 +95,8 @@ fn bad_lines_are_named_on_stderr_and_good_lines_are_stored_with_exit_code_1() {
         ("line 7: channel:", "fax"),
         ("line 8: community:", "shibei.taidong.buxingjie"),
         ("line 9: received_at:", "RFC 3339"),
+        ("line 11: colour:", "unknown field"),
+        ("line 12: requester.age:", "unknown field"),
     ];
     let err_lines: Vec<&str> = out.stderr.lines().collect();
     for (prefix, reason) in expected {

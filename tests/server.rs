@@ -15,7 +15,7 @@ use jiban::board::action::Action;
 use jiban::board::app::Mode;
 use jiban::board::i18n::Lang;
 use jiban::board::{App, Settings};
-use jiban::domain::case::Stage;
+use jiban::domain::case::{CaseId, Stage};
 use jiban::domain::command::Command as Act;
 use jiban::engine::EngineError;
 use jiban::service::{Link, Service, Update};
@@ -144,8 +144,21 @@ fn a_stale_version_is_refused_with_what_changed_and_the_board_keeps_the_form() {
     assert_eq!(trainer.show(id.as_str()).unwrap().case.version, 2);
 }
 
+/// The lines of a stream, forwarded from a thread of their own.
+fn lines_of(r: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 #[test]
-fn watch_prints_one_json_line_per_committed_change() {
+fn watch_prints_one_json_line_per_committed_change_and_reconnects() {
     let mut site = Site::new(Some("trainer"));
     site.start();
     let mut watch = Command::new(env!("CARGO_BIN_EXE_jiban"))
@@ -159,19 +172,47 @@ fn watch_prints_one_json_line_per_committed_change() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn watch");
-    let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
-    let mut said = BufReader::new(watch.stderr.take().unwrap()).lines();
+    // Each stream is read on a thread of its own, so a watch that stops talking fails the test
+    // after a timeout instead of hanging it.
+    let lines = lines_of(watch.stdout.take().unwrap());
+    let said = lines_of(watch.stderr.take().unwrap());
+    let next = |rx: &std::sync::mpsc::Receiver<String>, what: &str| {
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("no {what} from watch"))
+    };
     // It says who it watches as once it is connected; only then can nothing be missed.
-    let hello = said.next().unwrap().unwrap();
+    let hello = next(&said, "hello");
     assert!(hello.contains("watching as trainer"), "{hello}");
     let trainer = site.client(None, false);
     let id = take_in(&trainer, 1).remove(0);
     trainer.execute(&id, &accept(), None).unwrap();
     let mut got = Vec::new();
     for _ in 0..2 {
-        let line = lines.next().expect("a line").expect("utf-8");
+        let line = next(&lines, "change");
         got.push(serde_json::from_str::<serde_json::Value>(&line).expect("JSON line"));
     }
+    // The server is killed and comes back: watch says so, reconnects by itself, and prints
+    // the changes made after.
+    site.stop_with(libc::SIGKILL);
+    assert!(next(&said, "the drop").contains("reconnecting"));
+    site.start();
+    assert!(next(&said, "the reconnect").contains("reconnected"));
+    let trainer = site.client(None, false);
+    trainer
+        .execute(
+            &id,
+            &Act::Dispatch {
+                to: jiban::domain::org::UnitId::new("laoshan.jinjialing.haidamaidao"),
+            },
+            None,
+        )
+        .unwrap();
+    let after: serde_json::Value =
+        serde_json::from_str(&next(&lines, "the change after the restart")).expect("JSON");
+    assert_eq!(
+        (after["action"].as_str(), after["seq"].as_u64()),
+        (Some("dispatch"), Some(3))
+    );
     let _ = watch.kill();
     let _ = watch.wait();
     assert_eq!(got[0]["case"], id.as_str());
@@ -373,4 +414,57 @@ fn a_trainer_switches_login_in_place_through_the_server_and_a_dispatcher_may_not
     assert_eq!(other.operator().login, "ls_dispatch");
     let (msg, ok) = other.status().expect("a status");
     assert!(!ok && msg.contains("trainers only"), "{msg}");
+}
+
+#[test]
+fn sigterm_with_commands_in_flight_keeps_every_acknowledged_one() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let ids = take_in(&site.client(None, false), 400);
+    let acked_count = Arc::new(AtomicUsize::new(0));
+    // Four clients accept their quarter of the cases as fast as they can, until refused.
+    let workers: Vec<_> = ids
+        .chunks(100)
+        .map(|chunk| {
+            let client = site.client(None, false);
+            let chunk = chunk.to_vec();
+            let count = acked_count.clone();
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                for id in chunk {
+                    match client.execute(&id, &accept(), None) {
+                        Ok(_) => {
+                            acked.push(id);
+                            count.fetch_add(1, Ordering::SeqCst);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    eventually("commands in flight", || {
+        (acked_count.load(Ordering::SeqCst) >= 40).then_some(())
+    });
+    let (code, _) = site.stop_with(libc::SIGTERM);
+    assert_eq!(code, Some(0), "{}", site.server_log());
+    let acked: Vec<CaseId> = workers
+        .into_iter()
+        .flat_map(|w| w.join().expect("worker"))
+        .collect();
+    assert!(acked.len() >= 40);
+    // Every acknowledged accept is in the store, opened embedded after the server is gone.
+    let clock = Arc::new(jiban::domain::clock::SimulatedClock::fixed(
+        chrono::Utc::now(),
+    ));
+    let engine = jiban::engine::Engine::open(&site.store(), clock).expect("open");
+    for id in &acked {
+        let case = engine.show(id.as_str()).unwrap().case;
+        assert!(
+            case.accepted_at.is_some(),
+            "{id} was acknowledged but is not stored"
+        );
+    }
 }

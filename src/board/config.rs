@@ -258,6 +258,32 @@ mod tests {
     }
 
     #[test]
+    fn keys_toml_is_read_from_the_config_dir_and_a_bad_one_names_itself() {
+        use crate::board::action::Action;
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("keys.toml"),
+            "quit = \"ctrl-q\"\ndown = [\"n\", \"down\"]\n",
+        )
+        .unwrap();
+        let opts = Options {
+            config_dir: Some(dir.path().to_path_buf()),
+            ..Options::default()
+        };
+        let s = Settings::resolve(&opts, &env("xterm", None)).unwrap();
+        let key = |c, m| s.keymap.action(&KeyEvent::new(KeyCode::Char(c), m));
+        assert_eq!(key('q', KeyModifiers::CONTROL), Some(Action::Quit));
+        assert_eq!(key('n', KeyModifiers::NONE), Some(Action::Down));
+        std::fs::write(dir.path().join("keys.toml"), "fly = \"f\"\n").unwrap();
+        let e = Settings::resolve(&opts, &env("xterm", None)).unwrap_err();
+        assert!(
+            e.to_string().contains("keys.toml") && e.to_string().contains("fly"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn a_wrong_config_file_names_itself() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config.toml"), "colour = 1\n").unwrap();

@@ -217,7 +217,7 @@ impl Keymap {
             Some(path) if path.exists() => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                Keymap::with_overrides(&text)
+                Keymap::with_overrides(&text).map_err(|e| format!("{}: {e}", path.display()))
             }
             _ => Ok(Keymap::default()),
         }
