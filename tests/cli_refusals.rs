@@ -511,3 +511,21 @@ fn completions_for_bash_zsh_and_fish_name_the_commands_and_their_options() {
     let out = common::jiban(&["completions", "tcsh"], None).failed(2);
     assert!(out.stderr.contains("tcsh"), "{}", out.stderr);
 }
+
+#[test]
+fn a_data_path_that_is_a_file_says_so_once_with_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").expect("file");
+    let path = file.to_str().expect("path");
+    for args in [vec!["--data", path, "init"], vec!["--data", path, "cases"]] {
+        let out = common::jiban(&args, None).failed(1);
+        assert!(
+            out.stderr.contains(path) && out.stderr.contains("not a folder"),
+            "{}",
+            out.stderr
+        );
+        // One sentence: the OS error appears once, not repeated as a cause.
+        assert_eq!(out.stderr.matches("os error").count(), 1, "{}", out.stderr);
+    }
+}

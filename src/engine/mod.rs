@@ -164,7 +164,7 @@ impl Engine {
         options: StoreOptions,
     ) -> Result<Engine> {
         let config = Config::from_sources(sources)?;
-        std::fs::create_dir_all(path).map_err(|e| StoreError::Sled(e.into()))?;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::from_sled(e.into(), path))?;
         let store = Store::create(path, sources, options)?;
         Ok(Engine::with(store, config, clock))
     }

@@ -104,6 +104,14 @@ pub enum StoreError {
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    /// sled or the file system failed on a known store folder.
+    #[error("the store at {} could not be used ({}): {}", path.display(), io_text(cause), advice_for(path))]
+    At {
+        /// The store's folder as given.
+        path: PathBuf,
+        /// What failed (its text is in the message, so it is not a separate cause).
+        cause: sled::Error,
+    },
     /// A group commit's flush failed; every command in the group reports it.
     #[error("flushing the store failed: {0}")]
     Flush(String),
@@ -160,6 +168,14 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The error with the store's folder named, when it is a bare sled or I/O error.
+    pub fn at(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sled(e) => StoreError::from_sled(e, path),
+            other => other,
+        }
+    }
+
     /// A sled error, named as a full disk when it is one.
     pub fn from_sled(e: sled::Error, dir: &Path) -> StoreError {
         if space::sled_disk_full(&e) {
@@ -178,7 +194,30 @@ impl StoreError {
                 };
             }
         }
-        StoreError::Sled(e)
+        StoreError::At {
+            path: store_folder(dir).to_path_buf(),
+            cause: e,
+        }
+    }
+}
+
+/// An I/O error's text without sled's `IO error: ` prefix.
+fn io_text(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// What to do about a folder that could not be used.
+fn advice_for(path: &Path) -> String {
+    if path.exists() && !path.is_dir() {
+        "it is a file, not a folder: give --data a folder (or set JIBAN_DATA)".into()
+    } else if path.ancestors().skip(1).any(|a| a.exists() && !a.is_dir()) {
+        "part of the path is a file, not a folder: give --data a folder".into()
+    } else {
+        "check that the folder exists, is a jiban store and that this user may read and write it"
+            .into()
     }
 }
 
@@ -351,8 +390,16 @@ impl Store {
         })
     }
 
-    /// Creates a new store at `path` holding the fixture texts, flushed.
+    /// Creates a new store at `path` holding the fixture texts, flushed; a failure names it.
     pub fn create(path: &Path, sources: &FixtureSources, options: StoreOptions) -> Result<Store> {
+        Store::create_unnamed(path, sources, options).map_err(|e| e.at(path))
+    }
+
+    fn create_unnamed(
+        path: &Path,
+        sources: &FixtureSources,
+        options: StoreOptions,
+    ) -> Result<Store> {
         if path.join("db").exists()
             || path.join("conf").exists()
             || path.join(compact::CURRENT).exists()
@@ -370,8 +417,13 @@ impl Store {
     }
 
     /// Opens an existing store, checking its schema version. A schema-1 store is migrated first,
-    /// after a copy of it is kept beside it (the message on stderr names the copy).
+    /// after a copy of it is kept beside it (the message on stderr names the copy). A failure
+    /// names the store's folder.
     pub fn open(path: &Path, options: StoreOptions) -> Result<Store> {
+        Store::open_unnamed(path, options).map_err(|e| e.at(path))
+    }
+
+    fn open_unnamed(path: &Path, options: StoreOptions) -> Result<Store> {
         let dir = compact::live_dir(path)?;
         if !dir.join("db").exists() && !dir.join("conf").exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
