@@ -529,3 +529,44 @@ fn a_data_path_that_is_a_file_says_so_once_with_the_path() {
         assert_eq!(out.stderr.matches("os error").count(), 1, "{}", out.stderr);
     }
 }
+
+#[test]
+fn the_maintenance_commands_print_json_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let data = data.to_str().expect("path");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["--data", data];
+        all.extend_from_slice(args);
+        let out = common::jiban(&all, None).ok();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", out.stdout))
+    };
+    let init = json(&["--now", T0, "init", "--demo", "--json"]);
+    assert!(init["cases"].as_u64().is_some_and(|n| n > 50), "{init}");
+    assert!(init["demo"].is_string(), "{init}");
+    let calendar = dir.path().join("cn-2027.toml");
+    std::fs::write(
+        &calendar,
+        "year = 2027\nsource = \"2027 v1\"\n\n[[holiday]]\nname = \"元旦\"\noff = { from = \"2027-01-01\", to = \"2027-01-03\" }\nworkdays = []\n",
+    )
+    .expect("calendar");
+    let added = json(&[
+        "calendar",
+        "add",
+        "--json",
+        calendar.to_str().expect("path"),
+    ]);
+    assert_eq!(
+        (added["year"].as_u64(), added["version"].as_u64()),
+        (Some(2027), Some(1))
+    );
+    let backups = dir.path().join("backups");
+    let made = json(&["backup", "--json", backups.to_str().expect("path")]);
+    assert_eq!(made["cases"], init["cases"], "{made}");
+    let compacted = json(&["compact", "--json"]);
+    assert!(compacted["after"].as_u64().is_some(), "{compacted}");
+    let backup = made["dir"].as_str().expect("the backup's folder");
+    let restored = json(&["restore", "--json", backup]);
+    assert!(restored["kept"].is_string(), "{restored}");
+}

@@ -13,7 +13,7 @@ use crate::engine::EngineError;
 
 /// `jiban calendar add FILE`: checks the file, stores it as the year's next version and
 /// recomputes the open deadlines it moves.
-pub fn add(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+pub fn add(cli: &Cli, file: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file).map_err(|e| anyhow!("{}: {e}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),
@@ -23,6 +23,12 @@ pub fn add(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
         .session("cli", false)?
         .add_calendar(&name, &text)
         .map_err(super::refusal)?;
+    if json {
+        let mut v = serde_json::to_value(&added)?;
+        super::output::to_china_time(&mut v);
+        super::output::say_json(&serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     crate::outln!(
         "calendar {} v{} stored; {} open cases had their deadlines recomputed",
         added.year,

@@ -66,6 +66,9 @@ pub enum CalendarAction {
     Add {
         /// The TOML file.
         file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
     /// The years held with their versions, and the cases whose deadlines are provisional.
     List {
@@ -86,6 +89,9 @@ pub enum CliCommand {
         /// Use fixtures from this folder instead of the bundled ones.
         #[arg(long)]
         fixtures: Option<PathBuf>,
+        /// `{"store", "cases", "demo"}` on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Take in cases: JSON lines from FILE or - (stdin), one case each.
     Intake {
@@ -169,12 +175,19 @@ pub enum CliCommand {
     },
     /// Rewrite the store into a fresh copy and swap it in, giving back the space that updates
     /// left behind (the server's store with --connect; commands wait while it runs).
-    Compact,
+    Compact {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy the store, consistently, into a new folder inside DIR (the server's store with
     /// --connect, DIR on the server's machine; commands wait while it runs).
     Backup {
         /// The folder backups go in (each backup is a folder jiban-backup-<UTC time> in it).
         dir: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
     /// Read every record of the store and say what is wrong (exit 1 if anything is).
     Check {
@@ -186,6 +199,9 @@ pub enum CliCommand {
     Restore {
         /// The backup folder (a jiban-backup-<time> folder made by `jiban backup`).
         backup: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
     /// The holiday calendars (节假日安排) of the store (the server's with --connect).
     Calendar {
@@ -407,7 +423,11 @@ impl CliCommand {
 /// Runs the CLI and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        CliCommand::Init { demo, fixtures } => {
+        CliCommand::Init {
+            demo,
+            fixtures,
+            json,
+        } => {
             cli.embedded_only("init")?;
             let sources = match fixtures {
                 Some(dir) => crate::fixtures::from_dir(dir)?,
@@ -417,8 +437,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let now = cli.clock()?.now();
             let clock = Arc::new(SimulatedClock::fixed(now));
             let engine = Engine::init_with(&dir, &sources, clock.clone(), store_options()?)?;
-            if *demo {
-                let summary = crate::demo::seed(&engine, &clock, now)?;
+            let summary = match demo {
+                true => Some(crate::demo::seed(&engine, &clock, now)?),
+                false => None,
+            };
+            if *json {
+                let v = serde_json::json!({
+                    "store": dir,
+                    "cases": engine.store().case_count(),
+                    "demo": summary,
+                });
+                output::say_json(&serde_json::to_string_pretty(&v)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(summary) = summary {
                 crate::outln!("{summary}");
             }
             crate::outln!("store created at {}", dir.display());
@@ -527,7 +559,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::Due { from, days, json } => calendar::due(&cli, from, *days, *json),
         CliCommand::Calendar { action } => match action {
-            CalendarAction::Add { file } => calendar::add(&cli, file),
+            CalendarAction::Add { file, json } => calendar::add(&cli, file, *json),
             CalendarAction::List { json } => calendar::list(&cli, *json),
         },
         CliCommand::Help { command } => {
@@ -549,10 +581,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::outln!("{}", String::from_utf8_lossy(&out).trim_end());
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Compact => maintain::compact(&cli),
-        CliCommand::Backup { dir } => maintain::backup(&cli, dir),
+        CliCommand::Compact { json } => maintain::compact(&cli, *json),
+        CliCommand::Backup { dir, json } => maintain::backup(&cli, dir, *json),
         CliCommand::Check { json } => maintain::check(&cli, *json),
-        CliCommand::Restore { backup } => maintain::restore(&cli, backup),
+        CliCommand::Restore { backup, json } => maintain::restore(&cli, backup, *json),
         CliCommand::Reasons { json } => {
             let rules = crate::domain::rules::Rules::from_toml(
                 "rules.toml",
