@@ -500,7 +500,10 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
             Action::Run("assess".into()),
         ],
     );
-    assert_eq!(form(&app).notes, ["连续未通过评估 0 · 问责移交 0"]);
+    assert_eq!(
+        form(&app).notes,
+        ["连续未通过评估 0 · 问责移交 0 · 不当退单 0"]
+    );
     // Nothing is chosen: → pass, → fail.
     drive(
         &mut app,
@@ -562,7 +565,10 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         &mut app,
         &[Action::Run(id.clone()), Action::Run("assess".into())],
     );
-    assert_eq!(form(&app).notes, ["连续未通过评估 1 · 问责移交 0"]);
+    assert_eq!(
+        form(&app).notes,
+        ["连续未通过评估 1 · 问责移交 0 · 不当退单 0"]
+    );
     drive(&mut app, &[Action::Right, Action::Right]);
     assert_eq!(
         preview(&app),

@@ -333,3 +333,45 @@ fn a_province_case_gets_the_2115_clocks_from_intake_and_records_contact_and_feed
     let out = store.intake(now, &[line.to_string()]).failed(1);
     assert!(out.stderr.contains("line 1: source"), "{}", out.stderr);
 }
+
+#[test]
+fn a_community_handles_while_its_return_waits_and_a_denied_return_counts_on_its_record() {
+    let store = Store::new();
+    let t = "2026-11-23T09:00:00+08:00";
+    let id = store.intake_one(t, &haidamaidao_line("楼道堆放杂物", t));
+    let community = "laoshan.jinjialing.haidamaidao";
+    store.act_ok(
+        t,
+        "ls_dispatch",
+        &id,
+        &["accept", "--category", "livelihood"],
+    );
+    store.act_ok(t, "ls_dispatch", &id, &["dispatch", "--to", community]);
+    let reason = ["return", "--reason", "楼道属物业管理", "--confirm"];
+    store.act_ok(t, "ls_haidamaidao", &id, &reason);
+    // 先办后议: while the return waits the community still signs and contacts the requester.
+    store.act_ok(t, "ls_haidamaidao", &id, &["sign"]);
+    store.act_ok(
+        t,
+        "ls_haidamaidao",
+        &id,
+        &["contact", "--note", "已电话联系"],
+    );
+    store
+        .act(t, "ls_haidamaidao", &id, REPLY)
+        .refused(&["return request waits"]);
+    store.act_ok(t, "ls_dispatch", &id, &["deny-return"]);
+    // The denied return is on the community's record, in `units --json` and in `units`.
+    let unit = store.unit_json(community);
+    let denied = unit["denied_returns"].as_array().expect("denied_returns");
+    assert_eq!(denied.len(), 1, "{unit}");
+    assert_eq!(denied[0]["case"], id.as_str());
+    let text = store.run(&["units"]).ok().stdout;
+    let line = text
+        .lines()
+        .find(|l| l.contains(community))
+        .expect("the community's line");
+    assert!(line.contains("不当退单 ×1"), "{line}");
+    // The case goes on: the reply is now taken.
+    store.act_ok(t, "ls_haidamaidao", &id, REPLY);
+}

@@ -110,11 +110,13 @@ impl App {
             if let Some(r) = unit.and_then(|u| self.service.unit_record(&u).ok()) {
                 let lang = self.settings.lang;
                 form.notes = vec![format!(
-                    "{} {} · {} {}",
+                    "{} {} · {} {} · {} {}",
                     lang.says("failures_in_a_row"),
                     r.failed_assessments,
                     lang.says("referrals"),
-                    r.referrals.len()
+                    r.referrals.len(),
+                    lang.says("denied_returns"),
+                    r.denied_returns.len()
                 )];
             }
         }

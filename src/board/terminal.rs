@@ -49,15 +49,21 @@ impl TerminalGuard {
         install_signal_handlers();
         enable_raw_mode()?;
         let guard = TerminalGuard(());
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste,
-            cursor::Hide
-        )?;
+        enter_screen()?;
         Ok(guard)
     }
+}
+
+/// The alternate screen, with mouse capture and bracketed paste, cursor hidden (raw mode is
+/// already on).
+fn enter_screen() -> io::Result<()> {
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        cursor::Hide
+    )
 }
 
 impl Drop for TerminalGuard {
@@ -318,13 +324,7 @@ fn suspend(app: &mut App) -> io::Result<()> {
     }
     tracing::info!("resumed");
     enable_raw_mode()?;
-    execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        EnableMouseCapture,
-        EnableBracketedPaste,
-        cursor::Hide
-    )?;
+    enter_screen()?;
     app.handle(Action::Redraw);
     Ok(())
 }

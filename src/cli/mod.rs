@@ -522,11 +522,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_json(&units)?;
             } else {
                 for u in &units {
-                    let marks = if u.referrals.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  问责移交 ×{}", u.referrals.len())
-                    };
+                    let mut marks = String::new();
+                    if !u.referrals.is_empty() {
+                        marks.push_str(&format!("  问责移交 ×{}", u.referrals.len()));
+                    }
+                    if !u.denied_returns.is_empty() {
+                        marks.push_str(&format!("  不当退单 ×{}", u.denied_returns.len()));
+                    }
                     crate::outln!(
                         "{} {} {} ({}){marks}",
                         pad(&u.level, 10),

@@ -389,11 +389,24 @@ pub struct Contact {
     pub at: DateTime<Utc>,
 }
 
-/// A unit's running assessment record (kept beside the organisation, changed by `assess`).
+/// A unit's running record (kept beside the organisation, changed by `assess` and by a denied
+/// return): what a monthly review (一事一考) reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UnitRecord {
     /// Consecutive failed assessments.
     pub failed_assessments: u32,
     /// Accountability referrals made.
     pub referrals: Vec<Referral>,
+    /// Returns the platform denied (不当退单): the case was the unit's to handle.
+    #[serde(default)]
+    pub denied_returns: Vec<CaseMark>,
+}
+
+/// A case counted on a unit's record, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseMark {
+    /// The case.
+    pub case: CaseId,
+    /// When it was counted.
+    pub at: DateTime<Utc>,
 }

@@ -247,11 +247,8 @@ impl Walk {
     /// Tries a command as `login` without changing the case.
     pub fn try_as(&self, login: &str, command: &Command) -> Result<Decision, Refusal> {
         let operator = self.config.users.get(login).expect("known login");
-        let record = self
-            .case
-            .assessed_unit
-            .as_ref()
-            .and_then(|u| self.records.get(u));
+        let record = crate::domain::lifecycle::judged_unit(&self.case, command)
+            .and_then(|u| self.records.get(&u));
         let cx = Context {
             now: self.now,
             operator,

@@ -413,9 +413,9 @@ impl Engine {
                 what,
             });
         }
-        let record = match (command, &case.assessed_unit) {
-            (Command::Assess { .. }, Some(unit)) => Some(self.store().unit_record(unit)?),
-            _ => None,
+        let record = match crate::domain::lifecycle::judged_unit(&case, command) {
+            Some(unit) => Some(self.store().unit_record(&unit)?),
+            None => None,
         };
         let config = self.config();
         let cx = Context {

@@ -130,6 +130,8 @@ pub struct UnitView {
     pub failed_assessments: u32,
     /// Accountability referrals (问责移交).
     pub referrals: Vec<crate::domain::case::Referral>,
+    /// Returns the platform denied (不当退单).
+    pub denied_returns: Vec<crate::domain::case::CaseMark>,
 }
 
 impl Engine {
@@ -486,6 +488,7 @@ impl Engine {
                     population: u.population,
                     failed_assessments: r.failed_assessments,
                     referrals: r.referrals,
+                    denied_returns: r.denied_returns,
                 }
             })
             .collect())

@@ -111,6 +111,7 @@ impl Lang {
                 "无法挂起：本看板不是由支持作业控制的 shell 启动的（先进入 shell 再运行 jiban board）",
                 "cannot suspend: no shell with job control started this board (run jiban board from a shell)",
             ),
+            "denied_returns" => ("不当退单", "denied returns"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
             "usage_as" => (
                 ":as 登录名 — 培训师切换操作身份（保留当前视图）",
@@ -217,6 +218,7 @@ mod tests {
             "draft_kept",
             "draft_restored",
             "acting_as",
+            "denied_returns",
             "no_job_control",
             "usage_as",
             "outcome_closed",

@@ -1,7 +1,7 @@
 //! The requester-facing steps beside handling: first contact (联系诉求人 / 核实), the 2115 first
 //! feedback (首次反馈), and the supporting units' part limits of a joint case.
 
-use super::{expect_stage, no_pending, non_empty, Context, Refusal};
+use super::{expect_stage, no_pending_return_blocks, non_empty, Context, Refusal};
 use crate::domain::case::{Case, Contact, Stage};
 use crate::domain::deadlines::contacted;
 use crate::domain::event::Event;
@@ -18,7 +18,7 @@ pub(super) fn contact(case: &mut Case, note: &str, cx: &Context) -> Result<Event
             case.id
         )));
     }
-    no_pending(case)?;
+    no_pending_return_blocks(case)?;
     let note = non_empty("note", note)?;
     if contacted(case, &case.holder) {
         return Err(Refusal::Rule(format!(

@@ -65,8 +65,20 @@ pub struct Context<'a> {
     pub rules: &'a Rules,
     /// The working-day calendar.
     pub calendar: &'a WorkCalendar,
-    /// The assessment record of the unit under assessment (for `assess`).
+    /// The record of the unit the command judges ([`judged_unit`]): the unit under assessment
+    /// for `assess`, the returning unit for `deny-return`.
     pub assessed_record: Option<&'a UnitRecord>,
+}
+
+/// The unit whose record a command changes, if any: the unit under assessment (`assess`), the
+/// unit whose return is denied (`deny-return`, 不当退单). The caller reads that unit's record
+/// into [`Context::assessed_record`].
+pub fn judged_unit(case: &Case, command: &Command) -> Option<UnitId> {
+    match (command, &case.pending) {
+        (Command::Assess { .. }, _) => case.assessed_unit.clone(),
+        (Command::DenyReturn, Some(PendingRequest::Return { unit, .. })) => Some(unit.clone()),
+        _ => None,
+    }
 }
 
 /// The outcome of an accepted command.
@@ -127,11 +139,21 @@ fn expect_stage(case: &Case, word: &str, stages: &[Stage]) -> Result<(), Refusal
     )))
 }
 
+/// First-receiver responsibility (首接负责, "先办后议"): while its return request waits, the unit
+/// still signs, contacts the requester, gives 2115 feedback and reports its part — the work goes
+/// on; only another request, and the reply, wait for the platform's decision.
+pub(super) fn no_pending_return_blocks(case: &Case) -> Result<(), Refusal> {
+    match &case.pending {
+        Some(PendingRequest::Extension { .. }) => no_pending(case),
+        _ => Ok(()),
+    }
+}
+
 fn no_pending(case: &Case) -> Result<(), Refusal> {
     match &case.pending {
         None => Ok(()),
         Some(PendingRequest::Return { .. }) => Err(Refusal::Rule(
-            "a return request waits for the platform's decision".into(),
+            "a return request waits for the platform's decision (meanwhile the unit still signs, contacts the requester and handles the case: 先办后议)".into(),
         )),
         Some(PendingRequest::Extension { .. }) => Err(Refusal::Rule(
             "an extension request waits for the platform's decision".into(),
@@ -370,7 +392,7 @@ fn apply(
         }
         Command::Sign => {
             expect_stage(case, word, &[Stage::Assigned])?;
-            no_pending(case)?;
+            no_pending_return_blocks(case)?;
             case.stage = Stage::Handling;
             Event::Sign {
                 unit: case.holder.clone(),
@@ -404,7 +426,13 @@ fn apply(
             };
             case.pending = None;
             if matches!(command, Command::DenyReturn) {
-                Event::DenyReturn
+                // 不当退单: the return counts on the unit's record.
+                let mut record = cx.assessed_record.cloned().unwrap_or_default();
+                record.denied_returns.push(crate::domain::case::CaseMark {
+                    case: case.id.clone(),
+                    at: now,
+                });
+                return Ok((Event::DenyReturn, Some((from, record))));
             } else {
                 let platform = cx
                     .org

@@ -378,11 +378,35 @@ fn a_return_needs_confirmation_and_the_platforms_approval() {
         Stage::Assigned,
         "not back in triage before approval"
     );
+    // First-receiver responsibility (先办后议): the work goes on while the return waits; only the
+    // reply and another request wait for the platform.
+    w.run("ls_haidamaidao", Command::Sign);
+    w.run(
+        "ls_haidamaidao",
+        Command::Contact {
+            note: "已电话联系诉求人".into(),
+        },
+    );
+    let refused = w.refuse("ls_haidamaidao", reply());
+    assert!(
+        refused.contains("return request waits") && refused.contains("先办后议"),
+        "{refused}"
+    );
     assert!(w
-        .refuse("ls_haidamaidao", Command::Sign)
+        .refuse(
+            "ls_haidamaidao",
+            Command::Extend {
+                days: 2,
+                reason: "x".into()
+            }
+        )
         .contains("return request waits"));
+    // Denied: an improper return (不当退单) counts on the unit's record.
     w.run("ls_dispatch", Command::DenyReturn);
     assert!(w.case.pending.is_none());
+    let record = &w.records[&UnitId::new(COMMUNITY)];
+    assert_eq!(record.denied_returns.len(), 1);
+    assert_eq!(record.denied_returns[0].case, w.case.id);
     w.run(
         "ls_haidamaidao",
         Command::Return {
