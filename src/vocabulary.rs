@@ -148,6 +148,21 @@ pub enum ActCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// 督办: a supervision notice to the unit holding the case, with an answer deadline.
+    Supervise {
+        /// What the unit must do or explain.
+        #[arg(long)]
+        note: String,
+        /// Working days to answer (default: the rules file's `supervision_days`).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+    /// 督办回复: answer the supervision notice.
+    AnswerSupervision {
+        /// The answer.
+        #[arg(long)]
+        text: String,
+    },
 }
 
 impl From<ActCommand> for Command {
@@ -213,6 +228,8 @@ impl From<ActCommand> for Command {
                 resolution,
             },
             ActCommand::Assess { outcome, note } => Command::Assess { outcome, note },
+            ActCommand::Supervise { note, days } => Command::Supervise { note, days },
+            ActCommand::AnswerSupervision { text } => Command::AnswerSupervision { text },
         }
     }
 }
@@ -240,6 +257,8 @@ pub fn menu_key(word: &str) -> Option<char> {
         "send-back" | "deny-return" | "deny-extension" => 'n',
         "evaluate" => 'v',
         "assess" => 'm',
+        "supervise" => 'u',
+        "answer-supervision" => 'w',
         _ => return None,
     })
 }
@@ -339,6 +358,8 @@ mod tests {
                 "unresolved",
             ],
             &["assess", "--outcome", "fail"],
+            &["supervise", "--note", "请于两日内办结", "--days", "2"],
+            &["answer-supervision", "--text", "已安排本周办结"],
         ];
         assert_eq!(lines.len(), crate::domain::command::COMMAND_WORDS.len());
         for (line, word) in lines.iter().zip(crate::domain::command::COMMAND_WORDS) {

@@ -1,6 +1,8 @@
 //! Each role sees exactly its actions: on cases in every stage of the demo, the board offers each
 //! login the lifecycle commands its role and unit allow now, and nothing else, in the help
-//! overlay, the actions menu, and the `:` line's completion and refusals.
+//! overlay, the actions menu, and the `:` line's completion and refusals. A supervision notice
+//! (督办) is offered on every case still being handled to its district's platform and supervisor,
+//! the city's, and the trainer.
 
 mod board_support;
 
@@ -13,11 +15,19 @@ use jiban::domain::command::COMMAND_WORDS;
 /// (case, login (None: the administrator, a trainer), the words offered).
 const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     // Fresh in triage at the Laoshan platform.
-    (LONG_TRIAGE, Some("ls_dispatch"), &["accept", "reject"]),
-    (LONG_TRIAGE, Some("ls_duty"), &["accept", "reject"]),
-    (LONG_TRIAGE, None, &["accept", "reject"]),
-    (LONG_TRIAGE, Some("ls_supervisor"), &[]),
-    (LONG_TRIAGE, Some("qd_dispatch"), &[]),
+    (
+        LONG_TRIAGE,
+        Some("ls_dispatch"),
+        &["accept", "reject", "supervise"],
+    ),
+    (
+        LONG_TRIAGE,
+        Some("ls_duty"),
+        &["accept", "reject", "supervise"],
+    ),
+    (LONG_TRIAGE, None, &["accept", "reject", "supervise"]),
+    (LONG_TRIAGE, Some("ls_supervisor"), &["supervise"]),
+    (LONG_TRIAGE, Some("qd_dispatch"), &["supervise"]),
     (LONG_TRIAGE, Some("sn_dispatch"), &[]),
     (LONG_TRIAGE, Some("ls_market"), &[]),
     // A development case a department is handling: departments do not escalate.
@@ -27,12 +37,12 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
         Some("ls_market"),
         &["return", "extend", "reply", "contact"],
     ),
-    (LONG_HANDLED, Some("ls_dispatch"), &[]),
+    (LONG_HANDLED, Some("ls_dispatch"), &["supervise"]),
     (LONG_HANDLED, Some("ls_hrss"), &[]),
     (
         LONG_HANDLED,
         None,
-        &["return", "extend", "reply", "contact"],
+        &["return", "extend", "reply", "contact", "supervise"],
     ),
     // A joint enforcement case: the lead waits for both parts; each supporting unit reports.
     (
@@ -42,8 +52,12 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     ),
     ("LS-20261116-0001", Some("ls_jinjialing"), &["report"]),
     ("LS-20261116-0001", Some("ls_hrss"), &["report"]),
-    ("LS-20261116-0001", Some("ls_dispatch"), &[]),
-    ("LS-20261116-0001", None, &["return", "extend", "report"]),
+    ("LS-20261116-0001", Some("ls_dispatch"), &["supervise"]),
+    (
+        "LS-20261116-0001",
+        None,
+        &["return", "extend", "report", "supervise"],
+    ),
     // Round 2 at a community, which has not called the requester in this round.
     (
         "LS-20261107-0001",
@@ -55,13 +69,18 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     (
         "LS-20261105-0003",
         Some("ls_dispatch"),
-        &["approve-reply", "send-back"],
+        &["approve-reply", "send-back", "supervise"],
     ),
     ("LS-20261105-0003", Some("ls_liuqinghe"), &[]),
-    ("LS-20261105-0003", Some("ls_supervisor"), &[]),
-    ("LS-20261120-0001", Some("ls_dispatch"), &["evaluate"]),
-    ("LS-20261120-0001", Some("ls_supervisor"), &[]),
-    // A failed round 2 waiting for the district's (or the city's) supervisor.
+    ("LS-20261105-0003", Some("ls_supervisor"), &["supervise"]),
+    (
+        "LS-20261120-0001",
+        Some("ls_dispatch"),
+        &["evaluate", "supervise"],
+    ),
+    ("LS-20261120-0001", Some("ls_supervisor"), &["supervise"]),
+    // A failed round 2 waiting for the district's (or the city's) supervisor: too late for a
+    // supervision notice.
     ("SN-20261103-0001", Some("sn_supervisor"), &["assess"]),
     ("SN-20261103-0001", Some("qd_supervisor"), &["assess"]),
     ("SN-20261103-0001", Some("ls_supervisor"), &[]),

@@ -375,3 +375,56 @@ fn a_community_handles_while_its_return_waits_and_a_denied_return_counts_on_its_
     // The case goes on: the reply is now taken.
     store.act_ok(t, "ls_haidamaidao", &id, REPLY);
 }
+
+#[test]
+fn a_supervision_notice_gets_its_own_clock_until_the_unit_answers() {
+    let store = Store::new();
+    let t = "2026-11-23T09:00:00+08:00";
+    let id = store.intake_one(t, &haidamaidao_line("楼道灯长期不亮", t));
+    let community = "laoshan.jinjialing.haidamaidao";
+    store.act_ok(
+        t,
+        "ls_dispatch",
+        &id,
+        &["accept", "--category", "livelihood"],
+    );
+    store.act_ok(t, "ls_dispatch", &id, &["dispatch", "--to", community]);
+    // Another district's supervisor may not; the district's may.
+    let notice = [
+        "supervise",
+        "--note",
+        "群众反映强烈，请两日内办结",
+        "--days",
+        "2",
+    ];
+    store
+        .act(t, "sb_supervisor", &id, &notice)
+        .refused(&["supervises"]);
+    store.act_ok(t, "ls_supervisor", &id, &notice);
+    let view = store.show_json(&id);
+    assert_eq!(view["supervision"]["unit"], community, "{view}");
+    let clocks = view["clocks"].as_array().expect("clocks");
+    let sup = clocks
+        .iter()
+        .find(|c| c["kind"] == "supervision")
+        .expect("a supervision clock");
+    // Monday 09:00 + 2 working days.
+    assert_eq!(sup["due_at"], "2026-11-25T09:00:00+08:00");
+    assert_eq!(last_event(&view)["action"], "supervise");
+    // Only the supervised unit answers; the clock then stops.
+    let answer = ["answer-supervision", "--text", "已联系供电所，明日更换"];
+    store
+        .act(t, "ls_market", &id, &answer)
+        .refused(&[community]);
+    store.act_ok(t, "ls_haidamaidao", &id, &answer);
+    let view = store.show_json(&id);
+    assert!(view["supervision"]["answer"]["text"].is_string(), "{view}");
+    let clocks = view["clocks"].as_array().expect("clocks");
+    assert!(clocks.iter().all(|c| c["kind"] != "supervision"), "{view}");
+    // The history says it in words.
+    let text = store.run(&["show", &id]).ok().stdout;
+    assert!(
+        text.contains("supervise") && text.contains("answer-supervision"),
+        "{text}"
+    );
+}

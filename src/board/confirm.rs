@@ -227,6 +227,13 @@ impl App {
                 format!("{} {}", s("will_review"), self.unit_name(reviewer))
             }
             Event::SendBack { to, .. } => format!("{} {}", s("will_send_back"), self.unit_name(to)),
+            Event::Supervise { unit, due_at, .. } => format!(
+                "{} {} · {} {}",
+                s("will_supervise"),
+                self.unit_name(unit),
+                s("due"),
+                due(*due_at)
+            ),
             other => lang.event(other.action()).to_string(),
         };
         format!("{}{what}", s("will"))

@@ -160,7 +160,7 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
             "  {} {} {} {}",
             cst_minutes(h.at),
             by,
-            pad(h.event.action(), 17),
+            pad(h.event.action(), 18),
             detail
         );
     }

@@ -376,6 +376,36 @@ pub struct Case {
     /// The running clocks ([`crate::domain::deadlines`]), set by every command.
     #[serde(default)]
     pub stage_clocks: Vec<crate::domain::deadlines::StageClock>,
+    /// The supervision notice on the case (督办), the latest one.
+    #[serde(default)]
+    pub supervision: Option<Supervision>,
+}
+
+/// A supervision notice (督办通知): a supervisor or platform tells the unit holding an open case to
+/// act or explain within a deadline of its own, which the unit meets by answering.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Supervision {
+    /// The unit that must answer (the holder when the notice was given).
+    pub unit: UnitId,
+    /// What it must do or explain.
+    pub note: String,
+    /// Who gave it (a login).
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Working days to answer.
+    pub days: u32,
+    /// The answer, once given.
+    pub answer: Option<SupervisionAnswer>,
+}
+
+/// The unit's answer to a supervision notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupervisionAnswer {
+    /// What the unit said.
+    pub text: String,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// A recorded first contact with the requester.

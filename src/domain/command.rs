@@ -123,11 +123,23 @@ pub enum Command {
         /// Note.
         note: Option<String>,
     },
+    /// 督办: a supervision notice to the unit holding an open case, with its own answer deadline.
+    Supervise {
+        /// What the unit must do or explain.
+        note: String,
+        /// Working days to answer (default: the rules file's `supervision_days`).
+        days: Option<u32>,
+    },
+    /// 督办回复: the holder answers the supervision notice.
+    AnswerSupervision {
+        /// The answer (what was done, by when the case will be finished).
+        text: String,
+    },
 }
 
 /// The command words that are **decisions** (决定): they end a case at intake, decide on a
 /// request another unit made, release or refuse another unit's reply, or judge — the citizen's
-/// rating, a unit's assessment — and a return, which hands a case back (and by the rules needs an
+/// rating, a unit's assessment, a supervision notice — and a return, which hands a case back (and by the rules needs an
 /// explicit second confirmation). Everything else is a step of one's own work. The board asks
 /// before every decision, and only before a decision; the CLI takes the command as the decision.
 pub const DECISIONS: &[&str] = &[
@@ -141,6 +153,7 @@ pub const DECISIONS: &[&str] = &[
     "send-back",
     "evaluate",
     "assess",
+    "supervise",
 ];
 
 impl Command {
@@ -167,6 +180,8 @@ impl Command {
             Command::SendBack { .. } => "send-back",
             Command::Evaluate { .. } => "evaluate",
             Command::Assess { .. } => "assess",
+            Command::Supervise { .. } => "supervise",
+            Command::AnswerSupervision { .. } => "answer-supervision",
         }
     }
 }
@@ -193,4 +208,6 @@ pub const COMMAND_WORDS: &[&str] = &[
     "send-back",
     "evaluate",
     "assess",
+    "supervise",
+    "answer-supervision",
 ];

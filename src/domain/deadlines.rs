@@ -34,6 +34,8 @@ pub enum ClockKind {
     Feedback,
     /// 配合: a supporting unit's part of a joint case, until it reports.
     Part,
+    /// 督办: a supervision notice, until the unit answers it.
+    Supervision,
 }
 
 impl ClockKind {
@@ -47,6 +49,7 @@ impl ClockKind {
             ClockKind::Callback => "callback",
             ClockKind::Feedback => "feedback",
             ClockKind::Part => "part",
+            ClockKind::Supervision => "supervision",
         }
     }
 
@@ -58,9 +61,18 @@ impl ClockKind {
     /// The kind of an index byte.
     pub fn from_code(b: u8) -> Option<ClockKind> {
         use ClockKind::*;
-        [Triage, Contact, Handling, Review, Callback, Feedback, Part]
-            .get(usize::from(b))
-            .copied()
+        [
+            Triage,
+            Contact,
+            Handling,
+            Review,
+            Callback,
+            Feedback,
+            Part,
+            Supervision,
+        ]
+        .get(usize::from(b))
+        .copied()
     }
 }
 
@@ -206,6 +218,21 @@ pub struct ClockRules {
     pub review_days: u32,
     /// 回访: working days from the approved reply to the recorded rating.
     pub callback_days: u32,
+    /// 督办: working days a unit has to answer a supervision notice (`supervise --days` may set
+    /// another, up to `max_supervision_days`).
+    #[serde(default = "default_supervision_days")]
+    pub supervision_days: u32,
+    /// The most working days `supervise --days` may give.
+    #[serde(default = "default_max_supervision_days")]
+    pub max_supervision_days: u32,
+}
+
+fn default_supervision_days() -> u32 {
+    2
+}
+
+fn default_max_supervision_days() -> u32 {
+    10
 }
 
 impl Default for ClockRules {
@@ -215,6 +242,8 @@ impl Default for ClockRules {
             contact_days: 1,
             review_days: 1,
             callback_days: 2,
+            supervision_days: default_supervision_days(),
+            max_supervision_days: default_max_supervision_days(),
         }
     }
 }
@@ -371,6 +400,25 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
                 true,
             );
         }
+    }
+    // 督办: an unanswered supervision notice on an open case runs until the unit answers.
+    let open = !matches!(
+        case.stage,
+        Stage::Assessment | Stage::Closed | Stage::Rejected
+    );
+    if let Some(s) = case
+        .supervision
+        .as_ref()
+        .filter(|s| s.answer.is_none() && open)
+    {
+        need(
+            ClockKind::Supervision,
+            Some(s.unit.clone()),
+            false,
+            Span::WorkingDays(s.days),
+            s.at,
+            true,
+        );
     }
     out
 }

@@ -190,6 +190,24 @@ pub enum Event {
         /// The referral made, if any (问责移交).
         referral: Option<Referral>,
     },
+    /// 督办: a supervision notice to the unit holding the case.
+    Supervise {
+        /// The unit that must answer.
+        unit: UnitId,
+        /// What it must do or explain.
+        note: String,
+        /// Working days to answer.
+        days: u32,
+        /// The answer's deadline.
+        due_at: DateTime<Utc>,
+    },
+    /// 督办回复: the unit's answer to the supervision notice.
+    AnswerSupervision {
+        /// The unit.
+        unit: UnitId,
+        /// The answer.
+        text: String,
+    },
 }
 
 impl Event {
@@ -218,6 +236,8 @@ impl Event {
             Event::SendBack { .. } => "send-back",
             Event::Evaluate { .. } => "evaluate",
             Event::Assess { .. } => "assess",
+            Event::Supervise { .. } => "supervise",
+            Event::AnswerSupervision { .. } => "answer-supervision",
         }
     }
 }

@@ -298,6 +298,7 @@ impl NewCase {
         calendar: &super::calendar::WorkCalendar,
     ) -> Case {
         let mut case = Case {
+            supervision: None,
             id,
             version: 1,
             external_id: self.external_id,

@@ -19,6 +19,8 @@ pub fn roles_for(command: &str) -> &'static [Role] {
         "contact" | "feedback" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         "evaluate" => &[DistrictDispatcher, Trainer],
         "assess" => &[Supervisor, Trainer],
+        "supervise" => &[Supervisor, CityDispatcher, DistrictDispatcher, Trainer],
+        "answer-supervision" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         _ => &[Trainer],
     }
 }
@@ -45,7 +47,8 @@ pub fn responsible_unit(case: &Case, command: &str, org: &Org) -> Option<UnitId>
             org.platform_of(unit).map(|u| u.id.clone())
         }
         "evaluate" => Some(case.district.clone()),
-        "report" => None,
+        "report" | "supervise" => None,
+        "answer-supervision" => case.supervision.as_ref().map(|s| s.unit.clone()),
         _ => Some(case.holder.clone()),
     }
 }
@@ -148,6 +151,11 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
             outcome: AssessmentOutcome::Pass,
             note: None,
         },
+        "supervise" => Command::Supervise {
+            note: text(),
+            days: None,
+        },
+        "answer-supervision" => Command::AnswerSupervision { text: text() },
         _ => return None,
     })
 }
@@ -181,7 +189,7 @@ pub fn available_commands(case: &Case, cx: &Context) -> Vec<&'static str> {
 mod tests {
     use super::*;
     use crate::domain::case::{
-        AssessmentOutcome, Category, Kind, Resolution as R, Satisfaction as S,
+        AssessmentOutcome, Category, Kind, Resolution as R, Satisfaction as S, Stage,
     };
     use crate::domain::testkit::Walk;
 
@@ -215,19 +223,44 @@ mod tests {
         available_commands(&w.case, &cx)
     }
 
-    /// Every login sees exactly the listed words; everyone not listed sees nothing.
+    /// The logins that may supervise a Laoshan case (督办): its platform and supervisor, the
+    /// city's, and the trainer.
+    const SUPERVISE_LAOSHAN: &[&str] = &[
+        "trainer",
+        "qd_dispatch",
+        "qd_supervisor",
+        "ls_dispatch",
+        "ls_supervisor",
+    ];
+
+    /// Every login sees exactly the listed words; everyone not listed sees nothing. Besides,
+    /// on an open case without an unanswered notice, exactly [`SUPERVISE_LAOSHAN`] see
+    /// `supervise` (last in lifecycle order), which the lists leave out.
     fn expect(w: &Walk, who: &[(&str, &[&str])]) {
+        let open = !matches!(
+            w.case.stage,
+            Stage::Assessment | Stage::Closed | Stage::Rejected
+        ) && w
+            .case
+            .supervision
+            .as_ref()
+            .is_none_or(|s| s.answer.is_some());
         for login in EVERYONE {
             let want: &[&str] = who
                 .iter()
                 .find(|(l, _)| l == login)
                 .map_or(&[], |(_, words)| words);
+            let mut got = offered(w, login);
+            let supervises = got.last() == Some(&"supervise");
+            if supervises {
+                got.pop();
+            }
+            let context = format!("{login} on {} in {}", w.case.id, w.case.stage);
+            assert_eq!(got, want, "{context}");
             assert_eq!(
-                offered(w, login),
-                want,
-                "{login} on {} in {}",
-                w.case.id,
-                w.case.stage
+                supervises,
+                open && SUPERVISE_LAOSHAN.contains(login),
+                "supervise: {context}"
             );
         }
     }
@@ -402,7 +435,7 @@ mod tests {
     }
 
     #[test]
-    fn a_return_request_is_decided_by_the_platform_and_blocks_the_holder() {
+    fn a_return_request_is_decided_by_the_platform_while_the_holder_works_on() {
         let mut w = Walk::new();
         w.run("ls_dispatch", accept(Category::Development));
         w.run(
@@ -426,10 +459,22 @@ mod tests {
                 confirm: true,
             },
         );
-        let decide: &[&str] = &["approve-return", "deny-return"];
-        expect(&w, &[("trainer", decide), ("ls_dispatch", decide)]);
+        // The platform decides; the department goes on working meanwhile (先办后议), but may
+        // not reply or ask again until the decision.
+        let work: &[&str] = &["sign", "contact"];
+        expect(
+            &w,
+            &[
+                (
+                    "trainer",
+                    &["sign", "approve-return", "deny-return", "contact"],
+                ),
+                ("ls_dispatch", &["approve-return", "deny-return"]),
+                ("ls_hrss", work),
+            ],
+        );
         let why = refusal_for(
-            "sign",
+            "extend",
             &w.case,
             &Context {
                 now: w.now,

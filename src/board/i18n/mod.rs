@@ -578,6 +578,8 @@ impl Lang {
             "send-back" => ("退回重办", "send back"),
             "evaluate" => ("回访评价", "evaluate"),
             "assess" => ("履职评估", "assess"),
+            "supervise" => ("督办", "supervise"),
+            "answer-supervision" => ("督办回复", "answer supervision"),
             _ => ("", ""),
         };
         self.pick(zh, en)

@@ -35,6 +35,7 @@ impl Lang {
                 ClockKind::Callback => "callback",
                 ClockKind::Feedback => "feedback",
                 ClockKind::Part => "part",
+                ClockKind::Supervision => "supervision",
             },
         }
     }
@@ -49,6 +50,7 @@ impl Lang {
             ClockKind::Callback => ("回访", "CBK"),
             ClockKind::Feedback => ("反馈", "FBK"),
             ClockKind::Part => ("配合", "PRT"),
+            ClockKind::Supervision => ("督办", "SUP"),
         };
         self.pick(zh, en)
     }
@@ -112,6 +114,7 @@ impl Lang {
                 "cannot suspend: no shell with job control started this board (run jiban board from a shell)",
             ),
             "denied_returns" => ("不当退单", "denied returns"),
+            "will_supervise" => ("督办通知发往", "supervision notice to"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
             "usage_as" => (
                 ":as 登录名 — 培训师切换操作身份（保留当前视图）",
@@ -218,6 +221,7 @@ mod tests {
             "draft_kept",
             "draft_restored",
             "acting_as",
+            "will_supervise",
             "denied_returns",
             "no_job_control",
             "usage_as",

@@ -151,6 +151,17 @@ impl DetailPane<'_> {
                     String::new()
                 }
             ),
+            Event::Supervise {
+                unit, note, due_at, ..
+            } => format!(
+                "{}: {note} · {} {}",
+                self.app.unit_name(unit),
+                t.label.due,
+                short_time(*due_at)
+            ),
+            Event::AnswerSupervision { unit, text } => {
+                format!("{}: {text}", self.app.unit_name(unit))
+            }
             Event::DenyReturn | Event::DenyExtension => String::new(),
         }
     }

@@ -7,6 +7,7 @@ mod contact;
 #[cfg(test)]
 mod preview_tests;
 mod routing;
+mod supervision;
 #[cfg(test)]
 mod tests;
 mod verdict;
@@ -46,7 +47,7 @@ pub enum Refusal {
     Rule(String),
 }
 
-fn invalid(field: &'static str, reason: impl Into<String>) -> Refusal {
+pub(super) fn invalid(field: &'static str, reason: impl Into<String>) -> Refusal {
     Refusal::Invalid {
         field: field.into(),
         reason: reason.into(),
@@ -108,7 +109,7 @@ pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, 
         )));
     }
     if let Some(unit) = responsible_unit(case, word, cx.org) {
-        if word != "assess" && !acts_for(cx.operator, &unit) {
+        if !matches!(word, "assess" | "supervise") && !acts_for(cx.operator, &unit) {
             return Err(Refusal::Permission(format!(
                 "{word} on {} is for {unit}; {} acts for {}",
                 case.id, cx.operator.login, cx.operator.unit
@@ -567,6 +568,8 @@ fn apply(
         Command::Assess { outcome, note } => {
             return verdict::assess(case, *outcome, note.as_deref(), cx);
         }
+        Command::Supervise { note, days } => supervision::supervise(case, note, *days, cx)?,
+        Command::AnswerSupervision { text } => supervision::answer(case, text, cx)?,
     };
     Ok((event, None))
 }
