@@ -723,3 +723,34 @@ fn in_the_reply_form_enter_moves_on_the_person_is_the_login_and_the_result_wraps
     assert_eq!(reply.person, "王欣怡");
     assert_eq!(reply.result, result);
 }
+
+#[test]
+fn a_supervisor_sends_a_notice_by_keys_and_the_unit_answers_it() {
+    use board_support::keys::keys;
+    let demo = demo();
+    let mut app = board(&demo, Some("ls_supervisor"), "default", Lang::Zh);
+    drive(&mut app, &[Action::Run(LONG_HANDLED.into())]);
+    // `a u`: the notice's panel; a decision, so Ctrl-S asks first.
+    keys(&mut app, "au请本周内办结并回复✔");
+    assert!(matches!(app.mode, Mode::Confirm(_)), "{:?}", app.mode);
+    keys(&mut app, "y");
+    assert!(
+        app.status().is_some_and(|(m, ok)| ok && m.contains("督办")),
+        "{:?}",
+        app.status()
+    );
+    let case = demo.engine.show(LONG_HANDLED).unwrap().case;
+    let s = case.supervision.expect("a notice");
+    assert_eq!((s.unit.as_str(), s.days), ("laoshan.market", 2));
+    // The detail lists the notice's own clock.
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("督办"), "{text}");
+    // The market's handler answers with `a w`.
+    let mut unit = board(&demo, Some("ls_market"), "default", Lang::Zh);
+    drive(&mut unit, &[Action::Run(LONG_HANDLED.into())]);
+    assert!(unit.offered_commands().contains(&"answer-supervision"));
+    keys(&mut unit, "aw已约谈商家，周五前退款✔");
+    assert!(matches!(unit.mode, Mode::Normal), "{:?}", unit.status());
+    let case = demo.engine.show(LONG_HANDLED).unwrap().case;
+    assert!(case.supervision.unwrap().answer.is_some());
+}

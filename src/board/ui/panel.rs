@@ -162,6 +162,15 @@ impl FormBox<'_> {
                 lang.says("days_default")
             ),
             ("extend", "days") => format!("1–{}", limits.max_extension_days),
+            ("supervise", "days") => {
+                let c = &self.app.model().config().rules.clocks;
+                format!(
+                    "1–{} · {} {}",
+                    c.max_supervision_days,
+                    lang.says("days_default"),
+                    c.supervision_days
+                )
+            }
             _ => field.hint().to_string(),
         }
     }
