@@ -51,8 +51,19 @@ fn command_words_options_values_and_units_complete_with_tab() {
     assert_eq!(line(&app), "escalate");
     keys(&mut app, "⇤");
     assert_eq!(line(&app), "joint");
-    // A word this dispatcher may not issue is not offered: `s` gives only board words.
+    // A word this dispatcher may not issue is not offered: `s` gives supervise (a dispatcher's
+    // notice to the holder), then board words, never sign.
     keys(&mut app, "⎋:s⇥");
+    assert_eq!(line(&app), "supervise");
+    match &app.mode {
+        Mode::Prompt(p) => assert!(
+            !p.completions.iter().any(|w| w == "sign"),
+            "{:?}",
+            p.completions
+        ),
+        other => panic!("{other:?}"),
+    }
+    keys(&mut app, "⇥");
     assert_eq!(line(&app), "sort");
     keys(&mut app, "⇥");
     assert_eq!(line(&app), "stage");
