@@ -374,7 +374,7 @@ fn pending_requests_are_listed_and_decided_with_what_the_decision_does() {
     assert_eq!(app.selected_case(), Some(LONG_HANDLED));
     assert_eq!(
         app.offered_commands(),
-        ["approve-extension", "deny-extension"]
+        ["approve-extension", "deny-extension", "supervise"]
     );
     drive(&mut app, &[Action::Actions, Action::Open]);
     assert_eq!(form(&app).word, "approve-extension");
@@ -462,7 +462,10 @@ fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() 
     );
     let mut app = board(&demo, Some("qd_dispatch"), "default", Lang::En);
     drive(&mut app, &[Action::Run(case.into()), Action::Actions]);
-    assert_eq!(app.offered_commands(), ["approve-reply", "send-back"]);
+    assert_eq!(
+        app.offered_commands(),
+        ["approve-reply", "send-back", "supervise"]
+    );
     drive(&mut app, &[Action::Open]);
     // The reply beside the case; approving passes it to the district platform.
     let text = board_support::screen(&mut app, 120, 40);

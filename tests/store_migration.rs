@@ -49,6 +49,7 @@ const NEW: &[&str] = &[
     "contacts",
     "feedback_at",
     "part_days",
+    "supervision",
 ];
 
 /// `v` without the fields of [`NEW`] (at the top level of each object).
