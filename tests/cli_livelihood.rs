@@ -334,19 +334,24 @@ fn a_province_case_gets_the_2115_clocks_from_intake_and_records_contact_and_feed
     assert!(out.stderr.contains("line 1: source"), "{}", out.stderr);
 }
 
+const MONDAY: &str = "2026-11-23T09:00:00+08:00";
+const HAIDAMAIDAO: &str = "laoshan.jinjialing.haidamaidao";
+
+/// A new store with one Haidamaidao case, accepted and sent to the community on Monday 09:00.
+fn sent_to_the_community(title: &str) -> (Store, String) {
+    let store = Store::new();
+    let id = store.intake_one(MONDAY, &haidamaidao_line(title, MONDAY));
+    let accept = ["accept", "--category", "livelihood"];
+    store.act_ok(MONDAY, "ls_dispatch", &id, &accept);
+    let dispatch = ["dispatch", "--to", HAIDAMAIDAO];
+    store.act_ok(MONDAY, "ls_dispatch", &id, &dispatch);
+    (store, id)
+}
+
 #[test]
 fn a_community_handles_while_its_return_waits_and_a_denied_return_counts_on_its_record() {
-    let store = Store::new();
-    let t = "2026-11-23T09:00:00+08:00";
-    let id = store.intake_one(t, &haidamaidao_line("楼道堆放杂物", t));
-    let community = "laoshan.jinjialing.haidamaidao";
-    store.act_ok(
-        t,
-        "ls_dispatch",
-        &id,
-        &["accept", "--category", "livelihood"],
-    );
-    store.act_ok(t, "ls_dispatch", &id, &["dispatch", "--to", community]);
+    let (store, id) = sent_to_the_community("楼道堆放杂物");
+    let (t, community) = (MONDAY, HAIDAMAIDAO);
     let reason = ["return", "--reason", "楼道属物业管理", "--confirm"];
     store.act_ok(t, "ls_haidamaidao", &id, &reason);
     // 先办后议: while the return waits the community still signs and contacts the requester.
@@ -378,17 +383,8 @@ fn a_community_handles_while_its_return_waits_and_a_denied_return_counts_on_its_
 
 #[test]
 fn a_supervision_notice_gets_its_own_clock_until_the_unit_answers() {
-    let store = Store::new();
-    let t = "2026-11-23T09:00:00+08:00";
-    let id = store.intake_one(t, &haidamaidao_line("楼道灯长期不亮", t));
-    let community = "laoshan.jinjialing.haidamaidao";
-    store.act_ok(
-        t,
-        "ls_dispatch",
-        &id,
-        &["accept", "--category", "livelihood"],
-    );
-    store.act_ok(t, "ls_dispatch", &id, &["dispatch", "--to", community]);
+    let (store, id) = sent_to_the_community("楼道灯长期不亮");
+    let (t, community) = (MONDAY, HAIDAMAIDAO);
     // Another district's supervisor may not; the district's may.
     let notice = [
         "supervise",
