@@ -63,9 +63,12 @@ impl Draft {
 
 /// The drafts of one login, in `<state dir>/drafts/<login>/`; without a directory (tests,
 /// benches) nothing is written.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Drafts {
     dir: Option<PathBuf>,
+    /// The draft written last: a key that changes nothing (a cursor move, a repeated Tab)
+    /// writes no file.
+    last: std::sync::Mutex<Option<Draft>>,
 }
 
 /// A case id or command word as a file name: letters, digits, `-` and `_` as they are,
@@ -84,6 +87,7 @@ impl Drafts {
     pub fn open(root: Option<&Path>, login: &str) -> Drafts {
         let drafts = Drafts {
             dir: root.map(|r| r.join(file_part(login))),
+            last: Default::default(),
         };
         drafts.prune();
         drafts
@@ -100,11 +104,21 @@ impl Drafts {
         let (Some(dir), Some(path)) = (&self.dir, self.path(&draft.case, &draft.word)) else {
             return Ok(());
         };
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let same = last.as_ref().is_some_and(|l| {
+            (&l.case, &l.word, &l.values, l.focus)
+                == (&draft.case, &draft.word, &draft.values, draft.focus)
+        });
+        if same && path.exists() {
+            return Ok(());
+        }
         create_private_dir(dir)?;
         let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_vec(draft).map_err(std::io::Error::other)?;
         write_private(&tmp, &text)?;
-        std::fs::rename(&tmp, &path)
+        std::fs::rename(&tmp, &path)?;
+        *last = Some(draft.clone());
+        Ok(())
     }
 
     /// The draft kept for a case and command, if any (an unreadable one is ignored).

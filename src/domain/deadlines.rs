@@ -58,21 +58,21 @@ impl ClockKind {
         self as u8
     }
 
+    /// Every kind, in declaration order (an index byte is the position here).
+    pub const ALL: [ClockKind; 8] = [
+        ClockKind::Triage,
+        ClockKind::Contact,
+        ClockKind::Handling,
+        ClockKind::Review,
+        ClockKind::Callback,
+        ClockKind::Feedback,
+        ClockKind::Part,
+        ClockKind::Supervision,
+    ];
+
     /// The kind of an index byte.
     pub fn from_code(b: u8) -> Option<ClockKind> {
-        use ClockKind::*;
-        [
-            Triage,
-            Contact,
-            Handling,
-            Review,
-            Callback,
-            Feedback,
-            Part,
-            Supervision,
-        ]
-        .get(usize::from(b))
-        .copied()
+        ClockKind::ALL.get(usize::from(b)).copied()
     }
 }
 
