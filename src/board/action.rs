@@ -57,6 +57,8 @@ pub enum Action {
     ViewMine,
     /// Return and extension requests waiting for a decision.
     ViewRequests,
+    /// Chased, supervised and pooled cases (催 / 督 / 池).
+    ViewSupervision,
     /// Sort by the next key: due time, received time, light.
     CycleSort,
     /// Ring the terminal bell on a new red case, or stop.
@@ -120,6 +122,7 @@ impl Action {
         Action::ViewNight,
         Action::ViewMine,
         Action::ViewRequests,
+        Action::ViewSupervision,
         Action::CycleSort,
         Action::ToggleBell,
         Action::NextTheme,

@@ -46,6 +46,9 @@ pub enum View {
     Mine,
     /// Return and extension requests waiting for a platform's decision, under the selected unit.
     Requests,
+    /// 督办: cases chased (催), under a supervision notice (督) or in the supervision pool (池),
+    /// under the selected unit.
+    Supervision,
     /// Every case, finished ones too, matching the search text.
     Search,
 }
@@ -163,6 +166,8 @@ pub struct App {
     /// The last calendar (year, version) a recomputation announced: the configuration is
     /// fetched again once per new one.
     pub(super) calendar_seen: Option<(i32, u32)>,
+    /// When the board last asked the engine to record the chasing steps due.
+    pub(super) chased_at: Option<chrono::DateTime<chrono::Utc>>,
     pub(super) dirty: bool,
     pub(super) redraw_all: bool,
     pub(super) bell: bool,
@@ -263,6 +268,7 @@ impl App {
             found_for: None,
             load_paused: false,
             calendar_seen: None,
+            chased_at: None,
             dirty: true,
             redraw_all: false,
             bell: false,
@@ -350,6 +356,7 @@ impl App {
             urgent: self.view == View::Night,
             all_stages: false,
             pending_only: self.view == View::Requests,
+            supervised_only: self.view == View::Supervision,
             stage: self.stage_filter,
             text: self.filter.to_lowercase(),
             sort: self.sort,
@@ -536,6 +543,17 @@ impl App {
 
     pub(super) fn tick(&mut self) {
         let now = self.service.clock().now();
+        // An embedded board records the chasing steps that fall due while it is open, at most
+        // once per simulated or real minute (a server's clients leave that to the server).
+        if self
+            .chased_at
+            .is_none_or(|t| now - t >= chrono::Duration::seconds(60))
+        {
+            self.chased_at = Some(now);
+            if let Err(e) = self.service.advance() {
+                tracing::warn!(error = %e, "could not record the chasing steps due");
+            }
+        }
         if self.model.tick(now) > 0 && self.settings.bell {
             self.bell = true;
         }
@@ -601,6 +619,7 @@ impl App {
             }
             Action::ViewMine => self.set_view(View::Mine),
             Action::ViewRequests => self.set_view(View::Requests),
+            Action::ViewSupervision => self.set_view(View::Supervision),
             Action::CycleSort => self.sort = self.sort.next(),
             Action::ToggleBell => {
                 self.settings.bell = !self.settings.bell;

@@ -62,6 +62,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "mine" => app.change_view(View::Mine),
             "search" => app.change_view(View::Search),
             "requests" | "pending" => app.change_view(View::Requests),
+            "supervision" | "pool" => app.change_view(View::Supervision),
             _ => app.status_msg(t.usage_view.to_string(), false),
         },
         "unit" | "u" => app.jump_unit(&rest),

@@ -154,6 +154,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ViewNight, &["3"]),
     (Action::ViewMine, &["4"]),
     (Action::ViewRequests, &["5"]),
+    (Action::ViewSupervision, &["6"]),
     (Action::CycleSort, &["s"]),
     (Action::ToggleBell, &["b"]),
     (Action::NextTheme, &["t"]),

@@ -85,6 +85,8 @@ pub struct Query {
     pub all_stages: bool,
     /// Only cases with a return or extension request waiting.
     pub pending_only: bool,
+    /// Only cases with a supervision mark (催 / 督 / 池).
+    pub supervised_only: bool,
     /// Only cases in this stage (`:stage 待受理`).
     pub stage: Option<Stage>,
     /// Lower-case text to match (empty: all).
@@ -353,6 +355,7 @@ impl Model {
             deciding: None,
             parts: Box::default(),
             pending: case.pending,
+            mark: case.mark,
             extra,
         };
         let mut row = row;
@@ -520,6 +523,7 @@ impl Model {
             .filter(|(_, r)| {
                 (q.all_stages || r.is_open())
                     && (!q.pending_only || r.pending)
+                    && (!q.supervised_only || r.mark.is_some())
                     && q.stage.is_none_or(|s| s == r.stage)
                     && (!q.urgent || matches!(r.light, Some(Light::Red | Light::Yellow)))
                     && in_scope(r)

@@ -110,13 +110,17 @@ impl App {
             if let Some(r) = unit.and_then(|u| self.service.unit_record(&u).ok()) {
                 let lang = self.settings.lang;
                 form.notes = vec![format!(
-                    "{} {} · {} {} · {} {}",
+                    "{} {} · {} {} · {} {} · {} {} · {} {}",
                     lang.says("failures_in_a_row"),
                     r.failed_assessments,
                     lang.says("referrals"),
                     r.referrals.len(),
                     lang.says("denied_returns"),
-                    r.denied_returns.len()
+                    r.denied_returns.len(),
+                    lang.says("chases"),
+                    r.chases.len(),
+                    lang.says("pooled"),
+                    r.pooled.len()
                 )];
             }
         }

@@ -119,6 +119,8 @@ pub struct Row {
     pub parts: Box<[(u32, Light)]>,
     /// A return or extension request waits for the platform.
     pub pending: bool,
+    /// The supervision mark (催 / 督 / 池).
+    pub mark: Option<crate::domain::chasing::Mark>,
     /// Address and work-order number, one per line (matched by the filter, never shown).
     pub(super) extra: Box<str>,
 }

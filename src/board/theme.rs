@@ -101,6 +101,7 @@ pub const STYLE_NAMES: &[&str] = &[
     "light_blue",
     "overdue",
     "round2",
+    "supervision_mark",
     "simulated",
     "status_ok",
     "status_error",
@@ -446,6 +447,10 @@ impl Theme {
     /// The second-round mark.
     pub fn round2(&self) -> Style {
         self.get("round2")
+    }
+    /// The supervision mark of a queue row (催 / 督 / 池).
+    pub fn supervision_mark(&self) -> Style {
+        self.get("supervision_mark")
     }
     /// The simulated-clock mark.
     pub fn simulated(&self) -> Style {

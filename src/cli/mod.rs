@@ -526,8 +526,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     if !u.referrals.is_empty() {
                         marks.push_str(&format!("  问责移交 ×{}", u.referrals.len()));
                     }
-                    if !u.denied_returns.is_empty() {
-                        marks.push_str(&format!("  不当退单 ×{}", u.denied_returns.len()));
+                    for (word, list) in [
+                        ("不当退单", &u.denied_returns),
+                        ("催办", &u.chases),
+                        ("督办池", &u.pooled),
+                    ] {
+                        if !list.is_empty() {
+                            marks.push_str(&format!("  {word} ×{}", list.len()));
+                        }
                     }
                     crate::outln!(
                         "{} {} {} ({}){marks}",

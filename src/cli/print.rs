@@ -55,8 +55,11 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
             .get(&r.holder)
             .map_or(r.holder.as_str(), |u| u.name.as_str());
         let round = if r.round > 1 { "②" } else { "" };
+        let mark = r
+            .mark
+            .map_or(String::new(), |m| format!("[{}] ", mark_word(m)));
         crate::outln!(
-            "{} {} {} {} {} {} {round}{}",
+            "{} {} {} {} {} {} {round}{mark}{}",
             pad(light, 4),
             pad(&left, 18),
             pad(r.id.as_str(), 17),
@@ -67,6 +70,16 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
         );
     }
     crate::outln!("{} cases", rows.len());
+}
+
+/// The one-character supervision mark of the `cases` table (催 chased, 督 supervised, 池 pooled).
+pub(super) fn mark_word(m: crate::domain::chasing::Mark) -> &'static str {
+    use crate::domain::chasing::Mark;
+    match m {
+        Mark::Chased => "催",
+        Mark::Supervised => "督",
+        Mark::Pooled => "池",
+    }
 }
 
 /// The `show` page: the case and its whole history.
@@ -128,6 +141,24 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
             format_countdown(chrono::Duration::seconds(v.remaining_secs)),
             v.light.as_str()
         );
+    }
+    // The chasing ladder: when the case was chased and pooled, and its next step.
+    let ladder: Vec<String> = [
+        c.chase
+            .chased_at
+            .map(|t| format!("chased {}", cst_minutes(t))),
+        c.chase
+            .pooled_at
+            .map(|t| format!("pooled {}", cst_minutes(t))),
+        c.chase
+            .next
+            .map(|(t, l)| format!("next: {} at {}", l.as_str(), cst_minutes(t))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !ladder.is_empty() {
+        crate::outln!("{}{}", label("chase"), ladder.join("  ·  "));
     }
     if let Some(lead) = &c.lead {
         crate::outln!("{}{}", label("lead"), name(lead));

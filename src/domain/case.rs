@@ -379,6 +379,9 @@ pub struct Case {
     /// The supervision notice on the case (督办), the latest one.
     #[serde(default)]
     pub supervision: Option<Supervision>,
+    /// Where the case is on the chasing ladder (催办 → 督办池), and its next time-driven step.
+    #[serde(default)]
+    pub chase: crate::domain::chasing::Chase,
 }
 
 /// A supervision notice (督办通知): a supervisor or platform tells the unit holding an open case to
@@ -430,6 +433,12 @@ pub struct UnitRecord {
     /// Returns the platform denied (不当退单): the case was the unit's to handle.
     #[serde(default)]
     pub denied_returns: Vec<CaseMark>,
+    /// Cases chased while the unit held them (催办), at the time each chase fell due.
+    #[serde(default)]
+    pub chases: Vec<CaseMark>,
+    /// Cases that entered the supervision pool while the unit held them (督办池).
+    #[serde(default)]
+    pub pooled: Vec<CaseMark>,
 }
 
 /// A case counted on a unit's record, and when.

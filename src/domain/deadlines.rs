@@ -460,6 +460,7 @@ pub fn refresh(
             .zip(&before)
             .any(|(a, b)| a.due_at != b.due_at || a.kind != b.kind);
     case.stage_clocks = after;
+    crate::domain::chasing::schedule(case, rules, calendar);
     changed
 }
 

@@ -208,6 +208,17 @@ pub enum Event {
         /// The answer.
         text: String,
     },
+    /// 催办 / 入督办池: a time-driven step, recorded at the time it fell due.
+    Chase {
+        /// The level reached.
+        level: super::chasing::ChaseLevel,
+        /// The unit holding the case.
+        unit: UnitId,
+        /// The clock that ran out.
+        clock: super::deadlines::ClockKind,
+        /// When that clock ran out.
+        late_since: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -238,6 +249,7 @@ impl Event {
             Event::Assess { .. } => "assess",
             Event::Supervise { .. } => "supervise",
             Event::AnswerSupervision { .. } => "answer-supervision",
+            Event::Chase { .. } => "chase",
         }
     }
 }

@@ -299,6 +299,7 @@ impl NewCase {
     ) -> Case {
         let mut case = Case {
             supervision: None,
+            chase: Default::default(),
             id,
             version: 1,
             external_id: self.external_id,

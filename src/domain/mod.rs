@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod calendar_file;
 pub mod case;
+pub mod chasing;
 pub mod clock;
 pub mod command;
 pub mod config;

@@ -74,6 +74,9 @@ pub struct Rules {
     /// Qingdao's 2115 clocks for province enterprise cases.
     #[serde(default)]
     pub province_2115: ProvinceRules,
+    /// Chasing late cases (催办 → 督办池).
+    #[serde(default)]
+    pub supervision: crate::domain::chasing::ChaseRules,
 }
 
 impl Rules {

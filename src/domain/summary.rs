@@ -46,6 +46,9 @@ pub struct CaseSummary {
     /// The running clocks (the queue's light and countdown).
     #[serde(default)]
     pub clocks: Vec<super::deadlines::StageClock>,
+    /// The queue's supervision mark (催 / 督 / 池), if any.
+    #[serde(default)]
+    pub mark: Option<super::chasing::Mark>,
 }
 
 impl CaseSummary {
@@ -69,6 +72,7 @@ impl CaseSummary {
             pending: case.pending.is_some(),
             closed_at: case.closed_at,
             clocks: case.stage_clocks.clone(),
+            mark: super::chasing::Mark::of_case(case),
         }
     }
 

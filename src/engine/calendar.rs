@@ -151,6 +151,7 @@ impl Engine {
                 if moved.is_empty() {
                     continue;
                 }
+                crate::domain::chasing::schedule(&mut after, &config.rules, &config.calendar);
                 after.version += 1;
                 let entry = HistoryEntry {
                     case: after.id.clone(),

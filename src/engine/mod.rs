@@ -4,6 +4,7 @@
 //! then published to subscribers and acknowledged.
 
 pub mod calendar;
+mod chasing;
 mod intake;
 pub use intake::INTAKE_BATCH;
 mod maintain;
@@ -180,6 +181,7 @@ impl Engine {
         let config = Config::from_sources(&store.fixtures()?)?;
         let engine = Engine::with(store, config, clock);
         engine.finish_recompute()?;
+        engine.advance()?;
         Ok(engine)
     }
 
@@ -198,6 +200,7 @@ impl Engine {
         // A copy shows the store as it is on disk: a recompute left pending waits for the store.
         if !copy {
             engine.finish_recompute()?;
+            engine.advance()?;
         }
         Ok(engine)
     }
@@ -334,16 +337,27 @@ impl Engine {
         command: &Command,
         expected_version: Option<u64>,
     ) -> Result<HistoryEntry> {
-        let (committed, order) = {
+        let (mut committed, result, order) = {
             let _guard = self.lock();
-            let c = self.apply(operator, case_id, command, expected_version)?;
-            (c, self.publish_order())
+            let chased = self.advance_locked(self.clock.now())?;
+            let result = self.apply(operator, case_id, command, expected_version);
+            (chased, result, self.publish_order())
         };
-        self.store().flush()?;
-        let entry = committed.entry.clone();
-        self.publish(vec![committed]);
+        // Chasing steps recorded first are kept (and published) even when the command is refused.
+        let entry = match result {
+            Ok(c) => {
+                let entry = c.entry.clone();
+                committed.push(c);
+                Ok(entry)
+            }
+            Err(e) => Err(e),
+        };
+        if !committed.is_empty() {
+            self.store().flush()?;
+        }
+        self.publish(committed);
         drop(order);
-        Ok(entry)
+        entry
     }
 
     /// Group commit: runs many commands one after another, each decided against the state the
@@ -351,19 +365,32 @@ impl Engine {
     /// Each result is that command's own; a refused command does not stop the others. When the
     /// flush fails, every command that was applied reports the failure.
     pub fn execute_many(&self, commands: &[Submitted]) -> Vec<Result<HistoryEntry>> {
-        let (results, order): (Vec<Result<Committed>>, _) = {
+        let (results, chased, order): (Vec<Result<Committed>>, _, _) = {
             let _guard = self.lock();
+            let chased = match self.advance_locked(self.clock.now()) {
+                Ok(c) => c,
+                Err(e) => {
+                    let why = e.to_string();
+                    return commands
+                        .iter()
+                        .map(|_| Err(EngineError::Remote(why.clone())))
+                        .collect();
+                }
+            };
             let results = commands
                 .iter()
                 .map(|c| self.apply(&c.operator, &c.case, &c.command, c.expected_version))
                 .collect();
-            (results, self.publish_order())
+            (results, chased, self.publish_order())
         };
-        let flushed = match results.iter().any(|r| r.is_ok()) {
+        let flushed = match results.iter().any(|r| r.is_ok()) || !chased.is_empty() {
             true => self.store().flush().map(|_| ()).map_err(|e| e.to_string()),
             false => Ok(()),
         };
-        let mut published = Vec::new();
+        let mut published = match &flushed {
+            Ok(()) => chased,
+            Err(_) => Vec::new(),
+        };
         let out = results
             .into_iter()
             .map(|r| match (r, &flushed) {

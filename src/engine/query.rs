@@ -63,6 +63,9 @@ pub struct CaseRow {
     pub received_at: DateTime<Utc>,
     /// Every running clock, most urgent first.
     pub clocks: Vec<ClockView>,
+    /// The supervision mark (催 chased / 督 supervised / 池 pooled), if any.
+    #[serde(default)]
+    pub mark: Option<crate::domain::chasing::Mark>,
 }
 
 /// A case with its light and whole history.
@@ -132,6 +135,10 @@ pub struct UnitView {
     pub referrals: Vec<crate::domain::case::Referral>,
     /// Returns the platform denied (不当退单).
     pub denied_returns: Vec<crate::domain::case::CaseMark>,
+    /// Cases chased while it held them (催办).
+    pub chases: Vec<crate::domain::case::CaseMark>,
+    /// Cases that entered the supervision pool while it held them (督办池).
+    pub pooled: Vec<crate::domain::case::CaseMark>,
 }
 
 impl Engine {
@@ -150,6 +157,7 @@ impl Engine {
         let clocks = deadlines::views(&case.stage_clocks, now, &cfg.calendar, &cfg.rules);
         let first = clocks.first();
         CaseRow {
+            mark: crate::domain::chasing::Mark::of_case(&case),
             light: first.map(|c| c.light),
             clock: first.map(|c| c.kind),
             remaining_secs: first.map(|c| c.remaining_secs),
@@ -489,6 +497,8 @@ impl Engine {
                     failed_assessments: r.failed_assessments,
                     referrals: r.referrals,
                     denied_returns: r.denied_returns,
+                    chases: r.chases,
+                    pooled: r.pooled,
                 }
             })
             .collect())

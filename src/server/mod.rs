@@ -52,6 +52,25 @@ impl ServeOptions {
     }
 }
 
+/// How often the server records the chasing steps that fell due (催办 → 督办池) while no command
+/// came in (every command records them first anyway).
+pub const CHASE_EVERY: Duration = Duration::from_secs(30);
+
+/// Records the chasing steps due, every [`CHASE_EVERY`], off the async threads.
+async fn chase_when_due(engine: Arc<Engine>) {
+    let mut every = tokio::time::interval(CHASE_EVERY);
+    loop {
+        every.tick().await;
+        let engine = engine.clone();
+        match tokio::task::spawn_blocking(move || engine.advance()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(steps = n, "recorded chasing steps"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not record the chasing steps due"),
+            Err(e) => tracing::warn!(error = %e, "the chasing task failed"),
+        }
+    }
+}
+
 /// Serves `engine` on the socket until `stop` resolves, then shuts down cleanly: no new
 /// connections or requests, queued commands committed and answered, clients told, socket
 /// removed. Binding errors (a live server on the socket) are returned at once.
@@ -89,6 +108,7 @@ pub async fn serve(
         closing,
         stall: options.stall,
     });
+    let chaser = tokio::spawn(chase_when_due(engine.clone()));
     let mut connections = tokio::task::JoinSet::new();
     let mut backoff = Duration::ZERO;
     tokio::pin!(stop);
@@ -131,6 +151,7 @@ pub async fn serve(
         }
     }
     tracing::info!(clients = connections.len(), "stopping");
+    chaser.abort();
     drop(listener);
     let _ = std::fs::remove_file(&options.socket);
     let _ = closing_tx.send(true);

@@ -49,6 +49,9 @@ impl Service for Embedded {
     fn read_only(&self) -> Option<crate::store::problem::StorageProblem> {
         self.engine.read_only_problem()
     }
+    fn advance(&self) -> Result<usize> {
+        self.engine.advance()
+    }
     fn act_as(&self, login: &str) -> Result<Arc<dyn Service>> {
         let operator = self.engine.config().users.take(&self.opened_as, login)?;
         Ok(Arc::new(Embedded {

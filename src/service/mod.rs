@@ -49,6 +49,12 @@ pub trait Service: Send + Sync {
     /// showing a role to new staff. Who may is decided by [`crate::domain::users::Users::take`]
     /// against the identity the session was opened with, never the login it acts as now.
     fn act_as(&self, login: &str) -> Result<Arc<dyn Service>>;
+    /// Records the chasing steps due by now ([`Engine::advance`](crate::engine::Engine::advance))
+    /// and returns how many; a client of a server leaves that to the server (0).
+    fn advance(&self) -> Result<usize> {
+        Ok(0)
+    }
+
     /// Why commands are refused on this store, when it is read through a copy (a read-only
     /// store, a full disk); a server's store never is.
     fn read_only(&self) -> Option<crate::store::problem::StorageProblem> {

@@ -147,6 +147,9 @@ impl Store {
         if let Some(k) = idx.closed {
             want.push(("finished-by-date", k));
         }
+        if let Some(k) = idx.chase {
+            want.push(("chasing", k));
+        }
         if !case.stage.is_final() {
             want.push(("open", keys::of(Kind::Open, id.as_bytes())));
         }
@@ -176,12 +179,13 @@ impl Store {
     /// Every index entry must point at a stored case that still has it.
     fn check_reverse(&self, ids: &HashSet<Vec<u8>>, report: &mut CheckReport) -> Result<()> {
         type CaseOf = fn(&[u8]) -> Option<&str>;
-        let kinds: [(Kind, &str, CaseOf); 5] = [
+        let kinds: [(Kind, &str, CaseOf); 6] = [
             (Kind::Open, "open", |k| std::str::from_utf8(k).ok()),
             (Kind::Holder, "holder", keys::case_of_holder_key),
             (Kind::Stage, "stage", keys::case_of_stage_key),
             (Kind::Due, "deadline", keys::case_of_clock_key),
             (Kind::Closed, "finished-by-date", keys::case_of_due_key),
+            (Kind::Chase, "chasing", keys::case_of_due_key),
         ];
         for (kind, name, case_of) in kinds {
             for kv in self.scan(kind, &[]) {
@@ -204,6 +208,7 @@ impl Store {
                     Kind::Holder => idx.holder == full,
                     Kind::Stage => idx.stage == full,
                     Kind::Due => idx.due.iter().any(|(k, _)| *k == full),
+                    Kind::Chase => idx.chase.as_ref() == Some(&full),
                     _ => idx.closed.as_ref() == Some(&full),
                 };
                 if !current {

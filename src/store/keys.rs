@@ -37,6 +37,9 @@ pub enum Kind {
     UnitRecord = b'U',
     /// (no more key) → how many batches were ever committed ([`super::durable`]).
     Writes = b'W',
+    /// [`by_due`] key (the time a case's next chasing step falls due) → nothing
+    /// ([`crate::domain::chasing`]).
+    Chase = b'A',
 }
 
 /// `kind ‖ rest`: a key of one kind.

@@ -231,3 +231,59 @@ pub fn from_schema_2(store: &Store) -> Result<()> {
     );
     Ok(())
 }
+
+/// Migrates a schema-3 store to schema 4 in place: every open case gets its next chasing step
+/// ([`crate::domain::chasing`]) and the chasing index its entry. Nothing of a case's history
+/// changes; a step already due is recorded by the engine right after the store opens. Rerunning
+/// after a crash gives the same result; the schema mark is written last.
+pub fn from_schema_3(store: &Store) -> Result<()> {
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: migrating the store at {} from schema 3 to schema 4 (chasing late cases)",
+        store.path().display()
+    );
+    tracing::warn!(store = %store.path().display(), "migrating schema 3 to 4");
+    let config = crate::domain::config::Config::from_sources(&store.fixtures()?).map_err(|e| {
+        StoreError::Corrupt {
+            tree: "meta",
+            reason: format!("the stored fixtures do not parse: {e}"),
+        }
+    })?;
+    let ids: Vec<String> = store
+        .scan(Kind::Open, &[])
+        .map(|kv| kv.map(|(k, _)| String::from_utf8_lossy(&k).into_owned()))
+        .collect::<Result<_>>()?;
+    let mut migrated = 0usize;
+    for chunk in ids.chunks(CHUNK) {
+        let mut pairs: Vec<(Case, Case)> = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            let Some(before) = store.case(id)? else {
+                continue;
+            };
+            let mut after = before.clone();
+            crate::domain::chasing::schedule(&mut after, &config.rules, &config.calendar);
+            if after != before {
+                pairs.push((before, after));
+            }
+        }
+        let mut batch = Batch::default();
+        for (before, after) in &pairs {
+            batch.cases.push(CaseWrite {
+                before: Some(before),
+                after,
+                entry: None,
+            });
+        }
+        store.commit(&batch)?;
+        migrated += pairs.len();
+    }
+    store
+        .meta
+        .insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
+    store.flush()?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: {migrated} open cases are now chased when late (schema 4)"
+    );
+    Ok(())
+}

@@ -47,8 +47,9 @@ pub use write::CaseWrite;
 /// The schema this build reads and writes. Version 1 kept each case as one JSON record; version 2
 /// keeps the citizen's words apart from the state, in MessagePack, with open/closed/stage indexes
 /// and kept counts; version 3 gives every open case the running clocks of its stage, indexed one
-/// entry per clock. Older stores are migrated on open ([`migrate`]).
-pub const SCHEMA_VERSION: u32 = 3;
+/// entry per clock; version 4 gives every open case its next chasing step (催办 → 督办池), indexed by
+/// the time it falls due. Older stores are migrated on open ([`migrate`]).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// How a store is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,7 +446,12 @@ impl Store {
         compact::remove_stale(path, &dir);
         space::make_private(path);
         if found == 2 {
+            // Schema 2's migration sets the clocks and with them the chasing steps (schema 4).
             migrate::from_schema_2(&store)?;
+            return Ok(store);
+        }
+        if found == 3 {
+            migrate::from_schema_3(&store)?;
             return Ok(store);
         }
         if found != SCHEMA_VERSION {

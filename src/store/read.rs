@@ -217,6 +217,16 @@ impl Store {
         })
     }
 
+    /// Cases whose next chasing step falls due at or before `upto`, earliest first, at most
+    /// `limit` ([`crate::domain::chasing`]): read from the chasing index, nothing else.
+    pub fn chases_due(&self, upto: DateTime<Utc>, limit: usize) -> Result<Vec<CaseId>> {
+        let to = keys::time(upto + chrono::Duration::milliseconds(1));
+        self.range(Kind::Chase, None, Some(&to))
+            .take(limit)
+            .map(|kv| id_from("chasing", keys::case_of_due_key(&kv?.0)))
+            .collect()
+    }
+
     /// Finished cases closed in `[from, to)`, newest first.
     pub fn closed_between(
         &self,

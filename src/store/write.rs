@@ -76,6 +76,7 @@ pub(super) struct IndexKeys {
     pub(super) stage: Vec<u8>,
     pub(super) due: Vec<(Vec<u8>, Vec<u8>)>,
     pub(super) closed: Option<Vec<u8>>,
+    pub(super) chase: Option<Vec<u8>>,
     pub(super) count: Vec<u8>,
 }
 
@@ -93,9 +94,17 @@ impl IndexKeys {
                 let at = case.closed_at.unwrap_or(case.received_at);
                 keys::of(Kind::Closed, &keys::closed(at, id))
             }),
+            chase: chase_key(case),
             count: keys::count(case.holder.as_str(), case.stage.as_str()),
         }
     }
+}
+
+/// The `chase` index key of a case: when its next chasing step falls due (none when closed or
+/// nothing is scheduled).
+pub(crate) fn chase_key(case: &Case) -> Option<Vec<u8>> {
+    let (at, _) = case.chase.next.filter(|_| !case.stage.is_final())?;
+    Some(keys::of(Kind::Chase, &keys::by_due(at, case.id.as_str())))
 }
 
 /// Locks a mutex, taking it over from a thread that panicked holding it.
@@ -147,6 +156,10 @@ impl Store {
                 (
                     before.as_ref().and_then(|b| b.closed.as_ref()),
                     after.closed.as_ref(),
+                ),
+                (
+                    before.as_ref().and_then(|b| b.chase.as_ref()),
+                    after.chase.as_ref(),
                 ),
             ];
             for (old, new) in pairs {

@@ -71,6 +71,8 @@ pub struct Text {
     pub col_stage: &'static str,
     /// Column: round.
     pub col_round: &'static str,
+    /// The queue's supervision-mark column header.
+    pub col_mark: &'static str,
     /// The mark on a second-round case.
     pub round2_mark: &'static str,
     /// The mark on a unit with an accountability referral (问责移交).
@@ -91,6 +93,8 @@ pub struct Text {
     pub view_search: &'static str,
     /// Views: requests waiting for a decision.
     pub view_requests: &'static str,
+    /// The supervision view's name.
+    pub view_supervision: &'static str,
     /// Sort: by due time.
     pub sort_due: &'static str,
     /// Sort: by received time.
@@ -253,6 +257,7 @@ const ZH: Text = Text {
     col_holder: "承办",
     col_stage: "阶段",
     col_round: "轮",
+    col_mark: "督",
     round2_mark: "②",
     referral_mark: "问责",
     no_cases: "没有案件",
@@ -263,6 +268,7 @@ const ZH: Text = Text {
     view_mine: "本单位",
     view_search: "搜索",
     view_requests: "待审批",
+    view_supervision: "督办",
     sort_due: "按期限",
     sort_received: "按收件",
     sort_light: "按灯色",
@@ -291,7 +297,7 @@ const ZH: Text = Text {
     matches: "匹配",
     usage_sort: "用法：:sort due | received | light",
     usage_stage: "用法：:stage 待受理 | 待签收 | 办理中 | 待审核 | 待回访 | 待评估 | all",
-    usage_view: "用法：:view level | department | night | mine | requests | search",
+    usage_view: "用法：:view level | department | night | mine | requests | supervision | search",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
@@ -352,6 +358,7 @@ const EN: Text = Text {
     col_holder: "Holder",
     col_stage: "Stage",
     col_round: "R",
+    col_mark: "S",
     round2_mark: "②",
     referral_mark: "ref.",
     no_cases: "No cases",
@@ -362,6 +369,7 @@ const EN: Text = Text {
     view_mine: "My unit",
     view_search: "Search",
     view_requests: "Requests",
+    view_supervision: "Supervision",
     sort_due: "by due",
     sort_received: "by received",
     sort_light: "by light",
@@ -391,7 +399,7 @@ const EN: Text = Text {
     usage_sort: "usage: :sort due | received | light",
     usage_stage:
         "usage: :stage triage | assigned | handling | review | evaluation | assessment | all",
-    usage_view: "usage: :view level | department | night | mine | requests | search",
+    usage_view: "usage: :view level | department | night | mine | requests | supervision | search",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
@@ -580,6 +588,7 @@ impl Lang {
             "assess" => ("履职评估", "assess"),
             "supervise" => ("督办", "supervise"),
             "answer-supervision" => ("督办回复", "answer supervision"),
+            "chase" => ("催办", "chase"),
             _ => ("", ""),
         };
         self.pick(zh, en)

@@ -1,6 +1,7 @@
 //! The workflow panels' phrases (confirmations, previews, validation), in Chinese and English.
 
 use super::Lang;
+use crate::domain::chasing::{ChaseLevel, Mark};
 use crate::domain::deadlines::{ClockKind, StageClock};
 
 impl Lang {
@@ -51,6 +52,26 @@ impl Lang {
             ClockKind::Feedback => ("反馈", "FBK"),
             ClockKind::Part => ("配合", "PRT"),
             ClockKind::Supervision => ("督办", "SUP"),
+        };
+        self.pick(zh, en)
+    }
+
+    /// A chasing level's name for the history: 催办, 入督办池.
+    pub fn chase_level(self, level: ChaseLevel) -> &'static str {
+        let (zh, en) = match level {
+            ChaseLevel::None => ("", ""),
+            ChaseLevel::Chased => ("催办", "chased"),
+            ChaseLevel::Pooled => ("入督办池", "into the supervision pool"),
+        };
+        self.pick(zh, en)
+    }
+
+    /// A queue's one-character mark (催 / 督 / 池; C / S / P in English).
+    pub fn mark(self, mark: Mark) -> &'static str {
+        let (zh, en) = match mark {
+            Mark::Chased => ("催", "C"),
+            Mark::Supervised => ("督", "S"),
+            Mark::Pooled => ("池", "P"),
         };
         self.pick(zh, en)
     }
@@ -114,6 +135,8 @@ impl Lang {
                 "cannot suspend: no shell with job control started this board (run jiban board from a shell)",
             ),
             "denied_returns" => ("不当退单", "denied returns"),
+            "chases" => ("催办", "chased"),
+            "pooled" => ("入督办池", "pooled"),
             "will_supervise" => ("督办通知发往", "supervision notice to"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
             "usage_as" => (
@@ -223,6 +246,8 @@ mod tests {
             "acting_as",
             "will_supervise",
             "denied_returns",
+            "chases",
+            "pooled",
             "no_job_control",
             "usage_as",
             "outcome_closed",

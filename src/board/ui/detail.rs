@@ -162,6 +162,18 @@ impl DetailPane<'_> {
             Event::AnswerSupervision { unit, text } => {
                 format!("{}: {text}", self.app.unit_name(unit))
             }
+            Event::Chase {
+                level,
+                unit,
+                clock,
+                late_since,
+            } => format!(
+                "{} · {} · {} {}",
+                lang.chase_level(*level),
+                self.app.unit_name(unit),
+                lang.clock_name(*clock),
+                short_time(*late_since)
+            ),
             Event::DenyReturn | Event::DenyExtension => String::new(),
         }
     }

@@ -40,8 +40,9 @@ impl Columns {
     fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
         let id = 16;
-        // Light, countdown, id, title, stage and round mark, with a space after all but the last.
-        let fixed = |left: usize| 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
+        // Light, countdown, id, title, stage, supervision mark and round mark, with a space
+        // after all but the last.
+        let fixed = |left: usize| 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 3 + 2;
         let clock_label = w.saturating_sub(fixed(13)) >= 12;
         let left = if clock_label { 13 } else { 8 };
         let fixed = fixed(left);
@@ -81,6 +82,7 @@ impl QueuePane<'_> {
             View::Mine => t.view_mine,
             View::Search => t.view_search,
             View::Requests => t.view_requests,
+            View::Supervision => t.view_supervision,
         };
         let sort = match app.sort {
             Sort::Due => t.sort_due,
@@ -155,6 +157,7 @@ impl QueuePane<'_> {
         cell(buf, t.col_title, cols.title, false, muted);
         cell(buf, t.col_holder, cols.holder, false, muted);
         cell(buf, t.col_stage, cols.stage, false, muted);
+        cell(buf, t.col_mark, 2, false, muted);
         cell(buf, t.col_round, 2, false, muted);
         let queue = app.queue();
         if queue.is_empty() {
@@ -245,6 +248,8 @@ impl QueuePane<'_> {
                 false,
                 over(theme.stage(r.stage)),
             );
+            let sup = r.mark.map_or("", |m| lang.mark(m));
+            cell(buf, sup, 2, false, over(theme.supervision_mark()));
             let mark = if r.round > 1 { t.round2_mark } else { "" };
             cell(buf, mark, 2, false, over(theme.round2()));
         }

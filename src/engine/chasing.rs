@@ -1,0 +1,102 @@
+//! Recording the time-driven chasing steps (催办 → 督办池, [`crate::domain::chasing`]) exactly once.
+//!
+//! Whichever process first sees a step due records it: the engine does so when it opens a store
+//! it may write, before every command and intake batch (under the same write lock, so the
+//! command sees the case as chased), and whenever [`Engine::advance`] is called (the server and
+//! an embedded board call it on a timer). Each step reads the chasing index up to now and costs
+//! what it returns; it is written with the time it fell due, by [`SYSTEM`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{Committed, Engine, Result};
+use crate::domain::case::{Case, UnitRecord};
+use crate::domain::chasing::{self, SYSTEM};
+use crate::domain::event::HistoryEntry;
+use crate::domain::org::UnitId;
+use crate::store::{Batch, CaseWrite};
+
+/// Cases advanced per commit.
+const CHUNK: usize = 256;
+
+impl Engine {
+    /// Records every chasing step due by now, flushes, and publishes them. Returns how many
+    /// steps were recorded (0 on a store read through a copy, where nothing is written).
+    pub fn advance(&self) -> Result<usize> {
+        let (committed, order) = {
+            let _guard = self.lock();
+            let committed = self.advance_locked(self.clock.now())?;
+            if committed.is_empty() {
+                return Ok(0);
+            }
+            (committed, self.publish_order())
+        };
+        self.store().flush()?;
+        let n = committed.len();
+        self.publish(committed);
+        drop(order);
+        Ok(n)
+    }
+
+    /// Writes the steps due by `now` (not flushed). The caller holds the write lock.
+    pub(super) fn advance_locked(&self, now: DateTime<Utc>) -> Result<Vec<Committed>> {
+        let store = self.store();
+        if store.read_only().is_some() {
+            return Ok(Vec::new());
+        }
+        let config = self.config();
+        let mut out = Vec::new();
+        loop {
+            let ids = store.chases_due(now, CHUNK)?;
+            let mut records: BTreeMap<UnitId, UnitRecord> = BTreeMap::new();
+            let mut steps: Vec<(Case, Case, HistoryEntry)> = Vec::new();
+            for id in ids {
+                let Some(before) = store.case(id.as_str())? else {
+                    continue;
+                };
+                let holder = before.holder.clone();
+                let record = match records.entry(holder.clone()) {
+                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(store.unit_record(&holder)?)
+                    }
+                };
+                let mut after = before.clone();
+                let Some(step) =
+                    chasing::advance(&mut after, record, now, &config.rules, &config.calendar)
+                else {
+                    continue;
+                };
+                let entry = HistoryEntry {
+                    case: after.id.clone(),
+                    seq: after.version,
+                    at: step.at,
+                    by: SYSTEM.to_string(),
+                    event: step.event,
+                };
+                steps.push((before, after, entry));
+            }
+            if steps.is_empty() {
+                return Ok(out);
+            }
+            let mut batch = Batch::default();
+            for (before, after, entry) in &steps {
+                batch.cases.push(CaseWrite {
+                    before: Some(before),
+                    after,
+                    entry: Some(entry),
+                });
+            }
+            for (unit, record) in &records {
+                batch.units.push((unit, record));
+            }
+            store.commit(&batch)?;
+            out.extend(
+                steps
+                    .into_iter()
+                    .map(|(_, case, entry)| Committed { entry, case }),
+            );
+        }
+    }
+}
