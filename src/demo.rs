@@ -98,6 +98,42 @@ impl Seeder<'_> {
         self.case(id)
     }
 
+    /// The newest accepted case still at its platform is published half an hour before now, so
+    /// a unit's 可抢 queue has an order open to claim.
+    fn publish_newest(&self, ids: &[CaseId], now: DateTime<Utc>) -> anyhow::Result<()> {
+        for id in ids.iter().rev() {
+            let case = self.case(id)?;
+            let ready = case.stage == Stage::Triage
+                && case.grab.is_none()
+                && matches!(case.category, None | Some(Category::Livelihood));
+            if ready {
+                let platforms = &[Role::DistrictDispatcher, Role::CityDispatcher];
+                let case = match case.accepted_at {
+                    Some(_) => case,
+                    None => {
+                        let accept = Command::Accept {
+                            category: Category::Livelihood,
+                            kind: Some(Kind::Complaint),
+                            complex: false,
+                            province: false,
+                        };
+                        let at = now - Duration::minutes(40);
+                        self.act(id, at, platforms, &case.holder, accept)?
+                    }
+                };
+                let (target, _) = self.route(&case, 0);
+                let publish = Command::Publish {
+                    to: vec![target],
+                    hours: None,
+                };
+                let at = now - Duration::minutes(30);
+                self.act(id, at, platforms, &case.holder, publish)?;
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
     /// Where a platform sends an accepted case: (target, supporting units for joint).
     fn route(&self, case: &Case, index: usize) -> (UnitId, Vec<UnitId>) {
         let org = &self.engine.config().org;
@@ -207,6 +243,30 @@ impl Seeder<'_> {
         };
         case = self.act(id, next(), PLATFORM, &case.district, accept)?;
         if goal == Goal::Accepted {
+            // Some are published as grab orders (抢单) for a day: the newest are still open to
+            // claim, the older ones closed unclaimed and are supervised matters now.
+            if index % 30 == 11 && case.category != Some(Category::Enforcement) {
+                let (target, _) = self.route(&case, index);
+                let publish = Command::Publish {
+                    to: vec![target],
+                    hours: Some(24),
+                };
+                self.act(id, next(), PLATFORM, &case.district, publish)?;
+            }
+            return Ok(());
+        }
+        // Some assigned cases were grab orders, claimed by the unit at once.
+        if goal == Goal::Assigned
+            && index % 30 == 22
+            && case.category != Some(Category::Enforcement)
+        {
+            let (target, _) = self.route(&case, index);
+            let publish = Command::Publish {
+                to: vec![target.clone()],
+                hours: Some(6),
+            };
+            self.act(id, next(), PLATFORM, &case.district, publish)?;
+            self.act(id, next(), HANDLER, &target, Command::Claim { unit: None })?;
             return Ok(());
         }
         for round in 1..=2u8 {
@@ -269,7 +329,23 @@ impl Seeder<'_> {
                 case = self.act(id, next(), HANDLER, &holder, Command::Contact { note })?;
             }
             match goal {
-                Goal::Handling => return Ok(()),
+                Goal::Handling => {
+                    // Some get a supervision notice (督办); some of those are answered.
+                    if index % 30 == 15 || index % 30 == 25 {
+                        let notice = Command::Supervise {
+                            note: "请加快办理，两个工作日内反馈进展".into(),
+                            days: None,
+                        };
+                        self.act(id, next(), &[Supervisor], &case.district, notice)?;
+                    }
+                    if index % 30 == 25 {
+                        let answer = Command::AnswerSupervision {
+                            text: "已约谈物业，本周内完成整改".into(),
+                        };
+                        self.act(id, next(), HANDLER, &holder, answer)?;
+                    }
+                    return Ok(());
+                }
                 Goal::Extension => {
                     self.act(
                         id,
@@ -412,10 +488,17 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
         }
     }
     let seeder = Seeder { engine, clock };
-    for (index, id) in ids.iter().enumerate() {
-        seeder.walk(id, index, goal_for(index), now)?;
-    }
+    engine.hold_chasing(true);
+    let walked = ids
+        .iter()
+        .enumerate()
+        .try_for_each(|(index, id)| seeder.walk(id, index, goal_for(index), now));
+    let walked = walked.and_then(|()| seeder.publish_newest(&ids, now));
+    engine.hold_chasing(false);
+    walked?;
     clock.set(now);
+    // The chases and pool moves of the cases left late, each at the time it fell due.
+    engine.advance()?;
     let counts = engine.counts()?;
     let (red, yellow, blue) = counts.values().fold((0, 0, 0), |a, c| {
         (a.0 + c.red, a.1 + c.yellow, a.2 + c.blue)

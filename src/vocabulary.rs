@@ -163,6 +163,21 @@ pub enum ActCommand {
         #[arg(long)]
         text: String,
     },
+    /// 抢单发布: offer the accepted case to units for a window; the first to claim takes it.
+    Publish {
+        /// Units, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        to: Vec<String>,
+        /// Hours the window stays open (default from the rules: 3).
+        #[arg(long)]
+        hours: Option<u32>,
+    },
+    /// 抢单认领: claim a published case for your unit (a trainer names the unit).
+    Claim {
+        /// The claiming unit (default: yours).
+        #[arg(long)]
+        unit: Option<String>,
+    },
 }
 
 impl From<ActCommand> for Command {
@@ -230,6 +245,17 @@ impl From<ActCommand> for Command {
             ActCommand::Assess { outcome, note } => Command::Assess { outcome, note },
             ActCommand::Supervise { note, days } => Command::Supervise { note, days },
             ActCommand::AnswerSupervision { text } => Command::AnswerSupervision { text },
+            ActCommand::Publish { to, hours } => Command::Publish {
+                to: to
+                    .into_iter()
+                    .map(|s| UnitId(s.trim().to_string()))
+                    .filter(|s| !s.0.is_empty())
+                    .collect(),
+                hours,
+            },
+            ActCommand::Claim { unit } => Command::Claim {
+                unit: unit.map(UnitId),
+            },
         }
     }
 }
@@ -259,6 +285,8 @@ pub fn menu_key(word: &str) -> Option<char> {
         "assess" => 'm',
         "supervise" => 'u',
         "answer-supervision" => 'w',
+        "publish" => 'g',
+        "claim" => 'k',
         _ => return None,
     })
 }
@@ -326,6 +354,8 @@ mod tests {
             &["reject", "--reason", "5", "--note", "请拨打110"],
             &["dispatch", "--to", "laoshan.hrss"],
             &["joint", "--lead", "a", "--support", "b,c", "--days", "15"],
+            &["publish", "--to", "a,b", "--hours", "3"],
+            &["claim"],
             &["sign"],
             &["escalate", "--note", "社区无法解决"],
             &["return", "--reason", "不属于本单位", "--confirm"],

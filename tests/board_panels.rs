@@ -505,7 +505,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
     );
     assert_eq!(
         form(&app).notes,
-        ["连续未通过评估 0 · 问责移交 0 · 不当退单 0"]
+        ["连续未通过评估 0 · 问责移交 0 · 不当退单 0 · 催办 0 · 入督办池 0 · 未认领抢单 0"]
     );
     // Nothing is chosen: → pass, → fail.
     drive(

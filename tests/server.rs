@@ -332,6 +332,8 @@ fn sigterm_finishes_cleanly_tells_clients_and_removes_the_socket() {
     let out = jiban(&[
         "--data",
         site.store().to_str().unwrap(),
+        "--now",
+        server_support::NOW,
         "show",
         id.as_str(),
         "--json",

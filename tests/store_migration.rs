@@ -37,8 +37,8 @@ fn json(text: &str) -> Value {
     serde_json::from_str(text).expect("json")
 }
 
-/// What schema 3 adds or now decides with every clock: the light and time left, the clocks, and
-/// the new case fields.
+/// What schemas 3 and 4 add or now decide with every clock: the light and time left, the clocks,
+/// the chasing ladder and its mark, and the new case fields.
 const NEW: &[&str] = &[
     "light",
     "remaining_secs",
@@ -50,6 +50,9 @@ const NEW: &[&str] = &[
     "feedback_at",
     "part_days",
     "supervision",
+    "mark",
+    "chase",
+    "grab",
 ];
 
 /// `v` without the fields of [`NEW`] (at the top level of each object).

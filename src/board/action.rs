@@ -59,6 +59,8 @@ pub enum Action {
     ViewRequests,
     /// Chased, supervised and pooled cases (催 / 督 / 池).
     ViewSupervision,
+    /// Grab orders open to claim (可抢).
+    ViewGrab,
     /// Sort by the next key: due time, received time, light.
     CycleSort,
     /// Ring the terminal bell on a new red case, or stop.
@@ -123,6 +125,7 @@ impl Action {
         Action::ViewMine,
         Action::ViewRequests,
         Action::ViewSupervision,
+        Action::ViewGrab,
         Action::CycleSort,
         Action::ToggleBell,
         Action::NextTheme,

@@ -49,6 +49,9 @@ pub enum View {
     /// 督办: cases chased (催), under a supervision notice (督) or in the supervision pool (池),
     /// under the selected unit.
     Supervision,
+    /// 可抢: published grab orders — those offered to the operator's unit, or (a platform) every
+    /// open order under the selected unit.
+    Grab,
     /// Every case, finished ones too, matching the search text.
     Search,
 }
@@ -357,12 +360,26 @@ impl App {
             all_stages: false,
             pending_only: self.view == View::Requests,
             supervised_only: self.view == View::Supervision,
+            grab: None,
             stage: self.stage_filter,
             text: self.filter.to_lowercase(),
             sort: self.sort,
         };
         match self.view {
             View::Mine => q.mine = self.model.unit_pos(&self.operator.unit),
+            // A unit sees what is offered to it, wherever the tree is; a platform sees every
+            // order it published under the selected node.
+            View::Grab => {
+                let unit = self.model.config().org.get(&self.operator.unit);
+                if unit.is_some_and(|u| !u.level.is_platform()) {
+                    q.units = 0..self.model.units().len() as u32;
+                    q.departments_only = false;
+                    let own = self.model.unit_pos(&self.operator.unit);
+                    q.grab = Some(Some(own.unwrap_or(u32::MAX)));
+                } else {
+                    q.grab = Some(None);
+                }
+            }
             View::Search => {
                 q.units = 0..self.model.units().len() as u32;
                 q.departments_only = false;
@@ -620,6 +637,7 @@ impl App {
             Action::ViewMine => self.set_view(View::Mine),
             Action::ViewRequests => self.set_view(View::Requests),
             Action::ViewSupervision => self.set_view(View::Supervision),
+            Action::ViewGrab => self.set_view(View::Grab),
             Action::CycleSort => self.sort = self.sort.next(),
             Action::ToggleBell => {
                 self.settings.bell = !self.settings.bell;

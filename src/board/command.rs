@@ -63,6 +63,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "search" => app.change_view(View::Search),
             "requests" | "pending" => app.change_view(View::Requests),
             "supervision" | "pool" => app.change_view(View::Supervision),
+            "grab" => app.change_view(View::Grab),
             _ => app.status_msg(t.usage_view.to_string(), false),
         },
         "unit" | "u" => app.jump_unit(&rest),

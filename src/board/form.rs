@@ -115,6 +115,9 @@ pub fn options_of(word: &str) -> Vec<String> {
         .map(|sub| {
             sub.get_arguments()
                 .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
+                // A trainer names the claiming unit on the command line; the board claims
+                // for the login's own unit (`:as` to claim as another).
+                .filter(|a| !(word == "claim" && a.get_id() == "unit"))
                 .filter_map(|a| a.get_long().map(String::from))
                 .collect()
         })

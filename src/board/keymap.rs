@@ -155,6 +155,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ViewMine, &["4"]),
     (Action::ViewRequests, &["5"]),
     (Action::ViewSupervision, &["6"]),
+    (Action::ViewGrab, &["7"]),
     (Action::CycleSort, &["s"]),
     (Action::ToggleBell, &["b"]),
     (Action::NextTheme, &["t"]),

@@ -87,6 +87,8 @@ pub struct Query {
     pub pending_only: bool,
     /// Only cases with a supervision mark (催 / 督 / 池).
     pub supervised_only: bool,
+    /// Only cases an open grab order offers (可抢): to this unit when given, else to any unit.
+    pub grab: Option<Option<u32>>,
     /// Only cases in this stage (`:stage 待受理`).
     pub stage: Option<Stage>,
     /// Lower-case text to match (empty: all).
@@ -356,6 +358,7 @@ impl Model {
             parts: Box::default(),
             pending: case.pending,
             mark: case.mark,
+            offered: case.offered.iter().map(unit).collect(),
             extra,
         };
         let mut row = row;
@@ -524,6 +527,9 @@ impl Model {
                 (q.all_stages || r.is_open())
                     && (!q.pending_only || r.pending)
                     && (!q.supervised_only || r.mark.is_some())
+                    && q.grab.is_none_or(|to| {
+                        !r.offered.is_empty() && to.is_none_or(|u| r.offered.contains(&u))
+                    })
                     && q.stage.is_none_or(|s| s == r.stage)
                     && (!q.urgent || matches!(r.light, Some(Light::Red | Light::Yellow)))
                     && in_scope(r)

@@ -110,7 +110,7 @@ impl App {
             if let Some(r) = unit.and_then(|u| self.service.unit_record(&u).ok()) {
                 let lang = self.settings.lang;
                 form.notes = vec![format!(
-                    "{} {} · {} {} · {} {} · {} {} · {} {}",
+                    "{} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
                     lang.says("failures_in_a_row"),
                     r.failed_assessments,
                     lang.says("referrals"),
@@ -120,7 +120,9 @@ impl App {
                     lang.says("chases"),
                     r.chases.len(),
                     lang.says("pooled"),
-                    r.pooled.len()
+                    r.pooled.len(),
+                    lang.says("unclaimed"),
+                    r.unclaimed.len()
                 )];
             }
         }

@@ -121,6 +121,8 @@ pub struct Row {
     pub pending: bool,
     /// The supervision mark (催 / 督 / 池).
     pub mark: Option<crate::domain::chasing::Mark>,
+    /// The positions of the units an open grab order offers the case to (可抢).
+    pub offered: Box<[u32]>,
     /// Address and work-order number, one per line (matched by the filter, never shown).
     pub(super) extra: Box<str>,
 }

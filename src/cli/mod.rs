@@ -530,6 +530,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ("不当退单", &u.denied_returns),
                         ("催办", &u.chases),
                         ("督办池", &u.pooled),
+                        ("未认领抢单", &u.unclaimed),
                     ] {
                         if !list.is_empty() {
                             marks.push_str(&format!("  {word} ×{}", list.len()));

@@ -152,7 +152,7 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
             .map(|t| format!("pooled {}", cst_minutes(t))),
         c.chase
             .next
-            .map(|(t, l)| format!("next: {} at {}", l.as_str(), cst_minutes(t))),
+            .map(|n| format!("next: {} at {}", n.step.as_str(), cst_minutes(n.at))),
     ]
     .into_iter()
     .flatten()

@@ -382,6 +382,49 @@ pub struct Case {
     /// Where the case is on the chasing ladder (催办 → 督办池), and its next time-driven step.
     #[serde(default)]
     pub chase: crate::domain::chasing::Chase,
+    /// The grab order the platform published the case as (抢单), the latest one.
+    #[serde(default)]
+    pub grab: Option<GrabOrder>,
+}
+
+/// A grab order (抢单, Jining's 济时办): the platform offers an accepted case to several units for
+/// a few hours; the first unit to claim it takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrabOrder {
+    /// The units it is offered to.
+    pub units: Vec<UnitId>,
+    /// Who published it (a login).
+    pub by: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// When the window closes.
+    pub until: DateTime<Utc>,
+    /// What became of it.
+    pub outcome: GrabOutcome,
+}
+
+impl GrabOrder {
+    /// True while units may still claim it.
+    pub fn is_open(&self) -> bool {
+        self.outcome == GrabOutcome::Open
+    }
+}
+
+/// What became of a grab order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum GrabOutcome {
+    /// Units may claim it.
+    Open,
+    /// A unit claimed it.
+    Claimed {
+        /// The unit.
+        unit: UnitId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The window closed with no claim: the platform assigns it, as a supervised matter.
+    Unclaimed,
 }
 
 /// A supervision notice (督办通知): a supervisor or platform tells the unit holding an open case to
@@ -439,6 +482,9 @@ pub struct UnitRecord {
     /// Cases that entered the supervision pool while the unit held them (督办池).
     #[serde(default)]
     pub pooled: Vec<CaseMark>,
+    /// Grab orders offered to the unit that nobody claimed (未认领抢单), at the window's close.
+    #[serde(default)]
+    pub unclaimed: Vec<CaseMark>,
 }
 
 /// A case counted on a unit's record, and when.

@@ -1,4 +1,6 @@
-use super::{advance, ChaseLevel, Mark};
+use std::collections::BTreeMap;
+
+use super::{advance, ChaseLevel, Mark, NextStep, StepKind};
 use crate::domain::case::{Category, Kind, UnitRecord};
 use crate::domain::command::Command;
 use crate::domain::deadlines::ClockKind;
@@ -17,14 +19,21 @@ fn before_national_day() -> Walk {
     w
 }
 
-fn step(w: &mut Walk, record: &mut UnitRecord) -> Option<super::Step> {
+/// One unit's record, as the engine keeps it per unit.
+type Records = BTreeMap<UnitId, UnitRecord>;
+
+fn step(w: &mut Walk, records: &mut Records) -> Option<super::Step> {
     advance(
         &mut w.case,
-        record,
+        records,
         w.now,
         &w.config.rules,
         &w.config.calendar,
     )
+}
+
+fn held_by(records: &Records, unit: &str) -> UnitRecord {
+    records.get(&UnitId::new(unit)).cloned().unwrap_or_default()
 }
 
 #[test]
@@ -38,9 +47,12 @@ fn a_late_case_is_chased_then_pooled_across_national_day_each_step_once() {
     // One working day of grace: Friday 9 October.
     assert_eq!(
         w.case.chase.next,
-        Some((cst(2026, 10, 9, 9, 0), ChaseLevel::Chased))
+        Some(NextStep {
+            at: cst(2026, 10, 9, 9, 0),
+            step: StepKind::Chase
+        })
     );
-    let mut record = UnitRecord::default();
+    let mut record = Records::new();
     w.now = cst(2026, 10, 9, 8, 59);
     assert_eq!(step(&mut w, &mut record), None);
     // Noticed on Sunday: recorded at the time it fell due.
@@ -59,11 +71,14 @@ fn a_late_case_is_chased_then_pooled_across_national_day_each_step_once() {
     );
     assert_eq!(w.case.version, version + 1);
     assert_eq!(w.case.chase.level, ChaseLevel::Chased);
-    assert_eq!(record.chases.len(), 1);
+    assert_eq!(held_by(&record, "laoshan").chases.len(), 1);
     // Two working days after the chase, counting the make-up Saturday: Monday 12 October.
     assert_eq!(
         w.case.chase.next,
-        Some((cst(2026, 10, 12, 9, 0), ChaseLevel::Pooled))
+        Some(NextStep {
+            at: cst(2026, 10, 12, 9, 0),
+            step: StepKind::Pool
+        })
     );
     // Exactly once: the same time again records nothing.
     assert_eq!(step(&mut w, &mut record), None);
@@ -72,7 +87,7 @@ fn a_late_case_is_chased_then_pooled_across_national_day_each_step_once() {
     assert_eq!(pooled.at, cst(2026, 10, 12, 9, 0));
     assert_eq!(w.case.chase.level, ChaseLevel::Pooled);
     assert_eq!(w.case.chase.pooled_at, Some(cst(2026, 10, 12, 9, 0)));
-    assert_eq!(record.pooled.len(), 1);
+    assert_eq!(held_by(&record, "laoshan").pooled.len(), 1);
     assert_eq!(w.case.chase.next, None);
     assert_eq!(step(&mut w, &mut record), None);
 }
@@ -80,7 +95,7 @@ fn a_late_case_is_chased_then_pooled_across_national_day_each_step_once() {
 #[test]
 fn a_chased_case_that_is_no_longer_late_waits_for_its_next_clock() {
     let mut w = before_national_day();
-    let mut record = UnitRecord::default();
+    let mut record = Records::new();
     w.now = cst(2026, 10, 9, 9, 0);
     step(&mut w, &mut record).expect("chased");
     // The platform and the community act at once: no clock is out any more.
@@ -116,7 +131,13 @@ fn a_chased_case_that_is_no_longer_late_waits_for_its_next_clock() {
         .expect("a clock");
     assert!(handling > cst(2026, 10, 12, 9, 0), "{handling}");
     // Not pooled on Monday: only when the handling clock runs out too.
-    assert_eq!(w.case.chase.next, Some((handling, ChaseLevel::Pooled)));
+    assert_eq!(
+        w.case.chase.next,
+        Some(NextStep {
+            at: handling,
+            step: StepKind::Pool
+        })
+    );
     w.now = cst(2026, 10, 12, 9, 0);
     assert_eq!(step(&mut w, &mut record), None);
     w.now = handling;
@@ -138,14 +159,20 @@ fn the_grace_periods_come_from_the_rules_file() {
     crate::domain::chasing::schedule(&mut w.case, &w.config.rules, &w.config.calendar);
     assert_eq!(
         w.case.chase.next,
-        Some((cst(2026, 10, 8, 9, 0), ChaseLevel::Chased))
+        Some(NextStep {
+            at: cst(2026, 10, 8, 9, 0),
+            step: StepKind::Chase
+        })
     );
-    let mut record = UnitRecord::default();
+    let mut record = Records::new();
     w.now = cst(2026, 10, 8, 9, 0);
     step(&mut w, &mut record).expect("chased");
     assert_eq!(
         w.case.chase.next,
-        Some((cst(2026, 10, 9, 9, 0), ChaseLevel::Pooled))
+        Some(NextStep {
+            at: cst(2026, 10, 9, 9, 0),
+            step: StepKind::Pool
+        })
     );
 }
 

@@ -135,6 +135,18 @@ pub enum Command {
         /// The answer (what was done, by when the case will be finished).
         text: String,
     },
+    /// 抢单发布: offer an accepted case to units for a window instead of dispatching it.
+    Publish {
+        /// The units it is offered to.
+        to: Vec<UnitId>,
+        /// Hours the window stays open (default: the rules file's `grab_hours`).
+        hours: Option<u32>,
+    },
+    /// 抢单认领: claim a published case for the operator's unit (or `unit`, for a trainer).
+    Claim {
+        /// The unit claiming (default: the operator's).
+        unit: Option<UnitId>,
+    },
 }
 
 /// The command words that are **decisions** (决定): they end a case at intake, decide on a
@@ -182,6 +194,8 @@ impl Command {
             Command::Assess { .. } => "assess",
             Command::Supervise { .. } => "supervise",
             Command::AnswerSupervision { .. } => "answer-supervision",
+            Command::Publish { .. } => "publish",
+            Command::Claim { .. } => "claim",
         }
     }
 }
@@ -192,6 +206,8 @@ pub const COMMAND_WORDS: &[&str] = &[
     "reject",
     "dispatch",
     "joint",
+    "publish",
+    "claim",
     "sign",
     "escalate",
     "return",

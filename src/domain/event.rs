@@ -208,6 +208,25 @@ pub enum Event {
         /// The answer.
         text: String,
     },
+    /// 抢单发布: the platform offers the case to units for a window.
+    Publish {
+        /// The units.
+        units: Vec<UnitId>,
+        /// When the window closes.
+        until: DateTime<Utc>,
+    },
+    /// 抢单认领: a unit claims a published case, which it now handles.
+    Claim {
+        /// The unit.
+        unit: UnitId,
+        /// The handling deadline.
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// 抢单超时: the window closed with no claim; the platform assigns the case (督办事项).
+    GrabClosed {
+        /// The units it was offered to.
+        units: Vec<UnitId>,
+    },
     /// 催办 / 入督办池: a time-driven step, recorded at the time it fell due.
     Chase {
         /// The level reached.
@@ -250,6 +269,9 @@ impl Event {
             Event::Supervise { .. } => "supervise",
             Event::AnswerSupervision { .. } => "answer-supervision",
             Event::Chase { .. } => "chase",
+            Event::Publish { .. } => "publish",
+            Event::Claim { .. } => "claim",
+            Event::GrabClosed { .. } => "grab-closed",
         }
     }
 }

@@ -300,6 +300,7 @@ impl NewCase {
         let mut case = Case {
             supervision: None,
             chase: Default::default(),
+            grab: None,
             id,
             version: 1,
             external_id: self.external_id,

@@ -10,12 +10,11 @@ use super::users::{Role, User};
 pub fn roles_for(command: &str) -> &'static [Role] {
     use Role::*;
     match command {
-        "accept" | "reject" | "dispatch" | "joint" | "approve-return" | "deny-return"
-        | "approve-extension" | "deny-extension" | "approve-reply" | "send-back" => {
-            &[CityDispatcher, DistrictDispatcher, Trainer]
-        }
+        "accept" | "reject" | "dispatch" | "joint" | "publish" | "approve-return"
+        | "deny-return" | "approve-extension" | "deny-extension" | "approve-reply"
+        | "send-back" => &[CityDispatcher, DistrictDispatcher, Trainer],
         "escalate" => &[CityDispatcher, DistrictDispatcher, UnitHandler, Trainer],
-        "sign" | "return" | "extend" | "report" | "reply" => &[UnitHandler, Trainer],
+        "sign" | "claim" | "return" | "extend" | "report" | "reply" => &[UnitHandler, Trainer],
         "contact" | "feedback" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         "evaluate" => &[DistrictDispatcher, Trainer],
         "assess" => &[Supervisor, Trainer],
@@ -47,7 +46,7 @@ pub fn responsible_unit(case: &Case, command: &str, org: &Org) -> Option<UnitId>
             org.platform_of(unit).map(|u| u.id.clone())
         }
         "evaluate" => Some(case.district.clone()),
-        "report" | "supervise" => None,
+        "report" | "supervise" | "claim" => None,
         "answer-supervision" => case.supervision.as_ref().map(|s| s.unit.clone()),
         _ => Some(case.holder.clone()),
     }
@@ -156,6 +155,14 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
             days: None,
         },
         "answer-supervision" => Command::AnswerSupervision { text: text() },
+        "publish" => Command::Publish {
+            to: route_targets(case, org, false)
+                .into_iter()
+                .take(1)
+                .collect(),
+            hours: None,
+        },
+        "claim" => Command::Claim { unit: None },
         _ => return None,
     })
 }
@@ -289,7 +296,7 @@ mod tests {
         let triage: &[&str] = &["accept", "reject"];
         expect(&w, &[("trainer", triage), ("ls_dispatch", triage)]);
         w.run("ls_dispatch", accept(Category::Livelihood));
-        let route: &[&str] = &["dispatch", "joint", "escalate"];
+        let route: &[&str] = &["dispatch", "joint", "publish", "escalate"];
         expect(&w, &[("trainer", route), ("ls_dispatch", route)]);
         w.run(
             "ls_dispatch",
@@ -499,8 +506,11 @@ mod tests {
         let plain = route_targets(&w.case, &w.config.org, false);
         assert_eq!(
             plain,
-            [UnitId::new(COMMUNITY)],
-            "a livelihood case: its community"
+            [
+                UnitId::new(COMMUNITY),
+                UnitId::new("laoshan.jinjialing.shilaoren")
+            ],
+            "a livelihood case: the district's communities"
         );
         let joint = route_targets(&w.case, &w.config.org, true);
         assert!(joint.contains(&UnitId::new("laoshan.jinjialing")));

@@ -49,6 +49,9 @@ pub struct CaseSummary {
     /// The queue's supervision mark (催 / 督 / 池), if any.
     #[serde(default)]
     pub mark: Option<super::chasing::Mark>,
+    /// The units an open grab order offers the case to (the 可抢 queue), none when it has none.
+    #[serde(default)]
+    pub offered: Vec<UnitId>,
 }
 
 impl CaseSummary {
@@ -73,6 +76,12 @@ impl CaseSummary {
             closed_at: case.closed_at,
             clocks: case.stage_clocks.clone(),
             mark: super::chasing::Mark::of_case(case),
+            offered: case
+                .grab
+                .as_ref()
+                .filter(|g| g.is_open())
+                .map(|g| g.units.clone())
+                .unwrap_or_default(),
         }
     }
 

@@ -40,6 +40,12 @@ parent = "laoshan.jinjialing"
 name = "海大麦岛社区"
 name_en = "Haidamaidao"
 [[unit]]
+id = "laoshan.jinjialing.shilaoren"
+level = "community"
+parent = "laoshan.jinjialing"
+name = "石老人社区"
+name_en = "Shilaoren"
+[[unit]]
 id = "laoshan.hrss"
 level = "department"
 parent = "laoshan"
@@ -114,6 +120,10 @@ unit = "shibei"
 login = "ls_haidamaidao"
 role = "unit_handler"
 unit = "laoshan.jinjialing.haidamaidao"
+[[user]]
+login = "ls_shilaoren"
+role = "unit_handler"
+unit = "laoshan.jinjialing.shilaoren"
 [[user]]
 login = "ls_jinjialing"
 role = "unit_handler"

@@ -39,10 +39,21 @@ impl Engine {
         Ok(n)
     }
 
+    /// Holds chasing steps back (`true`) or lets them be recorded again (`false`). The demo
+    /// seeder walks each case with a clock that goes back to the case's own times, so a step of
+    /// one case would be recorded in the middle of another's walk; it holds them and calls
+    /// [`Engine::advance`] at the end, when the clock is at now.
+    pub fn hold_chasing(&self, held: bool) {
+        self.chasing_held
+            .store(held, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Writes the steps due by `now` (not flushed). The caller holds the write lock.
     pub(super) fn advance_locked(&self, now: DateTime<Utc>) -> Result<Vec<Committed>> {
         let store = self.store();
-        if store.read_only().is_some() {
+        if store.read_only().is_some()
+            || self.chasing_held.load(std::sync::atomic::Ordering::Relaxed)
+        {
             return Ok(Vec::new());
         }
         let config = self.config();
@@ -55,17 +66,20 @@ impl Engine {
                 let Some(before) = store.case(id.as_str())? else {
                     continue;
                 };
-                let holder = before.holder.clone();
-                let record = match records.entry(holder.clone()) {
-                    std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::btree_map::Entry::Vacant(e) => {
-                        e.insert(store.unit_record(&holder)?)
+                for unit in chasing::units_counted(&before) {
+                    if let std::collections::btree_map::Entry::Vacant(e) = records.entry(unit) {
+                        let record = store.unit_record(e.key())?;
+                        e.insert(record);
                     }
-                };
+                }
                 let mut after = before.clone();
-                let Some(step) =
-                    chasing::advance(&mut after, record, now, &config.rules, &config.calendar)
-                else {
+                let Some(step) = chasing::advance(
+                    &mut after,
+                    &mut records,
+                    now,
+                    &config.rules,
+                    &config.calendar,
+                ) else {
                     continue;
                 };
                 let entry = HistoryEntry {

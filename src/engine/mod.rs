@@ -146,6 +146,9 @@ pub struct Engine {
     write: Mutex<()>,
     /// See [`Engine::publish_order`].
     publishing: Mutex<()>,
+    /// Chasing steps are held back (while the demo is seeded with a clock that jumps back and
+    /// forth between cases): see [`Engine::hold_chasing`].
+    chasing_held: std::sync::atomic::AtomicBool,
 }
 
 /// Capacity of the event channel; a subscriber further behind than this must resynchronise.
@@ -231,6 +234,7 @@ impl Engine {
             events: broadcast::channel(EVENT_BUFFER).0,
             write: Mutex::new(()),
             publishing: Mutex::new(()),
+            chasing_held: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

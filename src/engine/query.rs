@@ -139,6 +139,8 @@ pub struct UnitView {
     pub chases: Vec<crate::domain::case::CaseMark>,
     /// Cases that entered the supervision pool while it held them (督办池).
     pub pooled: Vec<crate::domain::case::CaseMark>,
+    /// Grab orders offered to it that nobody claimed (未认领抢单).
+    pub unclaimed: Vec<crate::domain::case::CaseMark>,
 }
 
 impl Engine {
@@ -499,6 +501,7 @@ impl Engine {
                     denied_returns: r.denied_returns,
                     chases: r.chases,
                     pooled: r.pooled,
+                    unclaimed: r.unclaimed,
                 }
             })
             .collect())

@@ -103,8 +103,11 @@ impl IndexKeys {
 /// The `chase` index key of a case: when its next chasing step falls due (none when closed or
 /// nothing is scheduled).
 pub(crate) fn chase_key(case: &Case) -> Option<Vec<u8>> {
-    let (at, _) = case.chase.next.filter(|_| !case.stage.is_final())?;
-    Some(keys::of(Kind::Chase, &keys::by_due(at, case.id.as_str())))
+    let next = case.chase.next.filter(|_| !case.stage.is_final())?;
+    Some(keys::of(
+        Kind::Chase,
+        &keys::by_due(next.at, case.id.as_str()),
+    ))
 }
 
 /// Locks a mutex, taking it over from a thread that panicked holding it.

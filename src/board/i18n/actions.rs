@@ -55,6 +55,7 @@ pub fn describe(lang: Lang, action: &Action) -> &'static str {
             "视图：待审批的退单和延期申请",
             "view: return and extension requests to decide",
         ),
+        ViewGrab => ("视图：可抢工单", "view: grab orders open to claim"),
         ViewSupervision => (
             "视图：督办（催办 催 · 督办通知 督 · 督办池 池）",
             "view: supervision (C chased · S notice · P pool)",

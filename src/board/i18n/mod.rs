@@ -95,6 +95,8 @@ pub struct Text {
     pub view_requests: &'static str,
     /// The supervision view's name.
     pub view_supervision: &'static str,
+    /// The grab-order view's name.
+    pub view_grab: &'static str,
     /// Sort: by due time.
     pub sort_due: &'static str,
     /// Sort: by received time.
@@ -269,6 +271,7 @@ const ZH: Text = Text {
     view_search: "搜索",
     view_requests: "待审批",
     view_supervision: "督办",
+    view_grab: "可抢",
     sort_due: "按期限",
     sort_received: "按收件",
     sort_light: "按灯色",
@@ -297,7 +300,8 @@ const ZH: Text = Text {
     matches: "匹配",
     usage_sort: "用法：:sort due | received | light",
     usage_stage: "用法：:stage 待受理 | 待签收 | 办理中 | 待审核 | 待回访 | 待评估 | all",
-    usage_view: "用法：:view level | department | night | mine | requests | supervision | search",
+    usage_view:
+        "用法：:view level | department | night | mine | requests | supervision | grab | search",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
@@ -370,6 +374,7 @@ const EN: Text = Text {
     view_search: "Search",
     view_requests: "Requests",
     view_supervision: "Supervision",
+    view_grab: "Grab",
     sort_due: "by due",
     sort_received: "by received",
     sort_light: "by light",
@@ -399,7 +404,8 @@ const EN: Text = Text {
     usage_sort: "usage: :sort due | received | light",
     usage_stage:
         "usage: :stage triage | assigned | handling | review | evaluation | assessment | all",
-    usage_view: "usage: :view level | department | night | mine | requests | supervision | search",
+    usage_view:
+        "usage: :view level | department | night | mine | requests | supervision | grab | search",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
@@ -589,6 +595,9 @@ impl Lang {
             "supervise" => ("督办", "supervise"),
             "answer-supervision" => ("督办回复", "answer supervision"),
             "chase" => ("催办", "chase"),
+            "publish" => ("发布抢单", "publish"),
+            "claim" => ("抢单认领", "claim"),
+            "grab-closed" => ("抢单超时", "grab window closed"),
             _ => ("", ""),
         };
         self.pick(zh, en)
@@ -606,6 +615,7 @@ impl Lang {
             "lead" => ("主责单位", "lead unit"),
             "support" => ("配合单位", "supporting units"),
             "days" => ("工作日", "working days"),
+            "hours" => ("小时", "hours"),
             "2115" => ("2115企业诉求", "2115 province case"),
             "part-days" => ("配合工作日", "part working days"),
             "confirm" => ("确认", "confirm"),

@@ -137,6 +137,7 @@ impl Lang {
             "denied_returns" => ("不当退单", "denied returns"),
             "chases" => ("催办", "chased"),
             "pooled" => ("入督办池", "pooled"),
+            "unclaimed" => ("未认领抢单", "unclaimed grab orders"),
             "will_supervise" => ("督办通知发往", "supervision notice to"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
             "usage_as" => (
@@ -248,6 +249,7 @@ mod tests {
             "denied_returns",
             "chases",
             "pooled",
+            "unclaimed",
             "no_job_control",
             "usage_as",
             "outcome_closed",

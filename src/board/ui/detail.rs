@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::super::app::{App, Pane};
 use super::super::i18n::Lang;
@@ -174,6 +174,22 @@ impl DetailPane<'_> {
                 lang.clock_name(*clock),
                 short_time(*late_since)
             ),
+            Event::Publish { units, until } => format!(
+                "→ {} · {} {}",
+                units
+                    .iter()
+                    .map(|u| self.app.unit_name(u))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                t.label.due,
+                short_time(*until)
+            ),
+            Event::Claim { unit, .. } => self.app.unit_name(unit),
+            Event::GrabClosed { units } => units
+                .iter()
+                .map(|u| self.app.unit_name(u))
+                .collect::<Vec<_>>()
+                .join("、"),
             Event::DenyReturn | Event::DenyExtension => String::new(),
         }
     }
@@ -441,15 +457,7 @@ impl DetailPane<'_> {
 
     /// How many rows the detail takes when wrapped to `cols` columns.
     pub fn height(&self, cols: u16) -> usize {
-        let cols = usize::from(cols.max(1));
-        self.lines()
-            .iter()
-            .map(|l| {
-                let w = l.width();
-                // Word wrapping can leave a row short; allow one more per wrapped line.
-                w.div_ceil(cols).max(1) + usize::from(w > cols)
-            })
-            .sum()
+        super::wrap::wrap_lines(&self.lines(), usize::from(cols.max(1))).len()
     }
 
     /// Draws the pane.
@@ -462,8 +470,8 @@ impl DetailPane<'_> {
             format!(" {} ", t.detail),
             theme.title(focused),
         ));
-        Paragraph::new(self.lines())
-            .wrap(Wrap { trim: false })
+        let cols = usize::from(area.width.saturating_sub(2));
+        Paragraph::new(super::wrap::wrap_lines(&self.lines(), cols))
             .scroll((app.detail_scroll, 0))
             .block(block)
             .render(area, buf);

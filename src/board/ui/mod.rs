@@ -7,6 +7,7 @@ mod overlay;
 mod panel;
 mod queue;
 mod tree;
+mod wrap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Position, Rect};

@@ -83,6 +83,7 @@ impl QueuePane<'_> {
             View::Search => t.view_search,
             View::Requests => t.view_requests,
             View::Supervision => t.view_supervision,
+            View::Grab => t.view_grab,
         };
         let sort = match app.sort {
             Sort::Due => t.sort_due,

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 mod contact;
+mod grab;
 #[cfg(test)]
 mod preview_tests;
 mod routing;
@@ -570,6 +571,8 @@ fn apply(
         }
         Command::Supervise { note, days } => supervision::supervise(case, note, *days, cx)?,
         Command::AnswerSupervision { text } => supervision::answer(case, text, cx)?,
+        Command::Publish { to, hours } => grab::publish(case, to, *hours, cx)?,
+        Command::Claim { unit } => grab::claim(case, unit.as_ref(), cx)?,
     };
     Ok((event, None))
 }
