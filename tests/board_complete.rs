@@ -41,15 +41,18 @@ fn command_words_options_values_and_units_complete_with_tab() {
     // Everything this dispatcher may do on the case, then the board's words.
     keys(&mut app, ":");
     match &app.mode {
-        Mode::Prompt(p) => assert_eq!(p.completions[..3], ["dispatch", "joint", "escalate"]),
+        Mode::Prompt(p) => assert_eq!(
+            p.completions[..4],
+            ["dispatch", "joint", "publish", "escalate"]
+        ),
         other => panic!("{other:?}"),
     }
     // Tab cycles; Shift-Tab goes back.
     keys(&mut app, "⇥");
     assert_eq!(line(&app), "dispatch");
-    keys(&mut app, "⇥⇥");
+    keys(&mut app, "⇥⇥⇥");
     assert_eq!(line(&app), "escalate");
-    keys(&mut app, "⇤");
+    keys(&mut app, "⇤⇤");
     assert_eq!(line(&app), "joint");
     // A word this dispatcher may not issue is not offered: `s` gives supervise (a dispatcher's
     // notice to the holder), then board words, never sign.

@@ -85,6 +85,15 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     ("SN-20261103-0001", Some("qd_supervisor"), &["assess"]),
     ("SN-20261103-0001", Some("ls_supervisor"), &[]),
     ("SN-20261103-0001", Some("sn_dispatch"), &[]),
+    // A grab order open to claim (可抢): the platform may still route it itself (which withdraws
+    // the order); the unit it is offered to may claim it, and only that unit.
+    (
+        "LS-20261120-0003",
+        Some("ls_dispatch"),
+        &["dispatch", "joint", "escalate", "supervise"],
+    ),
+    ("LS-20261120-0003", Some("ls_xiaowang"), &["claim"]),
+    ("LS-20261120-0003", Some("ls_haidamaidao"), &[]),
 ];
 
 #[test]
@@ -105,9 +114,10 @@ fn each_role_sees_exactly_its_actions() {
             .collect();
         assert_eq!(words, *want, "{who} on {case}: completion");
 
-        // The help overlay lists exactly these under the case's heading.
+        // The help overlay lists exactly these under the case's heading (at 40 rows the list
+        // may need a scroll; 50 shows it whole).
         app.handle(Action::Help);
-        let help = screen(&mut app, 120, 40);
+        let help = screen(&mut app, 120, 50);
         for word in COMMAND_WORDS {
             let listed = help.contains(&format!(":{word} "));
             assert_eq!(

@@ -199,3 +199,50 @@ fn the_cli_shows_the_mark_and_the_ladder_and_units_counts_the_chases() {
         "{line}"
     );
 }
+
+#[test]
+fn a_schema_3_store_gets_its_chasing_index_on_open_and_checks_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = {
+        let (_engine, _, id) = late_at_the_community(dir.path());
+        id
+    };
+    // What schema 3 had: no chasing index and the schema mark 3.
+    {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let db = loop {
+            match sled::open(dir.path()) {
+                Err(_) if std::time::Instant::now() < deadline => std::thread::yield_now(),
+                other => break other.expect("raw open"),
+            }
+        };
+        let data = db.open_tree("data").expect("data");
+        let keys: Vec<_> = data
+            .scan_prefix([b'A'])
+            .map(|kv| kv.expect("key").0)
+            .collect();
+        assert_eq!(keys.len(), 1, "one open case, one chasing entry");
+        for k in keys {
+            data.remove(k).expect("remove");
+        }
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &3u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    // Opened on Friday: the index is back, and the chase and pool move are recorded at their
+    // times, exactly as if the store had always had it.
+    let clock = Arc::new(SimulatedClock::fixed(at("2026-11-27T10:00:00+08:00")));
+    let engine = Engine::open(dir.path(), clock).expect("open migrates");
+    let steps = chases(&engine, &id);
+    assert_eq!(
+        steps.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>(),
+        [
+            (at("2026-11-25T09:00:00+08:00"), ChaseLevel::Chased),
+            (at("2026-11-27T09:00:00+08:00"), ChaseLevel::Pooled),
+        ]
+    );
+    let report = engine.check(&engine.administrator()).expect("check");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}

@@ -53,7 +53,26 @@ const NEW: &[&str] = &[
     "mark",
     "chase",
     "grab",
+    "chases",
+    "pooled",
+    "unclaimed",
 ];
+
+/// A case as shown before schema 4 recorded the chasing steps that fell due: its `chase` history
+/// entries (by the system, at the time each fell due) removed and its version set back by as
+/// many. What remains must read exactly as before.
+fn before_chasing(mut v: Value) -> Value {
+    let Some(history) = v["history"].as_array_mut() else {
+        return v;
+    };
+    let before = history.len();
+    history.retain(|e| e["action"] != "chase" || e["by"] != "jiban");
+    let chased = (before - history.len()) as u64;
+    if let Some(version) = v["version"].as_u64() {
+        v["version"] = Value::from(version - chased);
+    }
+    v
+}
 
 /// `v` without the fields of [`NEW`] (at the top level of each object).
 fn before_clocks(mut v: Value) -> Value {
@@ -115,14 +134,17 @@ fn a_schema_1_store_is_migrated_with_a_copy_kept_and_reads_as_before() {
     // Migrated once: the next command says nothing of it.
     let units = common::jiban(&["--data", data, "--now", NOW, "units", "--json"], None).ok();
     assert!(!units.stderr.contains("schema"), "{}", units.stderr);
-    assert_eq!(json(&units.stdout), json(&fixture("units.json")));
+    assert_eq!(
+        before_clocks(json(&units.stdout)),
+        json(&fixture("units.json"))
+    );
     for line in fixture("shows.jsonl").lines() {
         let want = json(line);
         let id = want["id"].as_str().expect("id").to_string();
         let id = id.as_str();
         let got = common::jiban(&["--data", data, "--now", NOW, "show", id, "--json"], None).ok();
         assert_eq!(
-            before_clocks(json(&got.stdout)),
+            before_clocks(before_chasing(json(&got.stdout))),
             before_clocks(want),
             "{id}"
         );

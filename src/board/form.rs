@@ -108,16 +108,22 @@ pub struct Field {
     pub prefilled: bool,
 }
 
-/// The long options of a command word (`to`, `support`), without the board's own `confirm`.
+/// True for an option of `word` that the board's forms show: not clap's help, not a return's
+/// `--confirm` (given by the board's second confirmation, not typed), not a claim's `--unit` (a
+/// trainer names the claiming unit on the command line; the board claims for the login's own
+/// unit, `:as` to claim as another).
+fn shown(word: &str, a: &clap::Arg) -> bool {
+    let id = a.get_id().as_str();
+    id != "help" && id != "confirm" && !(word == "claim" && id == "unit")
+}
+
+/// The long options of a command word (`to`, `support`) that its form shows ([`shown`]).
 pub fn options_of(word: &str) -> Vec<String> {
     let cmd = ActLine::command();
     cmd.find_subcommand(word)
         .map(|sub| {
             sub.get_arguments()
-                .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
-                // A trainer names the claiming unit on the command line; the board claims
-                // for the login's own unit (`:as` to claim as another).
-                .filter(|a| !(word == "claim" && a.get_id() == "unit"))
+                .filter(|a| shown(word, a))
                 .filter_map(|a| a.get_long().map(String::from))
                 .collect()
         })
@@ -278,8 +284,7 @@ impl Form {
         let sub = cmd.find_subcommand(word)?;
         let mut fields: Vec<Field> = sub
             .get_arguments()
-            // A return's `--confirm` is given by the board's second confirmation, not typed.
-            .filter(|a| a.get_id() != "help" && a.get_id() != "confirm")
+            .filter(|a| shown(word, a))
             .filter_map(|a| {
                 let option = a.get_long()?.to_string();
                 let choices = choices_for(word, &option);

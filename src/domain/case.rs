@@ -425,6 +425,11 @@ pub enum GrabOutcome {
     },
     /// The window closed with no claim: the platform assigns it, as a supervised matter.
     Unclaimed,
+    /// The platform routed the case itself before anyone claimed it (指定派发).
+    Withdrawn {
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 /// A supervision notice (督办通知): a supervisor or platform tells the unit holding an open case to

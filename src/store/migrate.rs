@@ -257,12 +257,15 @@ pub fn from_schema_3(store: &Store) -> Result<()> {
     for chunk in ids.chunks(CHUNK) {
         let mut pairs: Vec<(Case, Case)> = Vec::with_capacity(chunk.len());
         for id in chunk {
-            let Some(before) = store.case(id)? else {
+            let Some(mut before) = store.case(id)? else {
                 continue;
             };
+            // A schema-3 case has no chasing state and no chasing index entry: written as
+            // coming from none, so the index entry is written whatever the state read says.
+            before.chase = Default::default();
             let mut after = before.clone();
             crate::domain::chasing::schedule(&mut after, &config.rules, &config.calendar);
-            if after != before {
+            if after.chase.next.is_some() {
                 pairs.push((before, after));
             }
         }

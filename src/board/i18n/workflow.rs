@@ -76,6 +76,11 @@ impl Lang {
         self.pick(zh, en)
     }
 
+    /// The queue's mark of a case open to claim (抢; G in English).
+    pub fn grab_mark(self) -> &'static str {
+        self.pick("抢", "G")
+    }
+
     /// A workflow phrase by key; the key itself when unknown (a test catches that).
     pub fn says(self, key: &str) -> &'static str {
         let (zh, en) = match key {

@@ -162,16 +162,23 @@ impl DetailPane<'_> {
             Event::AnswerSupervision { unit, text } => {
                 format!("{}: {text}", self.app.unit_name(unit))
             }
+            // 催办: the unit and the clock that ran out; a pool move says so first.
             Event::Chase {
                 level,
                 unit,
                 clock,
                 late_since,
             } => format!(
-                "{} · {} · {} {}",
-                lang.chase_level(*level),
+                "{}{} · {} {} {}",
+                match level {
+                    crate::domain::chasing::ChaseLevel::Pooled => {
+                        format!("{} · ", lang.chase_level(*level))
+                    }
+                    _ => String::new(),
+                },
                 self.app.unit_name(unit),
                 lang.clock_name(*clock),
+                t.label.due,
                 short_time(*late_since)
             ),
             Event::Publish { units, until } => format!(

@@ -31,6 +31,9 @@ struct Columns {
     title: usize,
     holder: usize,
     stage: usize,
+    /// The supervision mark (催 / 督 / 池) has a column of its own; when the row is too narrow
+    /// it shares the round column, where it wins over ②.
+    mark: bool,
 }
 
 impl Columns {
@@ -40,12 +43,13 @@ impl Columns {
     fn new(w: usize, lang: Lang) -> Columns {
         let stage = if lang == Lang::Zh { 6 } else { 10 };
         let id = 16;
-        // Light, countdown, id, title, stage, supervision mark and round mark, with a space
-        // after all but the last.
-        let fixed = |left: usize| 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 3 + 2;
-        let clock_label = w.saturating_sub(fixed(13)) >= 12;
+        // Light, countdown, id, title, stage and round mark, with a space after all but the
+        // last; the supervision mark's column (3) when the title keeps 12 columns besides.
+        let fixed = |left: usize| 3 + (left + 1) + (id + 1) + 1 + (stage + 1) + 2;
+        let clock_label = w.saturating_sub(fixed(13) + 3) >= 12;
         let left = if clock_label { 13 } else { 8 };
-        let fixed = fixed(left);
+        let mark = w.saturating_sub(fixed(left) + 3) >= 12;
+        let fixed = fixed(left) + if mark { 3 } else { 0 };
         let mut c = Columns {
             left,
             clock_label,
@@ -54,6 +58,7 @@ impl Columns {
             title: w.saturating_sub(fixed).max(4),
             holder: 0,
             stage,
+            mark,
         };
         let category = if lang == Lang::Zh { 4 } else { 11 };
         if c.title > Self::TITLE_MIN + category {
@@ -158,7 +163,9 @@ impl QueuePane<'_> {
         cell(buf, t.col_title, cols.title, false, muted);
         cell(buf, t.col_holder, cols.holder, false, muted);
         cell(buf, t.col_stage, cols.stage, false, muted);
-        cell(buf, t.col_mark, 2, false, muted);
+        if cols.mark {
+            cell(buf, t.col_mark, 2, false, muted);
+        }
         cell(buf, t.col_round, 2, false, muted);
         let queue = app.queue();
         if queue.is_empty() {
@@ -249,10 +256,27 @@ impl QueuePane<'_> {
                 false,
                 over(theme.stage(r.stage)),
             );
-            let sup = r.mark.map_or("", |m| lang.mark(m));
-            cell(buf, sup, 2, false, over(theme.supervision_mark()));
-            let mark = if r.round > 1 { t.round2_mark } else { "" };
-            cell(buf, mark, 2, false, over(theme.round2()));
+            // A published case still open to claim shows 抢 when it has no supervision mark.
+            let sup = r
+                .mark
+                .map(|m| lang.mark(m))
+                .or_else(|| (!r.offered.is_empty()).then(|| lang.grab_mark()));
+            if cols.mark {
+                cell(
+                    buf,
+                    sup.unwrap_or(""),
+                    2,
+                    false,
+                    over(theme.supervision_mark()),
+                );
+            }
+            match sup.filter(|_| !cols.mark) {
+                Some(s) => cell(buf, s, 2, false, over(theme.supervision_mark())),
+                None => {
+                    let round = if r.round > 1 { t.round2_mark } else { "" };
+                    cell(buf, round, 2, false, over(theme.round2()));
+                }
+            }
         }
     }
 }

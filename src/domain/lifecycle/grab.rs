@@ -84,6 +84,13 @@ pub(super) fn claim(
                 cst(*at)
             )))
         }
+        GrabOutcome::Withdrawn { at } => {
+            return Err(Refusal::Rule(format!(
+                "the platform assigned {} itself at {}",
+                case.id,
+                cst(*at)
+            )))
+        }
         GrabOutcome::Unclaimed => {
             return Err(Refusal::Rule(format!(
                 "the grab window of {} closed unclaimed at {}; the platform assigns it",
@@ -266,6 +273,30 @@ mod tests {
             },
         );
         assert_eq!(Mark::of_case(&w.case), Some(Mark::Supervised));
+    }
+
+    #[test]
+    fn routing_the_case_withdraws_an_open_order() {
+        let mut w = accepted();
+        w.run("ls_dispatch", publish(&[HAIDAMAIDAO, SHILAOREN], None));
+        w.run(
+            "ls_dispatch",
+            Command::Dispatch {
+                to: UnitId::new(HAIDAMAIDAO),
+            },
+        );
+        assert!(matches!(
+            w.case.grab.as_ref().map(|g| &g.outcome),
+            Some(GrabOutcome::Withdrawn { .. })
+        ));
+        assert!(w
+            .case
+            .chase
+            .next
+            .is_none_or(|n| n.step != crate::domain::chasing::StepKind::CloseGrab));
+        assert!(w
+            .refuse("ls_shilaoren", Command::Claim { unit: None })
+            .contains("assigned"));
     }
 
     #[test]

@@ -120,6 +120,12 @@ pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, 
     let mut next = case.clone();
     next.version += 1;
     let (event, unit_record) = apply(&mut next, command, cx)?;
+    // A case routed away from the platform while its grab order is open withdraws the order.
+    if next.holder != case.holder {
+        if let Some(g) = next.grab.as_mut().filter(|g| g.is_open()) {
+            g.outcome = crate::domain::case::GrabOutcome::Withdrawn { at: cx.now };
+        }
+    }
     crate::domain::deadlines::refresh(&mut next, cx.now, cx.rules, cx.calendar);
     Ok(Decision {
         case: next,
