@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::{advance, ChaseLevel, Mark, NextStep, StepKind};
-use crate::domain::case::{Category, Kind, UnitRecord};
+use crate::domain::case::UnitRecord;
 use crate::domain::command::Command;
 use crate::domain::deadlines::ClockKind;
 use crate::domain::event::Event;
@@ -100,15 +100,7 @@ fn a_chased_case_that_is_no_longer_late_waits_for_its_next_clock() {
     step(&mut w, &mut record).expect("chased");
     // The platform and the community act at once: no clock is out any more.
     w.now = cst(2026, 10, 9, 10, 0);
-    w.run(
-        "ls_dispatch",
-        Command::Accept {
-            category: Category::Livelihood,
-            kind: Some(Kind::Complaint),
-            complex: false,
-            province: false,
-        },
-    );
+    w.accept_complaint();
     w.run(
         "ls_dispatch",
         Command::Dispatch {

@@ -283,6 +283,20 @@ impl Walk {
         &self.case
     }
 
+    /// The Laoshan dispatcher accepts the case as a livelihood complaint (the step most walks
+    /// begin with).
+    pub fn accept_complaint(&mut self) -> &Case {
+        self.run(
+            "ls_dispatch",
+            Command::Accept {
+                category: super::case::Category::Livelihood,
+                kind: Some(super::case::Kind::Complaint),
+                complex: false,
+                province: false,
+            },
+        )
+    }
+
     /// Runs a command expecting a refusal; returns its message.
     pub fn refuse(&self, login: &str, command: Command) -> String {
         match self.try_as(login, &command) {

@@ -172,28 +172,24 @@ pub fn from_schema_1(path: &Path, options: StoreOptions) -> Result<()> {
     Ok(())
 }
 
-/// Migrates a schema-2 store to schema 3 in place: every open case gets the running clocks of
-/// its stage ([`crate::domain::deadlines`]) and the deadline index becomes one entry per clock.
-/// A clock that did not exist before starts at the case's last change (its triage clock at
-/// receipt). Rerunning after a crash gives the same result; the schema mark is written last.
-pub fn from_schema_2(store: &Store) -> Result<()> {
-    let _ = writeln!(
-        std::io::stderr(),
-        "jiban: migrating the store at {} from schema 2 to schema 3 (a clock for every stage)",
-        store.path().display()
-    );
-    tracing::warn!(store = %store.path().display(), "migrating schema 2 to 3");
-    let config = crate::domain::config::Config::from_sources(&store.fixtures()?).map_err(|e| {
+/// The configuration stored in the store (the rules and calendar a migration computes with).
+fn stored_config(store: &Store) -> Result<crate::domain::config::Config> {
+    crate::domain::config::Config::from_sources(&store.fixtures()?).map_err(|e| {
         StoreError::Corrupt {
             tree: "meta",
             reason: format!("the stored fixtures do not parse: {e}"),
         }
-    })?;
-    let mut clear = sled::Batch::default();
-    for kv in store.scan(Kind::Due, &[]) {
-        clear.remove(keys::of(Kind::Due, &kv?.0));
-    }
-    store.data.apply_batch(clear)?;
+    })
+}
+
+/// Rewrites every open case as `change` makes it from its stored state (with the id), in
+/// chunks of [`CHUNK`] (indexes and counts follow, no history entry), then writes the schema
+/// mark and flushes. `change` returns the state to write as coming from (`before`) and the new
+/// state, or `None` to leave the case. Returns how many cases were rewritten.
+fn rewrite_open_cases(
+    store: &Store,
+    mut change: impl FnMut(&str, Case) -> Result<Option<(Case, Case)>>,
+) -> Result<usize> {
     let ids: Vec<String> = store
         .scan(Kind::Open, &[])
         .map(|kv| kv.map(|(k, _)| String::from_utf8_lossy(&k).into_owned()))
@@ -202,13 +198,9 @@ pub fn from_schema_2(store: &Store) -> Result<()> {
     for chunk in ids.chunks(CHUNK) {
         let mut pairs: Vec<(Case, Case)> = Vec::with_capacity(chunk.len());
         for id in chunk {
-            let Some(before) = store.case(id)? else {
-                continue;
-            };
-            let since = store.last_entry(id)?.map_or(before.received_at, |e| e.at);
-            let mut after = before.clone();
-            crate::domain::deadlines::refresh(&mut after, since, &config.rules, &config.calendar);
-            pairs.push((before, after));
+            if let Some(case) = store.case(id)? {
+                pairs.extend(change(id, case)?);
+            }
         }
         let mut batch = Batch::default();
         for (before, after) in &pairs {
@@ -225,6 +217,33 @@ pub fn from_schema_2(store: &Store) -> Result<()> {
         .meta
         .insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
     store.flush()?;
+    Ok(migrated)
+}
+
+/// Migrates a schema-2 store to schema 3 in place: every open case gets the running clocks of
+/// its stage ([`crate::domain::deadlines`]) and the deadline index becomes one entry per clock.
+/// A clock that did not exist before starts at the case's last change (its triage clock at
+/// receipt). The clocks set the chasing steps too, so the store is at schema 4 after it.
+/// Rerunning after a crash gives the same result; the schema mark is written last.
+pub fn from_schema_2(store: &Store) -> Result<()> {
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: migrating the store at {} from schema 2 to schema 3 (a clock for every stage)",
+        store.path().display()
+    );
+    tracing::warn!(store = %store.path().display(), "migrating schema 2 to 3");
+    let config = stored_config(store)?;
+    let mut clear = sled::Batch::default();
+    for kv in store.scan(Kind::Due, &[]) {
+        clear.remove(keys::of(Kind::Due, &kv?.0));
+    }
+    store.data.apply_batch(clear)?;
+    let migrated = rewrite_open_cases(store, |id, before| {
+        let since = store.last_entry(id)?.map_or(before.received_at, |e| e.at);
+        let mut after = before.clone();
+        crate::domain::deadlines::refresh(&mut after, since, &config.rules, &config.calendar);
+        Ok(Some((before, after)))
+    })?;
     let _ = writeln!(
         std::io::stderr(),
         "jiban: {migrated} open cases now have their clocks (schema 3)"
@@ -243,47 +262,15 @@ pub fn from_schema_3(store: &Store) -> Result<()> {
         store.path().display()
     );
     tracing::warn!(store = %store.path().display(), "migrating schema 3 to 4");
-    let config = crate::domain::config::Config::from_sources(&store.fixtures()?).map_err(|e| {
-        StoreError::Corrupt {
-            tree: "meta",
-            reason: format!("the stored fixtures do not parse: {e}"),
-        }
+    let config = stored_config(store)?;
+    let migrated = rewrite_open_cases(store, |_, mut before| {
+        // A schema-3 case has no chasing state and no chasing index entry: written as coming
+        // from none, so the index entry is written whatever the state read says.
+        before.chase = Default::default();
+        let mut after = before.clone();
+        crate::domain::chasing::schedule(&mut after, &config.rules, &config.calendar);
+        Ok(after.chase.next.is_some().then_some((before, after)))
     })?;
-    let ids: Vec<String> = store
-        .scan(Kind::Open, &[])
-        .map(|kv| kv.map(|(k, _)| String::from_utf8_lossy(&k).into_owned()))
-        .collect::<Result<_>>()?;
-    let mut migrated = 0usize;
-    for chunk in ids.chunks(CHUNK) {
-        let mut pairs: Vec<(Case, Case)> = Vec::with_capacity(chunk.len());
-        for id in chunk {
-            let Some(mut before) = store.case(id)? else {
-                continue;
-            };
-            // A schema-3 case has no chasing state and no chasing index entry: written as
-            // coming from none, so the index entry is written whatever the state read says.
-            before.chase = Default::default();
-            let mut after = before.clone();
-            crate::domain::chasing::schedule(&mut after, &config.rules, &config.calendar);
-            if after.chase.next.is_some() {
-                pairs.push((before, after));
-            }
-        }
-        let mut batch = Batch::default();
-        for (before, after) in &pairs {
-            batch.cases.push(CaseWrite {
-                before: Some(before),
-                after,
-                entry: None,
-            });
-        }
-        store.commit(&batch)?;
-        migrated += pairs.len();
-    }
-    store
-        .meta
-        .insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
-    store.flush()?;
     let _ = writeln!(
         std::io::stderr(),
         "jiban: {migrated} open cases are now chased when late (schema 4)"

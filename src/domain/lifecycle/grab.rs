@@ -156,7 +156,7 @@ fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
 mod tests {
     use std::collections::BTreeMap;
 
-    use crate::domain::case::{Category, GrabOutcome, Kind, Stage};
+    use crate::domain::case::{GrabOutcome, Stage};
     use crate::domain::chasing::{advance, Mark};
     use crate::domain::command::Command;
     use crate::domain::event::Event;
@@ -169,15 +169,7 @@ mod tests {
     fn accepted() -> Walk {
         let mut w = Walk::new();
         w.now = cst(2026, 11, 23, 9, 30);
-        w.run(
-            "ls_dispatch",
-            Command::Accept {
-                category: Category::Livelihood,
-                kind: Some(Kind::Complaint),
-                complex: false,
-                province: false,
-            },
-        );
+        w.accept_complaint();
         w
     }
 

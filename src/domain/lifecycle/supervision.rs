@@ -83,7 +83,6 @@ pub(super) fn answer(case: &mut Case, text: &str, cx: &Context) -> Result<Event,
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::case::{Category, Kind};
     use crate::domain::command::Command;
     use crate::domain::deadlines::ClockKind;
     use crate::domain::testkit::{cst, Walk};
@@ -91,15 +90,7 @@ mod tests {
     fn handled_at_the_community() -> Walk {
         let mut w = Walk::new();
         w.now = cst(2026, 11, 27, 15, 0);
-        w.run(
-            "ls_dispatch",
-            Command::Accept {
-                category: Category::Livelihood,
-                kind: Some(Kind::Complaint),
-                complex: false,
-                province: false,
-            },
-        );
+        w.accept_complaint();
         w.run(
             "ls_dispatch",
             Command::Dispatch {
