@@ -260,6 +260,17 @@ impl From<ActCommand> for Command {
     }
 }
 
+/// A queue's one-character supervision mark in Chinese and English (催 C chased, 督 S a notice or
+/// an unclaimed grab order, 池 P pooled), as the board and `jiban cases` show it.
+pub fn mark_words(mark: crate::domain::chasing::Mark) -> (&'static str, &'static str) {
+    use crate::domain::chasing::Mark;
+    match mark {
+        Mark::Chased => ("催", "C"),
+        Mark::Supervised => ("督", "S"),
+        Mark::Pooled => ("池", "P"),
+    }
+}
+
 /// The key that chooses a command in the board's actions menu: one letter per command, the same
 /// in every stage, so a dispatcher's fingers learn `a a` (act, accept) and `a d` (act, dispatch)
 /// once. The decisions on whatever waits for one share `y` (approve the reply, the return or the

@@ -55,9 +55,9 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
             .get(&r.holder)
             .map_or(r.holder.as_str(), |u| u.name.as_str());
         let round = if r.round > 1 { "②" } else { "" };
-        let mark = r
-            .mark
-            .map_or(String::new(), |m| format!("[{}] ", mark_word(m)));
+        let mark = r.mark.map_or(String::new(), |m| {
+            format!("[{}] ", crate::vocabulary::mark_words(m).0)
+        });
         crate::outln!(
             "{} {} {} {} {} {} {round}{mark}{}",
             pad(light, 4),
@@ -70,16 +70,6 @@ pub(super) fn print_case_table(config: &Config, rows: &[crate::engine::query::Ca
         );
     }
     crate::outln!("{} cases", rows.len());
-}
-
-/// The one-character supervision mark of the `cases` table (催 chased, 督 supervised, 池 pooled).
-pub(super) fn mark_word(m: crate::domain::chasing::Mark) -> &'static str {
-    use crate::domain::chasing::Mark;
-    match m {
-        Mark::Chased => "催",
-        Mark::Supervised => "督",
-        Mark::Pooled => "池",
-    }
 }
 
 /// The `show` page: the case and its whole history.

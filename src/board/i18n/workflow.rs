@@ -68,11 +68,7 @@ impl Lang {
 
     /// A queue's one-character mark (催 / 督 / 池; C / S / P in English).
     pub fn mark(self, mark: Mark) -> &'static str {
-        let (zh, en) = match mark {
-            Mark::Chased => ("催", "C"),
-            Mark::Supervised => ("督", "S"),
-            Mark::Pooled => ("池", "P"),
-        };
+        let (zh, en) = crate::vocabulary::mark_words(mark);
         self.pick(zh, en)
     }
 
