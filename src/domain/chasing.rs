@@ -289,8 +289,12 @@ impl Mark {
     }
 
     /// The mark of a case as it stands: a grab order nobody claimed makes the case a supervised
-    /// matter (视为督办事项) until it closes.
+    /// matter (视为督办事项) until it closes. A finished case has none: it has left the pool (its
+    /// history keeps the chases).
     pub fn of_case(case: &Case) -> Option<Mark> {
+        if case.stage.is_final() {
+            return None;
+        }
         let waiting = case
             .supervision
             .as_ref()

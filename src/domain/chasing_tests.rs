@@ -90,6 +90,17 @@ fn a_late_case_is_chased_then_pooled_across_national_day_each_step_once() {
     assert_eq!(held_by(&record, "laoshan").pooled.len(), 1);
     assert_eq!(w.case.chase.next, None);
     assert_eq!(step(&mut w, &mut record), None);
+    assert_eq!(Mark::of_case(&w.case), Some(Mark::Pooled));
+    // Rejected (finished): out of the pool, the ladder kept.
+    w.run(
+        "ls_dispatch",
+        crate::domain::command::Command::Reject {
+            reason: 1,
+            note: "不属于受理范围".into(),
+        },
+    );
+    assert_eq!(Mark::of_case(&w.case), None);
+    assert_eq!(w.case.chase.level, ChaseLevel::Pooled);
 }
 
 #[test]
