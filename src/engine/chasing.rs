@@ -62,6 +62,8 @@ impl Engine {
             let ids = store.chases_due(now, CHUNK)?;
             let mut records: BTreeMap<UnitId, UnitRecord> = BTreeMap::new();
             let mut steps: Vec<(Case, Case, HistoryEntry)> = Vec::new();
+            // Only the records a step counted on are written back.
+            let mut counted: std::collections::BTreeSet<UnitId> = Default::default();
             for id in ids {
                 let Some(before) = store.case(id.as_str())? else {
                     continue;
@@ -82,6 +84,7 @@ impl Engine {
                 ) else {
                     continue;
                 };
+                counted.extend(chasing::units_counted(&before));
                 let entry = HistoryEntry {
                     case: after.id.clone(),
                     seq: after.version,
@@ -102,7 +105,7 @@ impl Engine {
                     entry: Some(entry),
                 });
             }
-            for (unit, record) in &records {
+            for (unit, record) in records.iter().filter(|(u, _)| counted.contains(*u)) {
                 batch.units.push((unit, record));
             }
             store.commit(&batch)?;
