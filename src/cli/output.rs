@@ -7,10 +7,7 @@ use crate::domain::calendar::cst;
 
 pub use crate::text::{pad, truncate, width};
 
-/// A time as China Standard Time, `2026-11-22 09:30`.
-pub fn cst_minutes(t: DateTime<Utc>) -> String {
-    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
-}
+pub use crate::domain::calendar::cst_minutes;
 
 /// A time as RFC 3339 in +08:00.
 pub fn cst_rfc3339(t: DateTime<Utc>) -> String {

@@ -24,6 +24,11 @@ pub fn cst() -> FixedOffset {
     FixedOffset::east_opt(CST_OFFSET_SECS).expect("UTC+8 is a valid offset")
 }
 
+/// A time as China Standard Time to the minute, `2026-11-22 09:30` (refusals, history, lists).
+pub fn cst_minutes(t: DateTime<Utc>) -> String {
+    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// The calendar date (in China Standard Time) of the instant `t`.
 pub fn cst_date(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&cst()).date_naive()

@@ -433,8 +433,7 @@ impl Engine {
                         "{} by {} at {}",
                         e.event.action(),
                         e.by,
-                        e.at.with_timezone(&crate::domain::calendar::cst())
-                            .format("%Y-%m-%d %H:%M")
+                        crate::domain::calendar::cst_minutes(e.at)
                     )
                 },
             );

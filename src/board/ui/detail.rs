@@ -25,7 +25,7 @@ pub struct DetailPane<'a> {
 }
 
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+    crate::domain::calendar::cst_minutes(t)
 }
 
 fn short_time(t: chrono::DateTime<chrono::Utc>) -> String {

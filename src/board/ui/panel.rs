@@ -13,7 +13,6 @@ use super::super::form::{Field, Form};
 use super::super::i18n::Lang;
 use super::overlay::{centered, frame};
 use super::{fit_spans, put};
-use crate::domain::calendar::cst;
 use crate::domain::case::{
     AssessmentOutcome, Case, Category, Kind, PendingRequest, Resolution, Satisfaction,
 };
@@ -98,7 +97,7 @@ fn field_rows(field: &Field, cols: usize) -> usize {
 }
 
 fn time(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+    crate::domain::calendar::cst_minutes(t)
 }
 
 impl FormBox<'_> {

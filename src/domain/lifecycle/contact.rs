@@ -50,8 +50,7 @@ pub(super) fn feedback(case: &mut Case, text: &str, cx: &Context) -> Result<Even
         return Err(Refusal::Rule(format!(
             "the first feedback of {} was given at {}",
             case.id,
-            at.with_timezone(&crate::domain::calendar::cst())
-                .format("%Y-%m-%d %H:%M")
+            crate::domain::calendar::cst_minutes(at)
         )));
     }
     let text = non_empty("text", text)?;

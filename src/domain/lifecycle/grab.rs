@@ -8,6 +8,7 @@
 use super::routing::check_route;
 use super::{clear_assignment, expect_stage, invalid, no_pending, set_deadline, unit};
 use super::{Context, Refusal};
+use crate::domain::calendar::cst_minutes as cst;
 use crate::domain::case::{Case, GrabOrder, GrabOutcome, Stage};
 use crate::domain::event::Event;
 use crate::domain::org::UnitId;
@@ -144,12 +145,6 @@ fn names(units: &[UnitId]) -> String {
         .map(|u| u.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn cst(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::domain::calendar::cst())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 #[cfg(test)]

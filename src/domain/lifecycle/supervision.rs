@@ -33,8 +33,7 @@ pub(super) fn supervise(
         return Err(Refusal::Rule(format!(
             "{} is already under supervision since {} ({} has not answered)",
             case.id,
-            s.at.with_timezone(&crate::domain::calendar::cst())
-                .format("%Y-%m-%d %H:%M"),
+            crate::domain::calendar::cst_minutes(s.at),
             s.unit
         )));
     }
