@@ -3,7 +3,7 @@
 
 use clap::Subcommand;
 
-use crate::domain::case::{AssessmentOutcome, Category, Kind, Resolution, Satisfaction};
+use crate::domain::case::{AssessmentOutcome, CaseId, Category, Kind, Resolution, Satisfaction};
 use crate::domain::command::Command;
 use crate::domain::org::UnitId;
 
@@ -178,6 +178,33 @@ pub enum ActCommand {
         #[arg(long)]
         unit: Option<String>,
     },
+    /// 关联: confirm a suggested link to an earlier case of the same matter, or link one.
+    Link {
+        /// The earlier case's id.
+        #[arg(long)]
+        case: String,
+    },
+    /// 取消关联: remove a link to a case that is not the same matter.
+    Unlink {
+        /// The linked case's id.
+        #[arg(long)]
+        case: String,
+    },
+    /// 并案: merge this new duplicate into an open case; it follows that case.
+    Merge {
+        /// The open case's id.
+        #[arg(long)]
+        into: String,
+    },
+    /// 回头看: record the re-visit of a closed case drawn for a look-back.
+    Lookback {
+        /// held, false-closure (虚假办结) or pressured (被满意); the last two reopen the case.
+        #[arg(long)]
+        outcome: crate::domain::lookback::LookbackOutcome,
+        /// What the re-visit found.
+        #[arg(long)]
+        note: String,
+    },
 }
 
 impl From<ActCommand> for Command {
@@ -256,6 +283,16 @@ impl From<ActCommand> for Command {
             ActCommand::Claim { unit } => Command::Claim {
                 unit: unit.map(UnitId),
             },
+            ActCommand::Link { case } => Command::Link {
+                case: CaseId(case.trim().to_string()),
+            },
+            ActCommand::Unlink { case } => Command::Unlink {
+                case: CaseId(case.trim().to_string()),
+            },
+            ActCommand::Merge { into } => Command::Merge {
+                into: CaseId(into.trim().to_string()),
+            },
+            ActCommand::Lookback { outcome, note } => Command::Lookback { outcome, note },
         }
     }
 }
@@ -298,6 +335,10 @@ pub fn menu_key(word: &str) -> Option<char> {
         "answer-supervision" => 'w',
         "publish" => 'g',
         "claim" => 'k',
+        "link" => 'i',
+        "unlink" => 'o',
+        "merge" => 'b',
+        "lookback" => 'h',
         _ => return None,
     })
 }
@@ -363,6 +404,9 @@ mod tests {
                 "consultation",
             ],
             &["reject", "--reason", "5", "--note", "请拨打110"],
+            &["link", "--case", "LS-20261120-0001"],
+            &["unlink", "--case", "LS-20261120-0001"],
+            &["merge", "--into", "LS-20261120-0001"],
             &["dispatch", "--to", "laoshan.hrss"],
             &["joint", "--lead", "a", "--support", "b,c", "--days", "15"],
             &["publish", "--to", "a,b", "--hours", "3"],
@@ -401,6 +445,13 @@ mod tests {
             &["assess", "--outcome", "fail"],
             &["supervise", "--note", "请于两日内办结", "--days", "2"],
             &["answer-supervision", "--text", "已安排本周办结"],
+            &[
+                "lookback",
+                "--outcome",
+                "false-closure",
+                "--note",
+                "路灯仍不亮",
+            ],
         ];
         assert_eq!(lines.len(), crate::domain::command::COMMAND_WORDS.len());
         for (line, word) in lines.iter().zip(crate::domain::command::COMMAND_WORDS) {

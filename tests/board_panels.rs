@@ -505,7 +505,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
     );
     assert_eq!(
         form(&app).notes,
-        ["连续未通过评估 0 · 问责移交 0 · 不当退单 0 · 催办 0 · 入督办池 0 · 未认领抢单 0"]
+        ["连续未通过评估 0 · 问责移交 0 · 不当退单 0 · 催办 0 · 入督办池 0 · 未认领抢单 0 · 重复投诉督办 0 · 回头看 0"]
     );
     // Nothing is chosen: → pass, → fail.
     drive(
@@ -570,7 +570,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
     );
     assert_eq!(
         form(&app).notes,
-        ["连续未通过评估 1 · 问责移交 0 · 不当退单 0 · 催办 0 · 入督办池 0 · 未认领抢单 0"]
+        ["连续未通过评估 1 · 问责移交 0 · 不当退单 0 · 催办 0 · 入督办池 0 · 未认领抢单 0 · 重复投诉督办 0 · 回头看 0"]
     );
     drive(&mut app, &[Action::Right, Action::Right]);
     assert_eq!(

@@ -32,7 +32,7 @@ pub const V2: &str = "year = 2027\nsource = \"2027 v2\"\n\n[[holiday]]\nname = \
 
 fn line(n: usize) -> String {
     format!(
-        r#"{{"district":"laoshan","channel":"grid","title":"案件{n}","requester":{{"name":"张伟","phone":"13853212345"}},"community":"laoshan.jinjialing.haidamaidao"}}"#
+        r#"{{"district":"laoshan","channel":"grid","title":"案件{n}","requester":{{"name":"张伟","phone":"1385321{n:04}"}},"community":"laoshan.jinjialing.haidamaidao"}}"#
     )
 }
 

@@ -178,7 +178,9 @@ fn case_ids_carry_the_district_code_the_china_date_and_a_daily_sequence() {
     let org = &engine.config().org;
     let lines: Vec<_> = (0..3)
         .map(|i| {
-            let l = LINE.replace("QD2611230001", &format!("QD261123000{i}"));
+            let l = LINE
+                .replace("QD2611230001", &format!("QD261123000{i}"))
+                .replace("13853212345", &format!("1385321000{i}"));
             parse_line(i + 1, &l, org).expect("line")
         })
         .collect();

@@ -138,6 +138,7 @@ pub fn choices_for(word: &str, option: &str) -> Vec<String> {
         ("reject", "reason") => &["1", "2", "3", "4", "5", "6", "7"],
         (_, "satisfaction") => &["satisfied", "basic", "unsatisfied"],
         (_, "resolution") => &["resolved", "basic", "unresolved"],
+        ("lookback", "outcome") => &["held", "false-closure", "pressured"],
         (_, "outcome") => &["pass", "fail"],
         _ => &[],
     };

@@ -97,6 +97,19 @@ impl App {
                 .map(|s| self.pick_of(s.unit.as_str(), self.because(&s.because)))
                 .collect();
         }
+        // The linked case a link, an unlink or a merge names, unless the operator types another.
+        if !form.edited {
+            let linked = case.as_ref().and_then(|c| match form.word.as_str() {
+                "link" => c.links.iter().find(|l| !l.confirmed),
+                "unlink" | "merge" => c.links.first(),
+                _ => None,
+            });
+            let option = if form.word == "merge" { "into" } else { "case" };
+            if let Some(l) = linked {
+                let id = l.case.to_string();
+                form.prefill(option, &id);
+            }
+        }
         // 责任人 is the operator answering, unless they type another name.
         if form.word == "reply" && !form.edited {
             let name = self.operator.name.clone();
@@ -110,7 +123,7 @@ impl App {
             if let Some(r) = unit.and_then(|u| self.service.unit_record(&u).ok()) {
                 let lang = self.settings.lang;
                 form.notes = vec![format!(
-                    "{} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
+                    "{} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {} · {} {}",
                     lang.says("failures_in_a_row"),
                     r.failed_assessments,
                     lang.says("referrals"),
@@ -122,7 +135,11 @@ impl App {
                     lang.says("pooled"),
                     r.pooled.len(),
                     lang.says("unclaimed"),
-                    r.unclaimed.len()
+                    r.unclaimed.len(),
+                    lang.says("repeat_notices"),
+                    r.repeat_notices.len(),
+                    lang.says("lookbacks"),
+                    r.lookbacks.len()
                 )];
             }
         }

@@ -478,7 +478,7 @@ impl Theme {
             Stage::Review => "stage_review",
             Stage::Evaluation => "stage_evaluation",
             Stage::Assessment => "stage_assessment",
-            Stage::Closed => "stage_closed",
+            Stage::Closed | Stage::Merged => "stage_closed",
             Stage::Rejected => "stage_rejected",
         })
     }

@@ -5,6 +5,7 @@ pub use crate::vocabulary as act;
 mod batch;
 pub mod board;
 mod calendar;
+mod lookback;
 mod maintain;
 pub mod output;
 mod print;
@@ -208,6 +209,12 @@ pub enum CliCommand {
         /// What to do.
         #[command(subcommand)]
         action: CalendarAction,
+    },
+    /// Look-back sampling (回头看): draw a month's sample of closed cases for re-visits.
+    Lookback {
+        /// What to do.
+        #[command(subcommand)]
+        action: lookback::LookbackAction,
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons {
@@ -531,10 +538,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         ("催办", &u.chases),
                         ("督办池", &u.pooled),
                         ("未认领抢单", &u.unclaimed),
+                        ("重复投诉督办", &u.repeat_notices),
                     ] {
                         if !list.is_empty() {
                             marks.push_str(&format!("  {word} ×{}", list.len()));
                         }
+                    }
+                    if !u.lookbacks.is_empty() {
+                        let reopened = u.lookbacks.iter().filter(|l| l.outcome.reopens()).count();
+                        marks.push_str(&format!(
+                            "  回头看 ×{} (重新办理 ×{reopened})",
+                            u.lookbacks.len()
+                        ));
                     }
                     crate::outln!(
                         "{} {} {} ({}){marks}",
@@ -567,6 +582,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Due { from, days, json } => calendar::due(&cli, from, *days, *json),
+        CliCommand::Lookback { action } => lookback::run(&cli, action),
         CliCommand::Calendar { action } => match action {
             CalendarAction::Add { file, json } => calendar::add(&cli, file, *json),
             CalendarAction::List { json } => calendar::list(&cli, *json),

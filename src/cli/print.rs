@@ -150,6 +150,35 @@ pub(super) fn print_case(config: &Config, operator: &User, view: &crate::engine:
     if !ladder.is_empty() {
         crate::outln!("{}{}", label("chase"), ladder.join("  ·  "));
     }
+    // The matter: 重复 ×N with its linked cases, and merges either way.
+    if !c.links.is_empty() {
+        let links: Vec<String> = c
+            .links
+            .iter()
+            .map(|l| {
+                let state = if l.confirmed { "" } else { ", suggested" };
+                format!("{} ({}{state})", l.case, l.reason.as_str())
+            })
+            .collect();
+        crate::outln!(
+            "{}重复 ×{}  {}",
+            label("repeat"),
+            crate::domain::repeat::complaints(c),
+            links.join("  ")
+        );
+    }
+    if let Some(into) = &c.merged_into {
+        crate::outln!("{}{into}", label("merged into"));
+    }
+    for m in &c.merged {
+        crate::outln!(
+            "{}{}  {} {}",
+            label("merged in"),
+            m.case,
+            m.requester.name,
+            m.requester.phone
+        );
+    }
     if let Some(lead) = &c.lead {
         crate::outln!("{}{}", label("lead"), name(lead));
         for s in &c.supporting {

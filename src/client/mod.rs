@@ -372,4 +372,17 @@ impl Service for Client {
         };
         expect!(self, request, Reply::Deadline)
     }
+    fn lookback_sample(
+        &self,
+        month: &str,
+        scope: Option<&UnitId>,
+        seed: Option<u64>,
+    ) -> Result<crate::engine::lookback::LookbackSample> {
+        let request = Request::LookbackSample {
+            month: month.into(),
+            scope: scope.cloned(),
+            seed,
+        };
+        expect!(self, request, Reply::Sample).map(|s| *s)
+    }
 }

@@ -94,13 +94,15 @@ named_enum!(
         Closed = "closed",
         /// Not accepted (不受理).
         Rejected = "rejected",
+        /// Merged into an open case of the same matter (并案): it follows that case.
+        Merged = "merged",
     }
 );
 
 impl Stage {
     /// True for the stages that end a case.
     pub fn is_final(self) -> bool {
-        matches!(self, Stage::Closed | Stage::Rejected)
+        matches!(self, Stage::Closed | Stage::Rejected | Stage::Merged)
     }
 }
 
@@ -151,6 +153,12 @@ impl CaseId {
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<&str> for CaseId {
+    fn from(s: &str) -> CaseId {
+        CaseId(s.to_string())
     }
 }
 
@@ -385,6 +393,21 @@ pub struct Case {
     /// The grab order the platform published the case as (抢单), the latest one.
     #[serde(default)]
     pub grab: Option<GrabOrder>,
+    /// Earlier cases of the same matter (重复投诉), suggested at intake or linked by the platform.
+    #[serde(default)]
+    pub links: Vec<crate::domain::repeat::Link>,
+    /// When the matter's repeat notice was given ([`crate::domain::repeat`]).
+    #[serde(default)]
+    pub repeat_noticed_at: Option<DateTime<Utc>>,
+    /// The open case this one was merged into (并案).
+    #[serde(default)]
+    pub merged_into: Option<CaseId>,
+    /// Cases merged into this one, with their requesters (who get this case's reply too).
+    #[serde(default)]
+    pub merged: Vec<crate::domain::repeat::MergedCase>,
+    /// The look-back (回头看) the case was drawn for, the latest one.
+    #[serde(default)]
+    pub lookback: Option<crate::domain::lookback::Lookback>,
 }
 
 /// A grab order (抢单, Jining's 济时办): the platform offers an accepted case to several units for
@@ -490,6 +513,12 @@ pub struct UnitRecord {
     /// Grab orders offered to the unit that nobody claimed (未认领抢单), at the window's close.
     #[serde(default)]
     pub unclaimed: Vec<CaseMark>,
+    /// Repeat-complaint notices the unit received (重复投诉督办), when each was given.
+    #[serde(default)]
+    pub repeat_notices: Vec<CaseMark>,
+    /// Look-back results (回头看) on its closed cases.
+    #[serde(default)]
+    pub lookbacks: Vec<crate::domain::lookback::LookbackMark>,
 }
 
 /// A case counted on a unit's record, and when.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::case::{AssessmentOutcome, Category, Kind, Resolution, Satisfaction};
+use super::case::{AssessmentOutcome, CaseId, Category, Kind, Resolution, Satisfaction};
 use super::org::UnitId;
 
 /// One lifecycle command on one case.
@@ -147,6 +147,28 @@ pub enum Command {
         /// The unit claiming (default: the operator's).
         unit: Option<UnitId>,
     },
+    /// 关联: confirm a suggested link to an earlier case of the same matter, or link one by hand.
+    Link {
+        /// The earlier case.
+        case: CaseId,
+    },
+    /// 取消关联: remove a link that is not the same matter.
+    Unlink {
+        /// The linked case.
+        case: CaseId,
+    },
+    /// 并案: merge this new duplicate into an open case of the same matter.
+    Merge {
+        /// The open case.
+        into: CaseId,
+    },
+    /// 回头看: the re-visit of a closed case drawn for a look-back.
+    Lookback {
+        /// What the re-visit found.
+        outcome: crate::domain::lookback::LookbackOutcome,
+        /// What the supervisor noted.
+        note: String,
+    },
 }
 
 /// The command words that are **decisions** (决定): they end a case at intake, decide on a
@@ -166,6 +188,8 @@ pub const DECISIONS: &[&str] = &[
     "evaluate",
     "assess",
     "supervise",
+    "merge",
+    "lookback",
 ];
 
 impl Command {
@@ -196,6 +220,10 @@ impl Command {
             Command::AnswerSupervision { .. } => "answer-supervision",
             Command::Publish { .. } => "publish",
             Command::Claim { .. } => "claim",
+            Command::Link { .. } => "link",
+            Command::Unlink { .. } => "unlink",
+            Command::Merge { .. } => "merge",
+            Command::Lookback { .. } => "lookback",
         }
     }
 }
@@ -204,6 +232,9 @@ impl Command {
 pub const COMMAND_WORDS: &[&str] = &[
     "accept",
     "reject",
+    "link",
+    "unlink",
+    "merge",
     "dispatch",
     "joint",
     "publish",
@@ -226,4 +257,5 @@ pub const COMMAND_WORDS: &[&str] = &[
     "assess",
     "supervise",
     "answer-supervision",
+    "lookback",
 ];

@@ -373,7 +373,7 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
                 false,
             );
         }
-        Stage::Assessment | Stage::Closed | Stage::Rejected => {}
+        Stage::Assessment | Stage::Closed | Stage::Rejected | Stage::Merged => {}
     }
     let open_before_reply = matches!(
         case.stage,
@@ -402,10 +402,7 @@ fn needs(case: &Case, now: DateTime<Utc>, rules: &Rules) -> Vec<Need> {
         }
     }
     // 督办: an unanswered supervision notice on an open case runs until the unit answers.
-    let open = !matches!(
-        case.stage,
-        Stage::Assessment | Stage::Closed | Stage::Rejected
-    );
+    let open = !matches!(case.stage, Stage::Assessment) && !case.stage.is_final();
     if let Some(s) = case
         .supervision
         .as_ref()

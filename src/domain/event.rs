@@ -30,6 +30,12 @@ pub enum Event {
         channel: Channel,
         /// 12345 work-order number.
         external_id: Option<String>,
+        /// Earlier cases of the same matter, suggested (重复投诉).
+        #[serde(default)]
+        links: Vec<super::repeat::Link>,
+        /// The answer deadline of the repeat notice this case's matter made, if it made one.
+        #[serde(default)]
+        repeat_notice: Option<DateTime<Utc>>,
     },
     /// 受理.
     Accept {
@@ -238,6 +244,58 @@ pub enum Event {
         /// When that clock ran out.
         late_since: DateTime<Utc>,
     },
+    /// 关联: a link to an earlier case of the same matter, confirmed or made by hand.
+    Link {
+        /// The earlier case.
+        linked: CaseId,
+        /// Why (a confirmed suggestion keeps its reason; `manual` otherwise).
+        reason: super::repeat::LinkReason,
+        /// The matter's complaints now.
+        complaints: u32,
+        /// The answer deadline of the repeat notice this link made, if it made one.
+        #[serde(default)]
+        repeat_notice: Option<DateTime<Utc>>,
+    },
+    /// 取消关联: a link removed.
+    Unlink {
+        /// The case no longer linked.
+        linked: CaseId,
+        /// The matter's complaints now.
+        complaints: u32,
+    },
+    /// 并案: this case was merged into an open one.
+    Merge {
+        /// The open case.
+        into: CaseId,
+        /// The waiting repeat notice moved with it to the open case.
+        #[serde(default)]
+        notice_moved: bool,
+    },
+    /// 并案: a case was merged into this one; its requester gets this case's reply.
+    MergedIn {
+        /// The merged case.
+        merged: CaseId,
+    },
+    /// 回头看抽样: the closed case was drawn for a month's look-back.
+    LookbackDrawn {
+        /// The month (`2026-10`).
+        month: String,
+        /// The unit whose case it is.
+        unit: UnitId,
+        /// The draw's seed (the same seed draws the same cases).
+        seed: u64,
+    },
+    /// 回头看: the re-visit's result; a false closure or a pressed rating reopens the case.
+    Lookback {
+        /// What it found.
+        outcome: super::lookback::LookbackOutcome,
+        /// The supervisor's note.
+        note: String,
+        /// The unit whose case it is.
+        unit: UnitId,
+        /// The case was reopened in round 2.
+        reopened: bool,
+    },
 }
 
 impl Event {
@@ -272,6 +330,12 @@ impl Event {
             Event::Publish { .. } => "publish",
             Event::Claim { .. } => "claim",
             Event::GrabClosed { .. } => "grab-closed",
+            Event::Link { .. } => "link",
+            Event::Unlink { .. } => "unlink",
+            Event::Merge { .. } => "merge",
+            Event::MergedIn { .. } => "merged-in",
+            Event::LookbackDrawn { .. } => "lookback-drawn",
+            Event::Lookback { .. } => "lookback",
         }
     }
 }

@@ -10,14 +10,14 @@ use super::users::{Role, User};
 pub fn roles_for(command: &str) -> &'static [Role] {
     use Role::*;
     match command {
-        "accept" | "reject" | "dispatch" | "joint" | "publish" | "approve-return"
-        | "deny-return" | "approve-extension" | "deny-extension" | "approve-reply"
-        | "send-back" => &[CityDispatcher, DistrictDispatcher, Trainer],
+        "accept" | "reject" | "link" | "unlink" | "merge" | "dispatch" | "joint" | "publish"
+        | "approve-return" | "deny-return" | "approve-extension" | "deny-extension"
+        | "approve-reply" | "send-back" => &[CityDispatcher, DistrictDispatcher, Trainer],
         "escalate" => &[CityDispatcher, DistrictDispatcher, UnitHandler, Trainer],
         "sign" | "claim" | "return" | "extend" | "report" | "reply" => &[UnitHandler, Trainer],
         "contact" | "feedback" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         "evaluate" => &[DistrictDispatcher, Trainer],
-        "assess" => &[Supervisor, Trainer],
+        "assess" | "lookback" => &[Supervisor, Trainer],
         "supervise" => &[Supervisor, CityDispatcher, DistrictDispatcher, Trainer],
         "answer-supervision" => &[UnitHandler, CityDispatcher, DistrictDispatcher, Trainer],
         _ => &[Trainer],
@@ -46,7 +46,7 @@ pub fn responsible_unit(case: &Case, command: &str, org: &Org) -> Option<UnitId>
             org.platform_of(unit).map(|u| u.id.clone())
         }
         "evaluate" => Some(case.district.clone()),
-        "report" | "supervise" | "claim" => None,
+        "report" | "supervise" | "claim" | "lookback" => None,
         "answer-supervision" => case.supervision.as_ref().map(|s| s.unit.clone()),
         _ => Some(case.holder.clone()),
     }
@@ -59,6 +59,20 @@ pub fn supervises(user: &User, district: &UnitId, org: &Org) -> bool {
         || org
             .get(&user.unit)
             .is_some_and(|u| u.level == super::org::Level::City)
+}
+
+/// Whether `user` may draw a look-back sample (回头看) of `scope`: the trainer, a city supervisor
+/// or dispatcher anywhere, a district's supervisor or dispatcher within its district.
+pub fn may_sample(user: &User, scope: &UnitId, org: &Org) -> bool {
+    match user.role {
+        Role::Trainer => true,
+        Role::Supervisor | Role::CityDispatcher | Role::DistrictDispatcher => {
+            org.get(&user.unit)
+                .is_some_and(|u| u.level == super::org::Level::City)
+                || org.is_within(scope, &user.unit)
+        }
+        Role::UnitHandler => false,
+    }
 }
 
 /// Whether `user` may keep the store — compact, back up, check (`jiban compact|backup|check`):
@@ -163,6 +177,21 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
             hours: None,
         },
         "claim" => Command::Claim { unit: None },
+        "lookback" => Command::Lookback {
+            outcome: crate::domain::lookback::LookbackOutcome::Held,
+            note: text(),
+        },
+        // Offered while a suggestion waits for confirmation.
+        "link" => Command::Link {
+            case: case.links.iter().find(|l| !l.confirmed)?.case.clone(),
+        },
+        "unlink" => Command::Unlink {
+            case: case.links.first()?.case.clone(),
+        },
+        // Offered on a linked case: the form names the open case (a linked one by default).
+        "merge" => Command::Merge {
+            into: case.links.first()?.case.clone(),
+        },
         _ => return None,
     })
 }
@@ -172,12 +201,36 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
 /// their own checks, so no rule is written here a second time.
 pub fn refusal_for(word: &str, case: &Case, cx: &Context) -> Option<Refusal> {
     let Some(command) = sample(word, case, cx.org) else {
-        return Some(Refusal::Invalid {
-            field: "command".into(),
-            reason: format!("unknown command {word:?}"),
+        return Some(match word {
+            "link" => Refusal::Rule(format!("{} has no suggested link to confirm", case.id)),
+            "unlink" | "merge" => Refusal::Rule(format!("{} is linked to no case", case.id)),
+            _ => Refusal::Invalid {
+                field: "command".into(),
+                reason: format!("unknown command {word:?}"),
+            },
         });
     };
-    decide(case, &command, cx).err()
+    // The other case a command names is checked when the command is issued; here a stand-in
+    // (open, of the same district) tests only the case's own state.
+    let stand_in = super::lifecycle::other_case(&command)
+        .filter(|_| cx.other.is_none())
+        .map(|id| {
+            let mut other = case.clone();
+            other.id = id.clone();
+            other.stage = super::case::Stage::Handling;
+            other.merged_into = None;
+            other
+        });
+    match &stand_in {
+        Some(other) => {
+            let cx = Context {
+                other: Some(other),
+                ..*cx
+            };
+            decide(case, &command, &cx).err()
+        }
+        None => decide(case, &command, cx).err(),
+    }
 }
 
 /// The command words the operator in `cx` may issue on `case` now, in lifecycle order: what the
@@ -226,6 +279,7 @@ mod tests {
             rules: &w.config.rules,
             calendar: &w.config.calendar,
             assessed_record: None,
+            other: None,
         };
         available_commands(&w.case, &cx)
     }
@@ -490,6 +544,7 @@ mod tests {
                 rules: &w.config.rules,
                 calendar: &w.config.calendar,
                 assessed_record: None,
+                other: None,
             },
         );
         assert!(

@@ -64,6 +64,12 @@ pub fn mask_case(case: &mut Case) {
     if let Some(r) = &mut case.reply {
         r.phone = mask_phone(&r.phone);
     }
+    for m in &mut case.merged {
+        if !is_masked(&m.requester.phone) {
+            m.requester.phone = mask_phone(&m.requester.phone);
+            m.requester.name = mask_name(&m.requester.name);
+        }
+    }
     for r in &mut case.previous_rounds {
         if let Some(reply) = &mut r.reply {
             reply.phone = mask_phone(&reply.phone);

@@ -77,6 +77,12 @@ pub struct Rules {
     /// Chasing late cases (催办 → 督办池).
     #[serde(default)]
     pub supervision: crate::domain::chasing::ChaseRules,
+    /// Linking repeat complaints (重复投诉).
+    #[serde(default)]
+    pub repeat: crate::domain::repeat::RepeatRules,
+    /// Look-back sampling (回头看).
+    #[serde(default)]
+    pub lookback: crate::domain::lookback::LookbackRules,
 }
 
 impl Rules {
@@ -120,6 +126,15 @@ impl Rules {
             if !(1..=365).contains(&v) {
                 return Err(bad(at, "must be 1..=365"));
             }
+        }
+        if !(0.0..=1.0).contains(&rules.lookback.share) {
+            return Err(bad("lookback.share", "must be between 0 and 1"));
+        }
+        if rules.repeat.notice_at < 2 {
+            return Err(bad("repeat.notice_at", "must be at least 2"));
+        }
+        if !(1..=3650).contains(&rules.repeat.window_days) {
+            return Err(bad("repeat.window_days", "must be 1..=3650"));
         }
         Ok(rules)
     }

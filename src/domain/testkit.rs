@@ -235,6 +235,8 @@ pub struct Walk {
     pub now: DateTime<Utc>,
     /// Assessment records by unit.
     pub records: std::collections::HashMap<UnitId, super::case::UnitRecord>,
+    /// Other cases a command may name (`link`, `merge`), by id.
+    pub others: std::collections::HashMap<CaseId, Case>,
 }
 
 impl Default for Walk {
@@ -251,6 +253,7 @@ impl Walk {
             case: new_case(),
             now: cst(2026, 11, 23, 9, 30),
             records: Default::default(),
+            others: Default::default(),
         }
     }
 
@@ -266,6 +269,7 @@ impl Walk {
             rules: &self.config.rules,
             calendar: &self.config.calendar,
             assessed_record: record,
+            other: crate::domain::lifecycle::other_case(command).and_then(|id| self.others.get(id)),
         };
         decide(&self.case, command, &cx)
     }
@@ -277,6 +281,9 @@ impl Walk {
             .unwrap_or_else(|e| panic!("{} as {login} refused: {e}", command.name()));
         if let Some((unit, record)) = d.unit_record {
             self.records.insert(unit, record);
+        }
+        if let Some((other, _)) = d.other {
+            self.others.insert(other.id.clone(), other);
         }
         self.case = d.case;
         self.now += chrono::Duration::minutes(10);
@@ -304,4 +311,14 @@ impl Walk {
             Err(e) => e.to_string(),
         }
     }
+}
+
+/// A case like [`new_case`] with its own id, received `days_before` days before it, by the
+/// requester `phone` (for repeat complaints).
+pub fn earlier_case(seq: u32, days_before: i64, phone: &str) -> Case {
+    let mut c = new_case();
+    c.id = CaseId(format!("LS-20261123-{seq:04}"));
+    c.received_at -= chrono::Duration::days(days_before);
+    c.requester.phone = phone.into();
+    c
 }

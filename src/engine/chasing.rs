@@ -27,15 +27,18 @@ impl Engine {
         let (committed, order) = {
             let _guard = self.lock();
             let committed = self.advance_locked(self.clock.now())?;
-            if committed.is_empty() {
-                return Ok(0);
-            }
             (committed, self.publish_order())
         };
-        self.store().flush()?;
         let n = committed.len();
-        self.publish(committed);
+        if n > 0 {
+            self.store().flush()?;
+            self.publish(committed);
+        }
         drop(order);
+        // The month's look-back draw, once the month before it has ended.
+        if !self.chasing_held.load(std::sync::atomic::Ordering::Relaxed) {
+            self.draw_monthly()?;
+        }
         Ok(n)
     }
 

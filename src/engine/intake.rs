@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use super::{Committed, Engine, IntakeOutcome, Result};
 use crate::domain::calendar::cst_date;
-use crate::domain::case::{Case, CaseId};
+use crate::domain::case::{Case, CaseId, CaseMark, UnitRecord};
 use crate::domain::event::{Event, HistoryEntry};
 use crate::domain::intake::NewCase;
 use crate::domain::lifecycle::Refusal;
+use crate::domain::org::UnitId;
+use crate::domain::repeat::{self, Earlier, MatterKind};
 use crate::domain::users::User;
 use crate::store::{keys, Batch, CaseWrite};
 
@@ -81,6 +83,35 @@ impl Engine {
         }
     }
 
+    /// The cases found under a new case's matter keys (its phone, its address) received within
+    /// the repeat window: stored ones through the matter index, and the batch's own before it.
+    fn earlier_cases(
+        &self,
+        case: &Case,
+        batch: &[(Case, HistoryEntry)],
+        in_batch: &HashMap<(MatterKind, String), Vec<usize>>,
+    ) -> Result<Vec<Earlier>> {
+        let config = self.config();
+        let since = repeat::window_start(case, &config.rules.repeat);
+        let store = self.store();
+        let mut out = Vec::new();
+        for (kind, value) in repeat::matter_keys(case) {
+            let earlier = |c: &Case| Earlier::of(c, kind);
+            for (id, _) in store.matter_cases(kind, &value, since, repeat::MAX_LINKS)? {
+                if let Some(c) = store.case(id.as_str())? {
+                    out.push(earlier(&c));
+                }
+            }
+            let found = in_batch.get(&(kind, value.clone())).map_or(&[][..], |v| v);
+            for i in found.iter().rev().take(repeat::MAX_LINKS) {
+                if let Some((c, _)) = batch.get(*i) {
+                    out.push(earlier(c));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn intake_batch(&self, operator: &User, cases: Vec<NewCase>) -> Result<Vec<IntakeOutcome>> {
         let now = self.clock.now();
         let (outcomes, committed, order) = {
@@ -89,6 +120,8 @@ impl Engine {
             let mut new_cases: Vec<(Case, HistoryEntry)> = Vec::with_capacity(cases.len());
             let mut in_batch: HashMap<String, CaseId> = HashMap::new();
             let mut sequences: HashMap<Vec<u8>, u32> = HashMap::new();
+            let mut records: HashMap<UnitId, UnitRecord> = HashMap::new();
+            let mut matters: HashMap<(MatterKind, String), Vec<usize>> = HashMap::new();
             for c in cases {
                 if let Some(ext) = &c.external_id {
                     if let Some(id) = in_batch.get(ext) {
@@ -113,18 +146,46 @@ impl Engine {
                 if let Some(ext) = &c.external_id {
                     in_batch.insert(ext.clone(), id.clone());
                 }
+                let (channel, external_id) = (c.channel, c.external_id.clone());
+                outcomes.push(IntakeOutcome::Created(id.clone()));
+                let config = self.config();
+                let mut case = c.into_case(id.clone(), now, &config.rules, &config.calendar);
+                let earlier = self.earlier_cases(&case, &new_cases, &matters)?;
+                for key in repeat::matter_keys(&case) {
+                    matters.entry(key).or_default().push(new_cases.len());
+                }
+                let repeat_notice = repeat::link_new_case(
+                    &mut case,
+                    &earlier,
+                    now,
+                    &config.rules,
+                    &config.calendar,
+                );
+                if repeat_notice.is_some() {
+                    let unit = case.holder.clone();
+                    let record = match records.remove(&unit) {
+                        Some(r) => r,
+                        None => self.store().unit_record(&unit)?,
+                    };
+                    let mut record = record;
+                    record.repeat_notices.push(CaseMark {
+                        case: id.clone(),
+                        at: now,
+                    });
+                    records.insert(unit, record);
+                }
                 let entry = HistoryEntry {
-                    case: id.clone(),
+                    case: id,
                     seq: 1,
                     at: now,
                     by: operator.login.clone(),
                     event: Event::Intake {
-                        channel: c.channel,
-                        external_id: c.external_id.clone(),
+                        channel,
+                        external_id,
+                        links: case.links.clone(),
+                        repeat_notice,
                     },
                 };
-                outcomes.push(IntakeOutcome::Created(id.clone()));
-                let case = c.into_case(id, now, &self.config().rules, &self.config().calendar);
                 new_cases.push((case, entry));
             }
             let mut batch = Batch {
@@ -138,6 +199,7 @@ impl Engine {
                     entry: Some(entry),
                 });
             }
+            batch.units = records.iter().collect();
             self.store().commit(&batch)?;
             let committed: Vec<Committed> = new_cases
                 .into_iter()

@@ -7,6 +7,7 @@ pub mod calendar;
 mod chasing;
 mod intake;
 pub use intake::INTAKE_BATCH;
+pub mod lookback;
 mod maintain;
 mod preview;
 pub mod query;
@@ -350,8 +351,8 @@ impl Engine {
         // Chasing steps recorded first are kept (and published) even when the command is refused.
         let entry = match result {
             Ok(c) => {
-                let entry = c.entry.clone();
-                committed.push(c);
+                let entry = c[0].entry.clone();
+                committed.extend(c);
                 Ok(entry)
             }
             Err(e) => Err(e),
@@ -369,7 +370,7 @@ impl Engine {
     /// Each result is that command's own; a refused command does not stop the others. When the
     /// flush fails, every command that was applied reports the failure.
     pub fn execute_many(&self, commands: &[Submitted]) -> Vec<Result<HistoryEntry>> {
-        let (results, chased, order): (Vec<Result<Committed>>, _, _) = {
+        let (results, chased, order): (Vec<Result<Vec<Committed>>>, _, _) = {
             let _guard = self.lock();
             let chased = match self.advance_locked(self.clock.now()) {
                 Ok(c) => c,
@@ -401,8 +402,8 @@ impl Engine {
                 (Err(e), _) => Err(e),
                 (Ok(_), Err(why)) => Err(StoreError::Flush(why.clone()).into()),
                 (Ok(c), Ok(())) => {
-                    let entry = c.entry.clone();
-                    published.push(c);
+                    let entry = c[0].entry.clone();
+                    published.extend(c);
                     Ok(entry)
                 }
             })
@@ -412,14 +413,15 @@ impl Engine {
         out
     }
 
-    /// Decides and writes one command (not flushed). The caller holds the write lock.
+    /// Decides and writes one command (not flushed); the command's own change first, then the
+    /// other case it changed (the open case of a merge). The caller holds the write lock.
     fn apply(
         &self,
         operator: &User,
         case_id: &CaseId,
         command: &Command,
         expected_version: Option<u64>,
-    ) -> Result<Committed> {
+    ) -> Result<Vec<Committed>> {
         let case = self
             .store()
             .case(case_id.as_str())?
@@ -447,6 +449,14 @@ impl Engine {
             Some(unit) => Some(self.store().unit_record(&unit)?),
             None => None,
         };
+        let other = match crate::domain::lifecycle::other_case(command) {
+            Some(id) => Some(
+                self.store()
+                    .case(id.as_str())?
+                    .ok_or_else(|| EngineError::UnknownCase(id.to_string()))?,
+            ),
+            None => None,
+        };
         let config = self.config();
         let cx = Context {
             now: self.clock.now(),
@@ -455,6 +465,7 @@ impl Engine {
             rules: &config.rules,
             calendar: &config.calendar,
             assessed_record: record.as_ref(),
+            other: other.as_ref(),
         };
         let decision = decide(&case, command, &cx)?;
         let entry = HistoryEntry {
@@ -473,10 +484,30 @@ impl Engine {
         if let Some((unit, record)) = &decision.unit_record {
             batch.units.push((unit, record));
         }
+        let other_entry = decision.other.as_ref().map(|(c, event)| HistoryEntry {
+            case: c.id.clone(),
+            seq: c.version,
+            at: cx.now,
+            by: operator.login.clone(),
+            event: event.clone(),
+        });
+        if let (Some((after, _)), Some(entry), Some(before)) =
+            (&decision.other, &other_entry, &other)
+        {
+            batch.cases.push(CaseWrite {
+                before: Some(before),
+                after,
+                entry: Some(entry),
+            });
+        }
         self.store().commit(&batch)?;
-        Ok(Committed {
+        let mut out = vec![Committed {
             entry,
             case: decision.case,
-        })
+        }];
+        if let (Some((case, _)), Some(entry)) = (decision.other, other_entry) {
+            out.push(Committed { entry, case });
+        }
+        Ok(out)
     }
 }

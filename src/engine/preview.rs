@@ -42,6 +42,7 @@ impl Engine {
             rules: &config.rules,
             calendar: &config.calendar,
             assessed_record: record,
+            other: None,
         }
     }
 

@@ -141,6 +141,10 @@ pub struct UnitView {
     pub pooled: Vec<crate::domain::case::CaseMark>,
     /// Grab orders offered to it that nobody claimed (未认领抢单).
     pub unclaimed: Vec<crate::domain::case::CaseMark>,
+    /// Repeat-complaint notices it received (重复投诉督办).
+    pub repeat_notices: Vec<crate::domain::case::CaseMark>,
+    /// Look-back results on its closed cases (回头看).
+    pub lookbacks: Vec<crate::domain::lookback::LookbackMark>,
 }
 
 impl Engine {
@@ -502,6 +506,8 @@ impl Engine {
                     chases: r.chases,
                     pooled: r.pooled,
                     unclaimed: r.unclaimed,
+                    repeat_notices: r.repeat_notices,
+                    lookbacks: r.lookbacks,
                 }
             })
             .collect())

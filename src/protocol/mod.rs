@@ -199,6 +199,15 @@ pub enum Request {
         /// Working days.
         days: u32,
     },
+    /// Draw a month's look-back sample (回头看).
+    LookbackSample {
+        /// The month (`2026-10`).
+        month: String,
+        /// The scope (default: the operator's unit).
+        scope: Option<UnitId>,
+        /// The seed (default: made of the month and the scope).
+        seed: Option<u64>,
+    },
 }
 
 /// A successful answer.
@@ -246,6 +255,8 @@ pub enum Reply {
     Calendars(Box<crate::engine::calendar::CalendarList>),
     /// The store's fixtures.
     Sources(Box<FixtureSources>),
+    /// What a look-back draw did.
+    Sample(Box<crate::engine::lookback::LookbackSample>),
 }
 
 /// Why a request failed, as the engine said it.

@@ -343,6 +343,9 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
         Request::SuggestRoutes { case, joint, max } => engine
             .suggest_routes(&case, joint, max)
             .map(Reply::Suggestions),
+        Request::LookbackSample { month, scope, seed } => engine
+            .lookback_sample(user, &month, scope.as_ref(), seed)
+            .map(|s| Reply::Sample(Box::new(s))),
         Request::ExtensionDue { case, days } => {
             engine.extension_due(&case, days).map(Reply::Deadline)
         }

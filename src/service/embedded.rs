@@ -155,4 +155,13 @@ impl Service for Embedded {
     fn extension_due(&self, case: &str, days: u32) -> Result<Deadline> {
         self.engine.extension_due(case, days)
     }
+    fn lookback_sample(
+        &self,
+        month: &str,
+        scope: Option<&UnitId>,
+        seed: Option<u64>,
+    ) -> Result<crate::engine::lookback::LookbackSample> {
+        self.engine
+            .lookback_sample(&self.operator, month, scope, seed)
+    }
 }

@@ -114,6 +114,13 @@ pub trait Service: Send + Sync {
     fn suggest_routes(&self, case: &str, joint: bool, max: usize) -> Result<Vec<RouteSuggestion>>;
     /// The deadline an extension of `days` working days would set if approved now.
     fn extension_due(&self, case: &str, days: u32) -> Result<Deadline>;
+    /// Draws a month's look-back sample of a scope (回头看, [`crate::domain::lookback`]).
+    fn lookback_sample(
+        &self,
+        month: &str,
+        scope: Option<&UnitId>,
+        seed: Option<u64>,
+    ) -> Result<crate::engine::lookback::LookbackSample>;
 }
 
 /// The most commands one [`Service::execute_many`] call takes.

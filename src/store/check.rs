@@ -150,8 +150,14 @@ impl Store {
         if let Some(k) = idx.chase {
             want.push(("chasing", k));
         }
+        if let Some(k) = idx.handled {
+            want.push(("handled-by-unit", k));
+        }
         if !case.stage.is_final() {
             want.push(("open", keys::of(Kind::Open, id.as_bytes())));
+        }
+        for k in super::write::matter_keys(case) {
+            want.push(("repeat-complaint", k));
         }
         if let Some(ext) = &case.external_id {
             match self.case_by_external(ext)? {
@@ -179,13 +185,17 @@ impl Store {
     /// Every index entry must point at a stored case that still has it.
     fn check_reverse(&self, ids: &HashSet<Vec<u8>>, report: &mut CheckReport) -> Result<()> {
         type CaseOf = fn(&[u8]) -> Option<&str>;
-        let kinds: [(Kind, &str, CaseOf); 6] = [
+        let kinds: [(Kind, &str, CaseOf); 8] = [
             (Kind::Open, "open", |k| std::str::from_utf8(k).ok()),
             (Kind::Holder, "holder", keys::case_of_holder_key),
             (Kind::Stage, "stage", keys::case_of_stage_key),
             (Kind::Due, "deadline", keys::case_of_clock_key),
             (Kind::Closed, "finished-by-date", keys::case_of_due_key),
             (Kind::Chase, "chasing", keys::case_of_due_key),
+            (Kind::Handled, "handled-by-unit", keys::case_of_handled_key),
+            (Kind::Matter, "repeat-complaint", |k| {
+                keys::parts_of_matter_key(k).map(|(_, _, id)| id)
+            }),
         ];
         for (kind, name, case_of) in kinds {
             for kv in self.scan(kind, &[]) {
@@ -209,6 +219,8 @@ impl Store {
                     Kind::Stage => idx.stage == full,
                     Kind::Due => idx.due.iter().any(|(k, _)| *k == full),
                     Kind::Chase => idx.chase.as_ref() == Some(&full),
+                    Kind::Matter => super::write::matter_keys(&case).contains(&full),
+                    Kind::Handled => idx.handled.as_ref() == Some(&full),
                     _ => idx.closed.as_ref() == Some(&full),
                 };
                 if !current {

@@ -40,6 +40,12 @@ pub enum Kind {
     /// [`by_due`] key (the time a case's next chasing step falls due) → nothing
     /// ([`crate::domain::chasing`]).
     Chase = b'A',
+    /// [`matter`] key (a requester phone or an address, then the receipt time) → nothing: cases
+    /// of the same matter, for linking repeat complaints ([`crate::domain::repeat`]).
+    Matter = b'M',
+    /// [`handled`] key (a unit, then the time a case it handled closed) → nothing: what a
+    /// look-back samples ([`crate::domain::lookback`]).
+    Handled = b'B',
 }
 
 /// `kind ‖ rest`: a key of one kind.
@@ -136,6 +142,47 @@ pub fn case_of_clock_key(key: &[u8]) -> Option<&str> {
 /// The case id in a `by_due` (or `closed`) key.
 pub fn case_of_due_key(key: &[u8]) -> Option<&str> {
     key.get(8..).and_then(|b| std::str::from_utf8(b).ok())
+}
+
+/// `kind ‖ value ‖ 0`: the prefix of one phone's or address's cases in the matter index.
+pub fn matter_prefix(kind: u8, value: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(value.len() + 2);
+    k.push(kind);
+    k.extend_from_slice(value.as_bytes());
+    k.push(SEP);
+    k
+}
+
+/// `kind ‖ value ‖ 0 ‖ received (8 bytes, ordered) ‖ case id`: one case under one of its matter
+/// keys, oldest first.
+pub fn matter(kind: u8, value: &str, received: DateTime<Utc>, case: &str) -> Vec<u8> {
+    let mut k = matter_prefix(kind, value);
+    k.extend_from_slice(&time(received));
+    k.extend_from_slice(case.as_bytes());
+    k
+}
+
+/// The matter kind, receipt time and case id of a `matter` key.
+pub fn parts_of_matter_key(key: &[u8]) -> Option<(u8, DateTime<Utc>, &str)> {
+    let kind = *key.first()?;
+    let sep = key.iter().position(|b| *b == SEP)?;
+    let rest = key.get(sep + 1..)?;
+    Some((kind, time_of(rest)?, case_of_due_key(rest)?))
+}
+
+/// `unit ‖ 0 ‖ closed at (8 bytes, ordered) ‖ case id`: closed cases by the unit that handled
+/// them, oldest first.
+pub fn handled(unit: &str, closed: DateTime<Utc>, case: &str) -> Vec<u8> {
+    let mut k = by_holder_prefix(unit, None);
+    k.extend_from_slice(&time(closed));
+    k.extend_from_slice(case.as_bytes());
+    k
+}
+
+/// The case id of a `handled` key.
+pub fn case_of_handled_key(key: &[u8]) -> Option<&str> {
+    let sep = key.iter().position(|b| *b == SEP)?;
+    case_of_due_key(key.get(sep + 1..)?)
 }
 
 /// `stage ‖ 0 ‖ case id`: cases by stage.

@@ -213,11 +213,58 @@ fn rewrite_open_cases(
         store.commit(&batch)?;
         migrated += pairs.len();
     }
+    store.flush()?;
+    Ok(migrated)
+}
+
+/// Writes the current schema mark, last, once every migration step is flushed.
+pub(super) fn mark_current(store: &Store) -> Result<()> {
     store
         .meta
         .insert("schema_version", &super::SCHEMA_VERSION.to_be_bytes())?;
     store.flush()?;
-    Ok(migrated)
+    Ok(())
+}
+
+/// Migrates a schema-4 store to schema 5 in place: every stored case, open or finished, gets its
+/// entries in the matter index (its phone, its address), so intake links a repeat complaint to
+/// earlier cases ([`crate::domain::repeat`]), and every closed case its entry in the index of
+/// closed cases by handling unit, which a look-back samples ([`crate::domain::lookback`]).
+/// Rerunning after a crash writes the same keys.
+pub fn from_schema_4(store: &Store) -> Result<()> {
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: migrating the store at {} to schema 5 (repeat complaints, look-back)",
+        store.path().display()
+    );
+    tracing::warn!(store = %store.path().display(), "migrating schema 4 to 5");
+    let mut batch = sled::Batch::default();
+    let (mut pending, mut cases) = (0usize, 0usize);
+    for kv in store.scan(Kind::State, &[]) {
+        let id = String::from_utf8_lossy(&kv?.0).into_owned();
+        let Some(case) = store.case(&id)? else {
+            continue;
+        };
+        for k in super::write::matter_keys(&case)
+            .into_iter()
+            .chain(super::write::handled_key(&case))
+        {
+            batch.insert(k, Vec::new());
+            pending += 1;
+        }
+        cases += 1;
+        if pending >= 4 * CHUNK {
+            store.data.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    store.data.apply_batch(batch)?;
+    store.flush()?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "jiban: {cases} cases are now in the repeat-complaint index (schema 5)"
+    );
+    Ok(())
 }
 
 /// Migrates a schema-2 store to schema 3 in place: every open case gets the running clocks of

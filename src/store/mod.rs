@@ -49,7 +49,7 @@ pub use write::CaseWrite;
 /// and kept counts; version 3 gives every open case the running clocks of its stage, indexed one
 /// entry per clock; version 4 gives every open case its next chasing step (催办 → 督办池), indexed by
 /// the time it falls due. Older stores are migrated on open ([`migrate`]).
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// How a store is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -445,13 +445,17 @@ impl Store {
         let store = Store::with_db(path, &dir, db, options)?;
         compact::remove_stale(path, &dir);
         space::make_private(path);
-        if found == 2 {
-            // Schema 2's migration sets the clocks and with them the chasing steps (schema 4).
-            migrate::from_schema_2(&store)?;
-            return Ok(store);
-        }
-        if found == 3 {
-            migrate::from_schema_3(&store)?;
+        if (2..SCHEMA_VERSION).contains(&found) {
+            // Each step is safe to rerun; the schema mark is written once all of them are done.
+            if found == 2 {
+                // Schema 2's migration sets the clocks and with them the chasing steps (schema 4).
+                migrate::from_schema_2(&store)?;
+            }
+            if found == 3 {
+                migrate::from_schema_3(&store)?;
+            }
+            migrate::from_schema_4(&store)?;
+            migrate::mark_current(&store)?;
             return Ok(store);
         }
         if found != SCHEMA_VERSION {

@@ -227,6 +227,49 @@ impl Store {
             .collect()
     }
 
+    /// Cases stored under one matter key (a phone or an address, [`crate::domain::repeat`])
+    /// received at or after `since`, newest first, at most `limit`, with their receipt times:
+    /// one range read of the matter index.
+    pub fn matter_cases(
+        &self,
+        kind: crate::domain::repeat::MatterKind,
+        value: &str,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<(CaseId, DateTime<Utc>)>> {
+        let prefix = keys::matter_prefix(kind as u8, value);
+        let mut from = prefix.clone();
+        from.extend_from_slice(&keys::time(since));
+        let mut to = prefix;
+        to.extend_from_slice(&[0xFF; 9]);
+        self.range(Kind::Matter, Some(&from), Some(&to))
+            .rev()
+            .take(limit)
+            .map(|kv| {
+                let (k, _) = kv?;
+                let (_, at, id) = keys::parts_of_matter_key(&k).ok_or_else(|| bad_key("matter"))?;
+                Ok((CaseId(id.to_string()), at))
+            })
+            .collect()
+    }
+
+    /// Closed cases `unit` handled, closed in `[from, to)`, oldest first: one range read of the
+    /// handled index, keys only.
+    pub fn handled_between(
+        &self,
+        unit: &UnitId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<CaseId>> {
+        let prefix = keys::by_holder_prefix(unit.as_str(), None);
+        let (mut lo, mut hi) = (prefix.clone(), prefix);
+        lo.extend_from_slice(&keys::time(from));
+        hi.extend_from_slice(&keys::time(to));
+        self.range(Kind::Handled, Some(&lo), Some(&hi))
+            .map(|kv| id_from("handled", keys::case_of_handled_key(&kv?.0)))
+            .collect()
+    }
+
     /// Finished cases closed in `[from, to)`, newest first.
     pub fn closed_between(
         &self,
@@ -297,5 +340,27 @@ impl Store {
                 ))
             })
             .collect()
+    }
+}
+
+/// The meta key of the last month the monthly look-back draw sampled.
+const LOOKBACK_MONTH: &str = "lookback_month";
+
+impl Store {
+    /// The last month the monthly look-back draw sampled (`2026-10`), if any.
+    pub fn lookback_month(&self) -> Result<Option<String>> {
+        match self.meta.get(LOOKBACK_MONTH)? {
+            Some(b) => decode("meta", &b).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the month the monthly draw sampled, flushed.
+    pub fn set_lookback_month(&self, month: &str) -> Result<()> {
+        self.check_writable()?;
+        self.meta
+            .insert(LOOKBACK_MONTH, super::codec::encode(&month.to_string()))?;
+        self.flush()?;
+        Ok(())
     }
 }

@@ -77,6 +77,7 @@ pub(super) struct IndexKeys {
     pub(super) due: Vec<(Vec<u8>, Vec<u8>)>,
     pub(super) closed: Option<Vec<u8>>,
     pub(super) chase: Option<Vec<u8>>,
+    pub(super) handled: Option<Vec<u8>>,
     pub(super) count: Vec<u8>,
 }
 
@@ -95,6 +96,7 @@ impl IndexKeys {
                 keys::of(Kind::Closed, &keys::closed(at, id))
             }),
             chase: chase_key(case),
+            handled: handled_key(case),
             count: keys::count(case.holder.as_str(), case.stage.as_str()),
         }
     }
@@ -107,6 +109,32 @@ pub(crate) fn chase_key(case: &Case) -> Option<Vec<u8>> {
     Some(keys::of(
         Kind::Chase,
         &keys::by_due(next.at, case.id.as_str()),
+    ))
+}
+
+/// The `matter` index keys of a case: one per matter key of [`crate::domain::repeat::matter_keys`]
+/// (its phone, its address). They never change, so they are written once, with the new case.
+pub(crate) fn matter_keys(case: &Case) -> Vec<Vec<u8>> {
+    crate::domain::repeat::matter_keys(case)
+        .into_iter()
+        .map(|(kind, value)| {
+            let key = keys::matter(kind as u8, &value, case.received_at, case.id.as_str());
+            keys::of(Kind::Matter, &key)
+        })
+        .collect()
+}
+
+/// The `handled` index key of a closed case: the unit that handled its last round and when it
+/// closed (none while open, or when no unit handled it).
+pub(crate) fn handled_key(case: &Case) -> Option<Vec<u8>> {
+    if case.stage != Stage::Closed {
+        return None;
+    }
+    let unit = case.handled_by.as_ref()?;
+    let at = case.closed_at.unwrap_or(case.received_at);
+    Some(keys::of(
+        Kind::Handled,
+        &keys::handled(unit.as_str(), at, case.id.as_str()),
     ))
 }
 
@@ -164,6 +192,10 @@ impl Store {
                     before.as_ref().and_then(|b| b.chase.as_ref()),
                     after.chase.as_ref(),
                 ),
+                (
+                    before.as_ref().and_then(|b| b.handled.as_ref()),
+                    after.handled.as_ref(),
+                ),
             ];
             for (old, new) in pairs {
                 if old == new {
@@ -198,6 +230,9 @@ impl Store {
             if w.before.is_none() {
                 if let Some(e) = &w.after.external_id {
                     out.insert(keys::of(Kind::External, e.as_bytes()), id);
+                }
+                for k in matter_keys(w.after) {
+                    out.insert(k, Vec::new());
                 }
             }
             out.insert(keys::of(Kind::State, id), encode_state(w.after));

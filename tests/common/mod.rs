@@ -232,24 +232,32 @@ impl Store {
     }
 }
 
-/// One intake line for `district` (a JSON object on one line).
+/// A new requester's number for each line: the tests' cases come from different citizens, so
+/// none of them is linked as a repeat complaint (重复投诉) unless a test says so.
+fn next_citizen() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// One intake line for `district` (a JSON object on one line), from a citizen of its own.
 pub fn case_line(district: &str, category: &str, title: &str, received_at: &str) -> Value {
+    let n = next_citizen();
     json!({
         "district": district,
         "channel": "hotline",
         "title": title,
         "description": format!("{title}，请尽快处理。"),
-        "requester": {"name": "张伟", "phone": "13853212345"},
+        "requester": {"name": "张伟", "phone": format!("1385321{:04}", n % 10_000)},
         "category": category,
         "received_at": received_at,
     })
 }
 
-/// A livelihood case of Laoshan's Haidamaidao community.
+/// A livelihood case of Laoshan's Haidamaidao community, at an address of its own.
 pub fn haidamaidao_line(title: &str, received_at: &str) -> String {
     let mut v = case_line("laoshan", "livelihood", title, received_at);
     v["community"] = json!("laoshan.jinjialing.haidamaidao");
-    v["address"] = json!("崂山区海大麦岛社区12号楼");
+    v["address"] = json!(format!("崂山区海大麦岛社区{}号楼", next_citizen()));
     v.to_string()
 }
 

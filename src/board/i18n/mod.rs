@@ -494,6 +494,7 @@ impl Lang {
             Stage::Assessment => self.pick("待评估", "assessment"),
             Stage::Closed => self.pick("已办结", "closed"),
             Stage::Rejected => self.pick("不受理", "rejected"),
+            Stage::Merged => self.pick("已并案", "merged"),
         }
     }
 
@@ -598,6 +599,12 @@ impl Lang {
             "publish" => ("发布抢单", "publish"),
             "claim" => ("抢单认领", "claim"),
             "grab-closed" => ("抢单超时", "grab window closed"),
+            "link" => ("关联", "link"),
+            "unlink" => ("取消关联", "unlink"),
+            "merge" => ("并案", "merge"),
+            "merged-in" => ("并入", "merged in"),
+            "lookback-drawn" => ("回头看抽样", "drawn for look-back"),
+            "lookback" => ("回头看", "look-back"),
             _ => ("", ""),
         };
         self.pick(zh, en)
@@ -627,6 +634,8 @@ impl Lang {
             "satisfaction" => ("满意度", "satisfaction"),
             "resolution" => ("解决情况", "resolution"),
             "outcome" => ("评估结果", "outcome"),
+            "case" => ("关联工单", "linked case"),
+            "into" => ("并入工单", "into case"),
             _ => ("", ""),
         };
         self.pick(zh, en)

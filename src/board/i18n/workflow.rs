@@ -72,6 +72,27 @@ impl Lang {
         self.pick(zh, en)
     }
 
+    /// Why two cases are linked, for the detail: 同一电话 / 同一地址 / 人工关联.
+    pub fn link_reason(self, r: crate::domain::repeat::LinkReason) -> &'static str {
+        use crate::domain::repeat::LinkReason;
+        self.says(match r {
+            LinkReason::Phone => "link_phone",
+            LinkReason::Address => "link_address",
+            LinkReason::Manual => "link_manual",
+        })
+    }
+
+    /// A look-back's finding: 办结属实 / 虚假办结 / 被满意.
+    pub fn lookback_outcome(self, o: crate::domain::lookback::LookbackOutcome) -> &'static str {
+        use crate::domain::lookback::LookbackOutcome;
+        let (zh, en) = match o {
+            LookbackOutcome::Held => ("办结属实", "held"),
+            LookbackOutcome::FalseClosure => ("虚假办结", "false closure"),
+            LookbackOutcome::Pressured => ("被满意", "pressed into satisfied"),
+        };
+        self.pick(zh, en)
+    }
+
     /// The queue's mark of a case open to claim (抢; G in English).
     pub fn grab_mark(self) -> &'static str {
         self.pick("抢", "G")
@@ -139,6 +160,18 @@ impl Lang {
             "chases" => ("催办", "chased"),
             "pooled" => ("入督办池", "pooled"),
             "unclaimed" => ("未认领抢单", "unclaimed grab orders"),
+            "repeat_notices" => ("重复投诉督办", "repeat-complaint notices"),
+            "linked" => ("关联", "linked"),
+            "repeat" => ("重复", "repeat"),
+            "unconfirmed" => ("待确认", "to confirm"),
+            "merged_into" => ("已并入", "merged into"),
+            "merged_in" => ("并案", "merged in"),
+            "link_phone" => ("同一电话", "same phone"),
+            "link_address" => ("同一地址", "same address"),
+            "link_manual" => ("人工关联", "by hand"),
+            "lookbacks" => ("回头看", "look-backs"),
+            "lookback_drawn" => ("回头看待回访", "look-back: to re-visit"),
+            "reopened" => ("重新办理", "reopened"),
             "will_supervise" => ("督办通知发往", "supervision notice to"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
             "usage_as" => (
@@ -251,6 +284,18 @@ mod tests {
             "chases",
             "pooled",
             "unclaimed",
+            "repeat_notices",
+            "linked",
+            "repeat",
+            "unconfirmed",
+            "merged_into",
+            "merged_in",
+            "link_phone",
+            "link_address",
+            "link_manual",
+            "lookbacks",
+            "lookback_drawn",
+            "reopened",
             "no_job_control",
             "usage_as",
             "outcome_closed",

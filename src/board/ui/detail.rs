@@ -55,10 +55,19 @@ impl DetailPane<'_> {
             Event::Intake {
                 channel,
                 external_id,
-            } => match external_id {
-                Some(x) => format!("{} {x}", lang.channel(*channel)),
-                None => lang.channel(*channel).to_string(),
-            },
+                links,
+                ..
+            } => {
+                let mut s = match external_id {
+                    Some(x) => format!("{} {x}", lang.channel(*channel)),
+                    None => lang.channel(*channel).to_string(),
+                };
+                if !links.is_empty() {
+                    let ids: Vec<&str> = links.iter().map(|l| l.case.as_str()).collect();
+                    s.push_str(&format!(" · {} {}", lang.says("linked"), ids.join(", ")));
+                }
+                s
+            }
             Event::Accept {
                 category,
                 kind,
@@ -197,6 +206,54 @@ impl DetailPane<'_> {
                 .map(|u| self.app.unit_name(u))
                 .collect::<Vec<_>>()
                 .join("、"),
+            Event::Link {
+                linked: case,
+                reason,
+                complaints,
+                repeat_notice,
+            } => {
+                let mut s = format!(
+                    "{case} · {} · {} ×{complaints}",
+                    lang.link_reason(*reason),
+                    lang.says("repeat")
+                );
+                if let Some(due) = repeat_notice {
+                    s.push_str(&format!(
+                        " · {} {} {}",
+                        lang.event("supervise"),
+                        t.label.due,
+                        short_time(*due)
+                    ));
+                }
+                s
+            }
+            Event::Unlink {
+                linked: case,
+                complaints,
+            } => {
+                format!("{case} · {} ×{complaints}", lang.says("repeat"))
+            }
+            Event::Merge { into, .. } => format!("→ {into}"),
+            Event::MergedIn { merged } => format!("← {merged}"),
+            Event::LookbackDrawn { month, unit, .. } => {
+                format!("{month} · {}", self.app.unit_name(unit))
+            }
+            Event::Lookback {
+                outcome,
+                note,
+                unit,
+                reopened,
+            } => {
+                let again = match reopened {
+                    true => format!(" · {}", lang.says("reopened")),
+                    false => String::new(),
+                };
+                format!(
+                    "{} · {}: {note}{again}",
+                    lang.lookback_outcome(*outcome),
+                    self.app.unit_name(unit)
+                )
+            }
             Event::DenyReturn | Event::DenyExtension => String::new(),
         }
     }
@@ -389,6 +446,7 @@ impl DetailPane<'_> {
                 Span::styled(s, theme.key()),
             ]));
         }
+        out.extend(self.matter_lines(c, &label));
         if let Some(r) = &c.reply {
             out.push(Line::from(vec![label(l.reply), text(r.result.clone())]));
             out.push(Line::from(vec![label(l.basis), text(r.basis.clone())]));
@@ -457,6 +515,74 @@ impl DetailPane<'_> {
                 Span::styled(format!("{} ", lang.event(h.event.action())), theme.key()),
                 Span::styled(format!("{} ", h.by), theme.muted()),
                 text(detail),
+            ]));
+        }
+        out
+    }
+
+    /// The matter's lines: `重复 ×N` with the linked cases (a suggestion marked 待确认), the case
+    /// this one was merged into, and the cases merged into it with their requesters.
+    fn matter_lines(
+        &self,
+        c: &crate::domain::case::Case,
+        label: &dyn Fn(&str) -> Span<'static>,
+    ) -> Vec<Line<'static>> {
+        let theme = &self.app.settings().theme;
+        let lang = self.app.settings().lang;
+        let mut out = Vec::new();
+        if !c.links.is_empty() {
+            let links: Vec<String> = c
+                .links
+                .iter()
+                .map(|k| match k.confirmed {
+                    true => format!("{} {}", k.case, lang.link_reason(k.reason)),
+                    false => format!(
+                        "{} {} ({})",
+                        k.case,
+                        lang.link_reason(k.reason),
+                        lang.says("unconfirmed")
+                    ),
+                })
+                .collect();
+            out.push(Line::from(vec![
+                label(lang.says("repeat")),
+                Span::styled(
+                    format!(
+                        "×{} · {}",
+                        crate::domain::repeat::complaints(c),
+                        links.join("；")
+                    ),
+                    theme.supervision_mark(),
+                ),
+            ]));
+        }
+        if let Some(lb) = &c.lookback {
+            let state = match &lb.visit {
+                None => lang.says("lookback_drawn").to_string(),
+                Some(v) => format!("{} · {}", lang.lookback_outcome(v.outcome), v.note),
+            };
+            out.push(Line::from(vec![
+                label(lang.says("lookbacks")),
+                Span::styled(format!("{} · {state}", lb.month), theme.supervision_mark()),
+            ]));
+        }
+        if let Some(into) = &c.merged_into {
+            out.push(Line::from(vec![
+                label(lang.says("merged_into")),
+                Span::styled(into.to_string(), theme.key()),
+            ]));
+        }
+        for m in &c.merged {
+            let phone = match may_see_phone(self.app.operator(), c) {
+                true => m.requester.phone.clone(),
+                false => mask_phone(&m.requester.phone),
+            };
+            out.push(Line::from(vec![
+                label(lang.says("merged_in")),
+                Span::styled(
+                    format!("{} · {} {phone}", m.case, m.requester.name),
+                    theme.text(),
+                ),
             ]));
         }
         out

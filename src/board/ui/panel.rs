@@ -132,6 +132,9 @@ impl FormBox<'_> {
             "resolution" => v
                 .parse::<Resolution>()
                 .map(|r| lang.resolution(r).to_string()),
+            "outcome" if self.form.word == "lookback" => v
+                .parse::<crate::domain::lookback::LookbackOutcome>()
+                .map(|o| lang.lookback_outcome(o).to_string()),
             "outcome" => v.parse::<AssessmentOutcome>().map(|o| {
                 lang.says(match o {
                     AssessmentOutcome::Pass => "pass",

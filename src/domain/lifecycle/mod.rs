@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 
 mod contact;
 mod grab;
+mod lookback;
+mod matter;
 #[cfg(test)]
 mod preview_tests;
 mod routing;
@@ -23,6 +25,8 @@ use crate::domain::org::{Org, Unit, UnitId};
 use crate::domain::permissions::{acts_for, responsible_unit, role_may};
 use crate::domain::rules::Rules;
 use crate::domain::users::User;
+pub use lookback::mark_drawn;
+pub use matter::other_case;
 pub use routing::route_targets;
 use routing::{check_route, escalate, report};
 
@@ -70,6 +74,9 @@ pub struct Context<'a> {
     /// The record of the unit the command judges ([`judged_unit`]): the unit under assessment
     /// for `assess`, the returning unit for `deny-return`.
     pub assessed_record: Option<&'a UnitRecord>,
+    /// The other case a command names ([`other_case`]): the earlier case of `link`, the open
+    /// case of `merge`.
+    pub other: Option<&'a Case>,
 }
 
 /// The unit whose record a command changes, if any: the unit under assessment (`assess`), the
@@ -79,6 +86,9 @@ pub fn judged_unit(case: &Case, command: &Command) -> Option<UnitId> {
     match (command, &case.pending) {
         (Command::Assess { .. }, _) => case.assessed_unit.clone(),
         (Command::DenyReturn, Some(PendingRequest::Return { unit, .. })) => Some(unit.clone()),
+        (Command::Lookback { .. }, _) => case.lookback.as_ref().map(|l| l.unit.clone()),
+        // A link may make a repeat notice, counted on the holder's record.
+        (Command::Link { .. }, _) => Some(case.holder.clone()),
         _ => None,
     }
 }
@@ -92,6 +102,8 @@ pub struct Decision {
     pub event: Event,
     /// A unit's assessment record to store (for `assess`).
     pub unit_record: Option<(UnitId, UnitRecord)>,
+    /// The other case the command changed, and its history event (the open case of `merge`).
+    pub other: Option<(Case, Event)>,
 }
 
 /// Checks `command` against `case` and returns the new state, or why it is refused.
@@ -103,14 +115,15 @@ pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, 
             cx.operator.role.as_str()
         )));
     }
-    if case.stage.is_final() {
+    // A look-back re-visits a closed case.
+    if case.stage.is_final() && !matches!(command, Command::Lookback { .. }) {
         return Err(Refusal::Stage(format!(
             "case {} is {}",
             case.id, case.stage
         )));
     }
     if let Some(unit) = responsible_unit(case, word, cx.org) {
-        if !matches!(word, "assess" | "supervise") && !acts_for(cx.operator, &unit) {
+        if !matches!(word, "assess" | "supervise" | "lookback") && !acts_for(cx.operator, &unit) {
             return Err(Refusal::Permission(format!(
                 "{word} on {} is for {unit}; {} acts for {}",
                 case.id, cx.operator.login, cx.operator.unit
@@ -127,10 +140,17 @@ pub fn decide(case: &Case, command: &Command, cx: &Context) -> Result<Decision, 
         }
     }
     crate::domain::deadlines::refresh(&mut next, cx.now, cx.rules, cx.calendar);
+    let other = match (&event, cx.other) {
+        (Event::Merge { notice_moved, .. }, Some(other)) => {
+            Some(matter::merged_in(other, case, *notice_moved, cx))
+        }
+        _ => None,
+    };
     Ok(Decision {
         case: next,
         event,
         unit_record,
+        other,
     })
 }
 
@@ -579,6 +599,10 @@ fn apply(
         Command::AnswerSupervision { text } => supervision::answer(case, text, cx)?,
         Command::Publish { to, hours } => grab::publish(case, to, *hours, cx)?,
         Command::Claim { unit } => grab::claim(case, unit.as_ref(), cx)?,
+        Command::Link { case: id } => return matter::link(case, id, cx),
+        Command::Unlink { case: id } => matter::unlink(case, id)?,
+        Command::Merge { into } => matter::merge(case, into, cx)?,
+        Command::Lookback { outcome, note } => return lookback::visit(case, *outcome, note, cx),
     };
     Ok((event, None))
 }

@@ -14,10 +14,7 @@ pub(super) fn supervise(
     days: Option<u32>,
     cx: &Context,
 ) -> Result<Event, Refusal> {
-    if matches!(
-        case.stage,
-        Stage::Assessment | Stage::Closed | Stage::Rejected
-    ) {
+    if case.stage == Stage::Assessment || case.stage.is_final() {
         return Err(Refusal::Stage(format!(
             "{} is {}; supervision is for cases still being handled",
             case.id, case.stage

@@ -15,6 +15,8 @@ use crate::domain::org::{Level, UnitId};
 use crate::domain::users::Role;
 use crate::engine::{Engine, IntakeOutcome};
 
+mod matters;
+
 /// How far a demo case is walked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Goal {
@@ -493,7 +495,10 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
         .iter()
         .enumerate()
         .try_for_each(|(index, id)| seeder.walk(id, index, goal_for(index), now));
-    let walked = walked.and_then(|()| seeder.publish_newest(&ids, now));
+    let walked = walked
+        .and_then(|()| seeder.publish_newest(&ids, now))
+        .and_then(|()| seeder.merge_duplicate(&ids, now))
+        .and_then(|()| seeder.look_back(&ids, now));
     engine.hold_chasing(false);
     walked?;
     clock.set(now);
