@@ -94,6 +94,17 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     ),
     ("LS-20261120-0003", Some("ls_xiaowang"), &["claim"]),
     ("LS-20261120-0003", Some("ls_haidamaidao"), &[]),
+    // A closed case drawn for the month's look-back (回头看): its district's and the city's
+    // supervisors record the re-visit; nobody else acts on a closed case.
+    ("LS-20261102-0001", Some("ls_supervisor"), &["lookback"]),
+    ("LS-20261102-0001", Some("qd_supervisor"), &["lookback"]),
+    ("LS-20261102-0001", None, &["lookback"]),
+    ("LS-20261102-0001", Some("sn_supervisor"), &[]),
+    ("LS-20261102-0001", Some("ls_dispatch"), &[]),
+    // A duplicate merged into the open case of its matter (并案) follows that case: nothing is
+    // done on it any more.
+    ("CY-20261106-0001", Some("cy_dispatch"), &[]),
+    ("CY-20261106-0001", None, &[]),
 ];
 
 #[test]
@@ -147,7 +158,10 @@ fn each_role_sees_exactly_its_actions() {
         app.handle(Action::Back);
 
         // A word not offered is refused on the `:` line with the lifecycle's reason, and opens
-        // no form.
+        // no form. (A finished case is shown by the search view, which the last Esc left when
+        // there was no menu to close: it is asked for again.)
+        app.handle(Action::Run(case.to_string()));
+        assert_eq!(app.selected_case(), Some(*case), "{who}");
         if let Some(word) = COMMAND_WORDS.iter().find(|w| !want.contains(w)) {
             app.handle(Action::Run(word.to_string()));
             assert!(

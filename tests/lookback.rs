@@ -79,6 +79,8 @@ fn a_month_is_sampled_once_per_seed_and_a_false_closure_reopens_the_case() {
     // A unit may not draw; a district's supervisor draws within its district.
     store
         .run(&[
+            "--now",
+            "2026-11-02T08:00:00+08:00",
             "--as",
             "ls_haidamaidao",
             "lookback",
@@ -89,6 +91,8 @@ fn a_month_is_sampled_once_per_seed_and_a_false_closure_reopens_the_case() {
         .refused(&["may not draw"]);
     store
         .run(&[
+            "--now",
+            "2026-11-02T08:00:00+08:00",
             "--as",
             "ls_supervisor",
             "lookback",
@@ -176,4 +180,54 @@ fn a_month_is_sampled_once_per_seed_and_a_false_closure_reopens_the_case() {
     let open = store.case_ids("2026-11-03T10:02:00+08:00", &["--stage", "triage"]);
     assert!(open.contains(id), "{open:?}");
     store.run(&["check"]).ok();
+}
+
+#[test]
+fn a_schema_4_store_gets_its_repeat_and_look_back_indexes_on_open_and_checks_clean() {
+    let store = common::Store::new();
+    let closed: Vec<String> = (12..=14).map(|d| closed_in_october(&store, d)).collect();
+    let phone = store.show_json_at("2026-10-20T09:00:00+08:00", &closed[0])["requester"]["phone"]
+        .as_str()
+        .expect("phone")
+        .to_string();
+    // What schema 4 had: neither index, and the schema mark 4.
+    {
+        let db = sled::open(store.path()).expect("raw open");
+        let data = db.open_tree("data").expect("data");
+        let mut removed = 0;
+        for prefix in [b'M', b'B'] {
+            let keys: Vec<_> = data
+                .scan_prefix([prefix])
+                .map(|kv| kv.expect("key").0)
+                .collect();
+            assert!(!keys.is_empty(), "the store has {} keys", prefix as char);
+            for k in keys {
+                data.remove(k).expect("remove");
+                removed += 1;
+            }
+        }
+        assert!(removed >= 3 + 3 + 3, "{removed}");
+        db.open_tree("meta")
+            .expect("meta")
+            .insert("schema_version", &4u32.to_be_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    // Opened again: both indexes are back, so the check is clean, the look-back finds the
+    // three closed cases and a new call from the first requester is linked to its case.
+    let out = store
+        .run(&["--now", "2026-10-20T09:00:00+08:00", "check"])
+        .ok();
+    assert!(out.stderr.contains("schema 5"), "{}", out.stderr);
+    let v = sample(&store, "ls_supervisor", &[]);
+    assert_eq!(v["units"][0]["closed"], 3, "{v}");
+    let mut line: Value = serde_json::from_str(&common::haidamaidao_line(
+        "又坏了",
+        "2026-10-20T10:00:00+08:00",
+    ))
+    .expect("json");
+    line["requester"]["phone"] = Value::from(phone);
+    let id = store.intake_one("2026-10-20T10:00:00+08:00", &line.to_string());
+    let v = store.show_json_at("2026-10-20T10:01:00+08:00", &id);
+    assert_eq!(v["links"][0]["case"], closed[0].as_str(), "{v}");
 }

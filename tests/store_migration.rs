@@ -56,17 +56,33 @@ const NEW: &[&str] = &[
     "chases",
     "pooled",
     "unclaimed",
+    "links",
+    "repeat_noticed_at",
+    "merged_into",
+    "merged",
+    "lookback",
+    "repeat_notices",
+    "lookbacks",
 ];
 
-/// A case as shown before schema 4 recorded the chasing steps that fell due: its `chase` history
-/// entries (by the system, at the time each fell due) removed and its version set back by as
-/// many. What remains must read exactly as before.
+/// A case as shown before schema 4 recorded the chasing steps that fell due (and schema 5 the
+/// monthly look-back draw): its `chase` and `lookback-drawn` history entries by the system
+/// removed, its version set back by as many, and the intake entry without the repeat-complaint
+/// links schema 5 adds. What remains must read exactly as before.
 fn before_chasing(mut v: Value) -> Value {
     let Some(history) = v["history"].as_array_mut() else {
         return v;
     };
     let before = history.len();
-    history.retain(|e| e["action"] != "chase" || e["by"] != "jiban");
+    history.retain(|e| {
+        !matches!(e["action"].as_str(), Some("chase" | "lookback-drawn")) || e["by"] != "jiban"
+    });
+    for e in history.iter_mut() {
+        if let Value::Object(m) = e {
+            m.remove("links");
+            m.remove("repeat_notice");
+        }
+    }
     let chased = (before - history.len()) as u64;
     if let Some(version) = v["version"].as_u64() {
         v["version"] = Value::from(version - chased);

@@ -291,14 +291,14 @@ impl Form {
                 let choices = choices_for(word, &option);
                 let required = a.is_required_set();
                 // A required choice starts on its first value, except a judgement — a reject
-                // reason, the requester's rating, an assessment's outcome: those are chosen on
-                // purpose, never left to a default nobody gave (Enter, Enter, y must not close a
-                // case as 满意 / 解决).
+                // reason, the requester's rating, an assessment's or a look-back's outcome: those
+                // are chosen on purpose, never left to a default nobody gave (Enter, Enter, y
+                // must not close a case as 满意 / 解决, nor a look-back as 办结属实).
                 let judgement = matches!(
                     (word, option.as_str()),
                     ("reject", "reason")
                         | ("evaluate", "satisfaction" | "resolution")
-                        | ("assess", "outcome")
+                        | ("assess" | "lookback", "outcome")
                 );
                 let value = if required && !judgement {
                     choices.first().cloned().unwrap_or_default()

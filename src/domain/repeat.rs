@@ -188,8 +188,13 @@ pub fn suggest(case: &Case, earlier: &[Earlier], rules: &RepeatRules) -> Vec<Lin
             },
         })
         .collect();
+    // Newest first; of one case, the phone match before the address match.
+    let phone_first = |e: &Earlier| u8::from(e.by != MatterKind::Phone);
     found.sort_by(|a, b| {
-        (b.received_at, &b.id, a.by as u8).cmp(&(a.received_at, &a.id, b.by as u8))
+        b.received_at
+            .cmp(&a.received_at)
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| phone_first(a).cmp(&phone_first(b)))
     });
     let mut links: Vec<Link> = Vec::new();
     for e in found {

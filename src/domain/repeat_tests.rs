@@ -9,7 +9,7 @@ use crate::domain::testkit::{cst, earlier_case, Walk};
 
 const PHONE: &str = "13853212345";
 
-fn found(c: &Case, by: MatterKind) -> Earlier {
+fn found_by(c: &Case, by: MatterKind) -> Earlier {
     Earlier::of(c, by)
 }
 
@@ -18,7 +18,7 @@ fn taken_in(earlier: &[Case]) -> Walk {
     let mut w = Walk::new();
     let found: Vec<Earlier> = earlier
         .iter()
-        .map(|c| found(c, MatterKind::Phone))
+        .map(|c| found_by(c, MatterKind::Phone))
         .collect();
     let (rules, cal) = (&w.config.rules, &w.config.calendar);
     repeat::link_new_case(&mut w.case, &found, w.now, rules, cal);
@@ -92,10 +92,10 @@ fn cases_outside_the_window_or_of_another_category_at_the_address_are_not_linked
     let mut merged = earlier_case(5, 1, PHONE);
     merged.stage = Stage::Merged;
     let found = [
-        found(&old, MatterKind::Phone),
-        found(&other_kind, MatterKind::Address),
-        found(&same_kind, MatterKind::Address),
-        found(&merged, MatterKind::Phone),
+        found_by(&old, MatterKind::Phone),
+        found_by(&other_kind, MatterKind::Address),
+        found_by(&same_kind, MatterKind::Address),
+        found_by(&merged, MatterKind::Phone),
     ];
     let links = repeat::suggest(&w.case, &found, &w.config.rules.repeat);
     let ids: Vec<(&str, LinkReason)> = links.iter().map(|l| (l.case.as_str(), l.reason)).collect();
@@ -103,6 +103,16 @@ fn cases_outside_the_window_or_of_another_category_at_the_address_are_not_linked
     w.config.rules.repeat.window_days = 40;
     let links = repeat::suggest(&w.case, &found, &w.config.rules.repeat);
     assert_eq!(links.len(), 2, "a wider window reaches the old case");
+    // A case found by both keys is linked once, by its phone.
+    let both = [
+        found_by(&same_kind, MatterKind::Address),
+        found_by(&same_kind, MatterKind::Phone),
+    ];
+    let links = repeat::suggest(&w.case, &both, &w.config.rules.repeat);
+    assert_eq!(
+        links.iter().map(|l| l.reason).collect::<Vec<_>>(),
+        [LinkReason::Phone]
+    );
 }
 
 #[test]

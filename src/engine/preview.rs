@@ -77,12 +77,21 @@ impl Engine {
     /// without writing anything: the new state and its history event, or the refusal.
     pub fn dry_run(&self, operator: &User, case_id: &str, command: &Command) -> Result<Decision> {
         let case = self.stored(case_id)?;
-        let record = self.record_for(&case)?;
-        Ok(decide(
-            &case,
-            command,
-            &self.context(&self.config(), operator, record.as_ref()),
-        )?)
+        let record = match crate::domain::lifecycle::judged_unit(&case, command) {
+            Some(unit) => Some(self.store().unit_record(&unit)?),
+            None => None,
+        };
+        // The other case a command names (a link's, a merge's), read as the command would.
+        let other = match crate::domain::lifecycle::other_case(command) {
+            Some(id) => Some(self.stored(id.as_str())?),
+            None => None,
+        };
+        let config = self.config();
+        let cx = Context {
+            other: other.as_ref(),
+            ..self.context(&config, operator, record.as_ref())
+        };
+        Ok(decide(&case, command, &cx)?)
     }
 
     /// The units the case's platform may route it to now (`joint`: lead and supporting units).
