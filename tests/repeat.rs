@@ -105,10 +105,10 @@ fn the_third_complaint_makes_a_notice_and_a_merge_lets_the_duplicate_follow_the_
         "{}",
         units.stdout
     );
-    assert_eq!(
-        store.unit_json("laoshan")["repeat_notices"][0]["case"],
-        third.as_str()
-    );
+    let platform = store.unit_json("laoshan");
+    assert_eq!(platform["repeat_notices"][0]["case"], third.as_str());
+    assert_eq!(platform["notices"][0]["case"], third.as_str());
+    assert!(platform["notices"][0]["answered_at"].is_null());
     // A unit may not link; a wrong link is removed.
     store
         .act(

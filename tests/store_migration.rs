@@ -63,6 +63,7 @@ const NEW: &[&str] = &[
     "lookback",
     "repeat_notices",
     "lookbacks",
+    "notices",
 ];
 
 /// A case as shown before schema 4 recorded the chasing steps that fell due (and schema 5 the

@@ -544,6 +544,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             marks.push_str(&format!("  {word} ×{}", list.len()));
                         }
                     }
+                    if !u.notices.is_empty() {
+                        let open = u.notices.iter().filter(|n| n.answered_at.is_none()).count();
+                        marks
+                            .push_str(&format!("  督办通知 ×{} (未回复 ×{open})", u.notices.len()));
+                    }
                     if !u.lookbacks.is_empty() {
                         let reopened = u.lookbacks.iter().filter(|l| l.outcome.reopens()).count();
                         marks.push_str(&format!(

@@ -519,6 +519,44 @@ pub struct UnitRecord {
     /// Look-back results (回头看) on its closed cases.
     #[serde(default)]
     pub lookbacks: Vec<crate::domain::lookback::LookbackMark>,
+    /// Supervision notices it received (督办通知, by a supervisor or automatic), and when each was
+    /// answered.
+    #[serde(default)]
+    pub notices: Vec<NoticeMark>,
+}
+
+/// A supervision notice counted on the record of the unit that received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeMark {
+    /// The case.
+    pub case: CaseId,
+    /// When the notice was given.
+    pub at: DateTime<Utc>,
+    /// When the unit answered it, once it has.
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+impl UnitRecord {
+    /// Counts a notice given now on `case`.
+    pub fn notice_given(&mut self, case: &CaseId, at: DateTime<Utc>) {
+        self.notices.push(NoticeMark {
+            case: case.clone(),
+            at,
+            answered_at: None,
+        });
+    }
+
+    /// Marks the unit's open notice on `case` answered at `at`.
+    pub fn notice_answered(&mut self, case: &CaseId, at: DateTime<Utc>) {
+        if let Some(n) = self
+            .notices
+            .iter_mut()
+            .rev()
+            .find(|n| &n.case == case && n.answered_at.is_none())
+        {
+            n.answered_at = Some(at);
+        }
+    }
 }
 
 /// A case counted on a unit's record, and when.

@@ -172,6 +172,7 @@ impl Engine {
                         case: id.clone(),
                         at: now,
                     });
+                    record.notice_given(&id, now);
                     records.insert(unit, record);
                 }
                 let entry = HistoryEntry {

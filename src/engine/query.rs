@@ -145,6 +145,8 @@ pub struct UnitView {
     pub repeat_notices: Vec<crate::domain::case::CaseMark>,
     /// Look-back results on its closed cases (回头看).
     pub lookbacks: Vec<crate::domain::lookback::LookbackMark>,
+    /// Supervision notices it received and when each was answered (督办通知).
+    pub notices: Vec<crate::domain::case::NoticeMark>,
 }
 
 impl Engine {
@@ -508,6 +510,7 @@ impl Engine {
                     unclaimed: r.unclaimed,
                     repeat_notices: r.repeat_notices,
                     lookbacks: r.lookbacks,
+                    notices: r.notices,
                 }
             })
             .collect())

@@ -82,6 +82,7 @@ pub(super) fn link(
             case: case.id.clone(),
             at: cx.now,
         });
+        r.notice_given(&case.id, cx.now);
         (case.holder.clone(), r)
     });
     Ok((

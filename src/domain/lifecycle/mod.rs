@@ -87,6 +87,9 @@ pub fn judged_unit(case: &Case, command: &Command) -> Option<UnitId> {
         (Command::Assess { .. }, _) => case.assessed_unit.clone(),
         (Command::DenyReturn, Some(PendingRequest::Return { unit, .. })) => Some(unit.clone()),
         (Command::Lookback { .. }, _) => case.lookback.as_ref().map(|l| l.unit.clone()),
+        // A notice counts on the record of the unit that receives it, its answer there too.
+        (Command::Supervise { .. }, _) => Some(case.holder.clone()),
+        (Command::AnswerSupervision { .. }, _) => case.supervision.as_ref().map(|s| s.unit.clone()),
         // A link may make a repeat notice, counted on the holder's record.
         (Command::Link { .. }, _) => Some(case.holder.clone()),
         _ => None,
@@ -595,8 +598,10 @@ fn apply(
         Command::Assess { outcome, note } => {
             return verdict::assess(case, *outcome, note.as_deref(), cx);
         }
-        Command::Supervise { note, days } => supervision::supervise(case, note, *days, cx)?,
-        Command::AnswerSupervision { text } => supervision::answer(case, text, cx)?,
+        Command::Supervise { note, days } => {
+            return supervision::supervise(case, note, *days, cx);
+        }
+        Command::AnswerSupervision { text } => return supervision::answer(case, text, cx),
         Command::Publish { to, hours } => grab::publish(case, to, *hours, cx)?,
         Command::Claim { unit } => grab::claim(case, unit.as_ref(), cx)?,
         Command::Link { case: id } => return matter::link(case, id, cx),

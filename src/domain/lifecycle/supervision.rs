@@ -2,18 +2,20 @@
 //! own (a [`crate::domain::deadlines::ClockKind::Supervision`] clock), and the unit's answer.
 
 use super::{non_empty, Context, Refusal};
-use crate::domain::case::{Case, Stage, Supervision, SupervisionAnswer};
+use crate::domain::case::{Case, Stage, Supervision, SupervisionAnswer, UnitRecord};
 use crate::domain::event::Event;
+use crate::domain::org::UnitId;
 use crate::domain::permissions::supervises;
 
 /// `supervise --note T [--days N]`: by the district's supervisor or platform (the city's for any
-/// district), on an open case without an unanswered notice.
+/// district), on an open case without an unanswered notice. The notice counts on the holder's
+/// record.
 pub(super) fn supervise(
     case: &mut Case,
     note: &str,
     days: Option<u32>,
     cx: &Context,
-) -> Result<Event, Refusal> {
+) -> Result<(Event, Option<(UnitId, UnitRecord)>), Refusal> {
     if case.stage == Stage::Assessment || case.stage.is_final() {
         return Err(Refusal::Stage(format!(
             "{} is {}; supervision is for cases still being handled",
@@ -49,17 +51,24 @@ pub(super) fn supervise(
         days,
         answer: None,
     });
-    Ok(Event::Supervise {
+    let mut record = cx.assessed_record.cloned().unwrap_or_default();
+    record.notice_given(&case.id, cx.now);
+    let event = Event::Supervise {
         unit: case.holder.clone(),
         note,
         days,
         due_at,
-    })
+    };
+    Ok((event, Some((case.holder.clone(), record))))
 }
 
 /// `answer-supervision --text T`: the supervised unit answers (its staff; checked by the caller
-/// as the command's responsible unit).
-pub(super) fn answer(case: &mut Case, text: &str, cx: &Context) -> Result<Event, Refusal> {
+/// as the command's responsible unit); its record marks the notice answered.
+pub(super) fn answer(
+    case: &mut Case,
+    text: &str,
+    cx: &Context,
+) -> Result<(Event, Option<(UnitId, UnitRecord)>), Refusal> {
     let text = non_empty("text", text)?;
     let Some(s) = case.supervision.as_mut().filter(|s| s.answer.is_none()) else {
         return Err(Refusal::Rule(format!(
@@ -71,10 +80,16 @@ pub(super) fn answer(case: &mut Case, text: &str, cx: &Context) -> Result<Event,
         text: text.clone(),
         at: cx.now,
     });
-    Ok(Event::AnswerSupervision {
-        unit: s.unit.clone(),
-        text,
-    })
+    let unit = s.unit.clone();
+    let mut record = cx.assessed_record.cloned().unwrap_or_default();
+    record.notice_answered(&case.id, cx.now);
+    Ok((
+        Event::AnswerSupervision {
+            unit: unit.clone(),
+            text,
+        },
+        Some((unit, record)),
+    ))
 }
 
 #[cfg(test)]
@@ -150,6 +165,13 @@ mod tests {
             .iter()
             .any(|c| c.kind == ClockKind::Supervision));
         w.run("ls_dispatch", supervise(Some(1)));
+        // The unit's record: both notices, the first answered when it was.
+        let unit = crate::domain::org::UnitId::new("laoshan.jinjialing.haidamaidao");
+        let notices = &w.records.get(&unit).expect("the unit's record").notices;
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert_eq!(notices[0].at, cst(2026, 11, 27, 15, 0));
+        assert!(notices[0].answered_at.is_some_and(|t| t > notices[0].at));
+        assert_eq!(notices[1].answered_at, None);
     }
 
     #[test]
