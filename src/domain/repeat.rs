@@ -39,7 +39,7 @@ impl Default for RepeatRules {
 }
 
 /// The most links one case keeps (the newest earlier cases first).
-pub const MAX_LINKS: usize = 20;
+pub const MAX_LINKS: usize = 10;
 
 /// Why two cases are linked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -98,7 +98,7 @@ impl Engine {
         for (kind, value) in repeat::matter_keys(case) {
             let earlier = |c: &Case| Earlier::of(c, kind);
             for (id, _) in store.matter_cases(kind, &value, since, repeat::MAX_LINKS)? {
-                if let Some(c) = store.case(id.as_str())? {
+                if let Some(c) = store.case_state(id.as_str())? {
                     out.push(earlier(&c));
                 }
             }

@@ -130,6 +130,15 @@ impl Store {
         Ok(Some(join(decode("state", &state)?, decode("text", &text)?)))
     }
 
+    /// One case's state without its text (title, description, requester and address empty): one
+    /// key read, for a step that needs the case's stage and dates only (linking a repeat).
+    pub fn case_state(&self, id: &str) -> Result<Option<Case>> {
+        match self.get(Kind::State, id.as_bytes())? {
+            Some(state) => Ok(Some(decode("state", &state)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Whether a case with this id is stored (one key lookup, nothing decoded).
     pub fn has_case(&self, id: &str) -> Result<bool> {
         Ok(self.get(Kind::State, id.as_bytes())?.is_some())

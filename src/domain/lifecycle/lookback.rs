@@ -1,8 +1,8 @@
 //! Look-back (回头看) on a closed case: drawn by the platform's sample, re-visited by a
 //! supervisor. The rules of the draw are in [`crate::domain::lookback`].
 
-use super::{clear_assignment, non_empty, Context, Refusal};
-use crate::domain::case::{Arrival, Case, Stage, UnitRecord};
+use super::{non_empty, Context, Refusal};
+use crate::domain::case::{Case, Stage, UnitRecord};
 use crate::domain::event::Event;
 use crate::domain::lookback::{Lookback, LookbackMark, LookbackOutcome, Month, Visit};
 use crate::domain::org::UnitId;
@@ -91,17 +91,7 @@ pub(super) fn visit(
         outcome,
     });
     if outcome.reopens() {
-        clear_assignment(case);
-        case.round = 2;
-        case.stage = Stage::Triage;
-        case.holder = case.district.clone();
-        case.arrived_by = Some(Arrival::SecondRound);
-        case.reply = None;
-        case.handled_by = None;
-        case.clock_start = None;
-        case.limit_days = None;
-        case.due_at = None;
-        case.due_provisional = false;
+        super::verdict::start_round_2(case);
         case.closed_at = None;
         case.chase = Default::default();
     }

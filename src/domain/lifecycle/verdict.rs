@@ -37,17 +37,7 @@ pub(super) fn evaluate(
         case.closed_at = Some(now);
         EvaluationOutcome::Closed
     } else if case.round == 1 {
-        clear_assignment(case);
-        case.round = 2;
-        case.stage = Stage::Triage;
-        case.holder = case.district.clone();
-        case.arrived_by = Some(Arrival::SecondRound);
-        case.reply = None;
-        case.handled_by = None;
-        case.clock_start = None;
-        case.limit_days = None;
-        case.due_at = None;
-        case.due_provisional = false;
+        start_round_2(case);
         EvaluationOutcome::SecondRound
     } else {
         let unit = case
@@ -64,6 +54,23 @@ pub(super) fn evaluate(
         resolution,
         outcome,
     })
+}
+
+/// Sends the case back to its district platform for round 2 (二次办理): unassigned, with no reply,
+/// its round clock to start at the next dispatch. The rating's `unresolved` and a look-back's
+/// false closure both come here.
+pub(super) fn start_round_2(case: &mut Case) {
+    clear_assignment(case);
+    case.round = 2;
+    case.stage = Stage::Triage;
+    case.holder = case.district.clone();
+    case.arrived_by = Some(Arrival::SecondRound);
+    case.reply = None;
+    case.handled_by = None;
+    case.clock_start = None;
+    case.limit_days = None;
+    case.due_at = None;
+    case.due_provisional = false;
 }
 
 /// `assess`: the unit's assessment record moves on; a run of failures makes a referral.
