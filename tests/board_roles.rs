@@ -103,8 +103,8 @@ const EXPECTED: &[(&str, Option<&str>, &[&str])] = &[
     ("LS-20261102-0001", Some("ls_dispatch"), &[]),
     // A duplicate merged into the open case of its matter (并案) follows that case: nothing is
     // done on it any more.
-    ("CY-20261106-0001", Some("cy_dispatch"), &[]),
-    ("CY-20261106-0001", None, &[]),
+    ("LS-20261104-0006", Some("ls_dispatch"), &[]),
+    ("LS-20261104-0006", None, &[]),
 ];
 
 #[test]

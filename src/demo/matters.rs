@@ -5,32 +5,57 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 
 use super::Seeder;
-use crate::domain::case::{CaseId, Stage};
+use crate::domain::case::{CaseId, Channel, Stage};
 use crate::domain::command::Command;
+use crate::domain::intake::NewCase;
 use crate::domain::lookback::{LookbackOutcome, Month};
 use crate::domain::users::Role;
+use crate::engine::IntakeOutcome;
 
 impl Seeder<'_> {
-    /// Merges the first new case still in triage that intake linked to an open case of its
-    /// district into that case, as the district's dispatcher, 20 minutes before now.
+    /// The requester of the first Laoshan case in handling calls again about it a day after it
+    /// came in (an hour before now at the latest); intake links the new case by the phone, and
+    /// the district's dispatcher merges it into the open case 20 minutes before now. (Received
+    /// on an earlier day, its id takes that day's next number: the ids of today's cases stay.)
     pub(super) fn merge_duplicate(&self, ids: &[CaseId], now: DateTime<Utc>) -> anyhow::Result<()> {
+        let mut open = None;
         for id in ids {
             let case = self.case(id)?;
-            if case.stage != Stage::Triage || case.accepted_at.is_some() {
-                continue;
-            }
-            for link in &case.links {
-                let other = self.case(&link.case)?;
-                if !other.stage.is_final() && other.district == case.district {
-                    let merge = Command::Merge {
-                        into: other.id.clone(),
-                    };
-                    let at = now - Duration::minutes(20);
-                    self.act(id, at, &[Role::DistrictDispatcher], &case.district, merge)?;
-                    return Ok(());
-                }
+            if case.stage == Stage::Handling && case.district.as_str() == "laoshan" {
+                open = Some(case);
+                break;
             }
         }
+        let Some(open) = open else {
+            return Ok(());
+        };
+        let called = (open.received_at + Duration::days(1)).min(now - Duration::hours(1));
+        let again = NewCase {
+            district: open.district.clone(),
+            channel: Channel::Hotline,
+            title: format!("再次反映：{}", open.title),
+            description: format!("诉求人来电称此前反映的问题仍未解决。{}", open.description),
+            requester: open.requester.clone(),
+            address: open.address.clone(),
+            community: open.community.clone(),
+            category: open.category,
+            received_at: Some(called),
+            external_id: None,
+            source: None,
+        };
+        self.clock.set(called);
+        let dispatcher = self
+            .engine
+            .user(&self.login(&open.district, &[Role::DistrictDispatcher])?)?;
+        let Some(IntakeOutcome::Created(id)) = self.engine.intake(&dispatcher, vec![again])?.pop()
+        else {
+            return Ok(());
+        };
+        let merge = Command::Merge {
+            into: open.id.clone(),
+        };
+        let at = now - Duration::minutes(20);
+        self.act(&id, at, &[Role::DistrictDispatcher], &open.district, merge)?;
         Ok(())
     }
 

@@ -408,6 +408,10 @@ pub struct Case {
     /// The look-back (回头看) the case was drawn for, the latest one.
     #[serde(default)]
     pub lookback: Option<crate::domain::lookback::Lookback>,
+    /// The kind of matter (事项分类): the responsibility list's matter its words point to,
+    /// suggested at intake (none when no keyword matched, and for cases stored before schema 5).
+    #[serde(default)]
+    pub matter: Option<String>,
 }
 
 /// A grab order (抢单, Jining's 济时办): the platform offers an accepted case to several units for

@@ -306,6 +306,7 @@ impl NewCase {
             merged_into: None,
             merged: Vec::new(),
             lookback: None,
+            matter: None,
             id,
             version: 1,
             external_id: self.external_id,

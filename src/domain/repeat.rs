@@ -1,7 +1,8 @@
 //! Repeat complaints (重复投诉) and merging (并案).
 //!
 //! At intake a case is **linked** to earlier cases of the same matter: the same requester phone,
-//! or the same address and category, received within the rules file's `[repeat] window_days`.
+//! or the same address and kind of matter (事项分类, from the responsibility list's keywords),
+//! received within the rules file's `[repeat] window_days`.
 //! The links are suggestions; the platform confirms or removes them (`link`, `unlink`) and may
 //! **merge** a new duplicate into the open case (`merge --into ID`) so it is not dispatched twice:
 //! the merged case ends in the `merged` stage and follows the open one, whose requesters list
@@ -119,14 +120,17 @@ pub fn address_key(address: &str) -> Option<String> {
     (a.chars().count() >= 4).then_some(a)
 }
 
-/// The matter keys of a case: its phone and, when given, its address.
+/// The matter keys of a case: its phone, and its address with its kind of matter when both are
+/// known. An address alone is too coarse — a community's name is the address of every case of
+/// the community — so a sewer and a kindergarten at one address are not the same matter.
 pub fn matter_keys(case: &Case) -> Vec<(MatterKind, String)> {
     let mut out = Vec::with_capacity(2);
     if let Some(p) = phone_key(&case.requester.phone) {
         out.push((MatterKind::Phone, p));
     }
-    if let Some(a) = case.address.as_deref().and_then(address_key) {
-        out.push((MatterKind::Address, a));
+    let address = case.address.as_deref().and_then(address_key);
+    if let (Some(a), Some(m)) = (address, &case.matter) {
+        out.push((MatterKind::Address, format!("{a}|{m}")));
     }
     out
 }
@@ -307,5 +311,31 @@ mod tests {
             address_key("崂山区海大麦岛社区3号楼2单元")
         );
         assert_eq!(address_key("A b"), None);
+    }
+
+    #[test]
+    fn an_address_is_a_matter_key_only_with_its_kind_of_matter() {
+        let mut case = crate::domain::testkit::new_case();
+        case.address = Some("崂山区海大麦岛社区".into());
+        let kinds = |c: &Case| {
+            matter_keys(c)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(&case),
+            [MatterKind::Phone],
+            "a community's name alone links nothing"
+        );
+        case.matter = Some("noise".into());
+        let mut other = case.clone();
+        other.matter = Some("talent".into());
+        assert_eq!(kinds(&case), [MatterKind::Phone, MatterKind::Address]);
+        assert_ne!(
+            matter_keys(&case)[1],
+            matter_keys(&other)[1],
+            "another kind, another key"
+        );
     }
 }

@@ -151,6 +151,25 @@ impl ResponsibilityList {
         out
     }
 
+    /// The kind of matter (事项分类) of a case text: the matter whose keywords appear most often in
+    /// it (the first in file order on a tie), or none when no keyword does.
+    pub fn matter_of(&self, text: &str) -> Option<&Matter> {
+        let hits = |m: &Matter| {
+            m.keywords
+                .iter()
+                .filter(|k| text.contains(k.as_str()))
+                .count()
+        };
+        let mut best: Option<(usize, &Matter)> = None;
+        for m in &self.matters {
+            let n = hits(m);
+            if n > 0 && best.is_none_or(|(b, _)| n > b) {
+                best = Some((n, m));
+            }
+        }
+        best.map(|(_, m)| m)
+    }
+
     /// Up to `max` owning departments of `platform` (a district or the city) for a case text,
     /// best first: the matters whose keywords appear most often in the text.
     pub fn suggest(&self, org: &Org, platform: &UnitId, text: &str, max: usize) -> Vec<Suggestion> {
@@ -194,6 +213,17 @@ impl ResponsibilityList {
 mod tests {
     use super::*;
     use crate::domain::testkit::{config, new_case};
+
+    #[test]
+    fn the_kind_of_matter_is_the_one_with_the_most_keywords_in_the_text() {
+        let cfg = config();
+        let list = &cfg.responsibility;
+        let id = |t: &str| list.matter_of(t).map(|m| m.id.as_str());
+        // 噪音 and 音响 (noise) twice against 社保 (talent) once.
+        assert_eq!(id("社保窗口旁酒吧音响噪音扰民"), Some("noise"));
+        assert_eq!(id("人才公寓申请"), Some("talent"));
+        assert_eq!(id("孩子明年满三周岁"), None);
+    }
 
     #[test]
     fn route_suggestions_name_the_keyword_then_the_community_and_its_street() {

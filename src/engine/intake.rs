@@ -150,6 +150,8 @@ impl Engine {
                 outcomes.push(IntakeOutcome::Created(id.clone()));
                 let config = self.config();
                 let mut case = c.into_case(id.clone(), now, &config.rules, &config.calendar);
+                let text = format!("{} {}", case.title, case.description);
+                case.matter = config.responsibility.matter_of(&text).map(|m| m.id.clone());
                 let earlier = self.earlier_cases(&case, &new_cases, &matters)?;
                 for key in repeat::matter_keys(&case) {
                     matters.entry(key).or_default().push(new_cases.len());
