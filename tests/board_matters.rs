@@ -29,10 +29,25 @@ fn a_supervisor_records_a_false_closure_by_keys_and_the_case_goes_back_to_its_pl
         .find(|c| c.lookback.as_ref().is_some_and(|l| l.visit.is_none()))
         .expect("the demo draws a Laoshan case for its look-back");
     let id = drawn.id.to_string();
-    // A unit handler is not offered the look-back.
+    // A unit handler is not offered the look-back, and may not draw one.
     let mut unit = board(&demo, Some("ls_haidamaidao"), "default", Lang::Zh);
     drive(&mut unit, &[Action::Run(id.clone())]);
     assert!(!unit.offered_commands().contains(&"lookback"));
+    keys(&mut unit, ":sample 2026-11⏎");
+    let (msg, ok) = unit.status().expect("a message");
+    assert!(!ok && msg.contains("may not draw"), "{msg}");
+    // The district's supervisor draws November again from the board: the demo drew it, so the
+    // same cases come back and none is drawn twice.
+    let mut sup = board(&demo, Some("ls_supervisor"), "default", Lang::Zh);
+    keys(&mut sup, ":sample 2026-11⏎");
+    let (msg, ok) = sup.status().expect("a message");
+    assert!(ok && msg.starts_with("回头看抽样 2026-11"), "{msg}");
+    let drawn_now: usize = msg
+        .split(" · ")
+        .nth(1)
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a count");
+    assert!(msg.contains(&format!("此前已抽 {drawn_now}")), "{msg}");
     let mut app = board(&demo, Some("ls_supervisor"), "default", Lang::Zh);
     drive(&mut app, &[Action::Run(id.clone())]);
     assert_eq!(app.selected_case(), Some(id.as_str()));

@@ -64,6 +64,7 @@ const NEW: &[&str] = &[
     "repeat_notices",
     "lookbacks",
     "notices",
+    "matter",
 ];
 
 /// A case as shown before schema 4 recorded the chasing steps that fell due (and schema 5 the

@@ -68,6 +68,7 @@ pub(super) fn run(app: &mut App, line: &str) {
         },
         "unit" | "u" => app.jump_unit(&rest),
         "as" => app.act_as(&rest),
+        "sample" => app.lookback_sample(&rest),
         "search" => app.set_search(&rest),
         "filter" => app.set_filter(&rest),
         w if looks_like_case_id(&w.to_uppercase()) => app.goto_case(w),

@@ -7,7 +7,8 @@ use super::form::{self, Form};
 
 /// The board's own `:` commands, completed after the lifecycle words.
 const BOARD_WORDS: &[&str] = &[
-    "view", "sort", "stage", "theme", "lang", "bell", "unit", "search", "filter", "as", "quit",
+    "view", "sort", "stage", "theme", "lang", "bell", "unit", "search", "filter", "as", "sample",
+    "quit",
 ];
 
 /// How many completions are offered at most.

@@ -108,4 +108,45 @@ impl App {
         };
         self.set_status(format!("{}: {word}: {why}", t.refused), false);
     }
+
+    /// `:sample 2026-10 [UNIT]`: draws the month's look-back sample (回头看) of the operator's
+    /// unit, or of UNIT, as `jiban lookback sample` does, and names the first cases drawn (a
+    /// drawn case is opened by its id).
+    pub(super) fn lookback_sample(&mut self, args: &str) {
+        let lang = self.settings.lang;
+        let mut words = args.split_whitespace();
+        let Some(month) = words.next() else {
+            return self.set_status(lang.says("usage_sample"), false);
+        };
+        let scope = words.next().map(crate::domain::org::UnitId::new);
+        let t = lang.text();
+        match self.service.lookback_sample(month, scope.as_ref(), None) {
+            Ok(s) => {
+                let drawn: Vec<&str> = s
+                    .units
+                    .iter()
+                    .flat_map(|u| u.drawn.iter().map(|c| c.as_str()))
+                    .collect();
+                let first: Vec<&str> = drawn.iter().take(5).copied().collect();
+                let more = if drawn.len() > first.len() {
+                    " …"
+                } else {
+                    ""
+                };
+                self.set_status(
+                    format!(
+                        "{} {} · {} · {} {} · {}{more}",
+                        lang.says("sampled"),
+                        s.month,
+                        drawn.len(),
+                        lang.says("sampled_before"),
+                        s.already,
+                        first.join(" ")
+                    ),
+                    true,
+                );
+            }
+            Err(e) => self.set_status(format!("{}: {e}", t.refused), false),
+        }
+    }
 }

@@ -174,6 +174,12 @@ impl Lang {
             "reopened" => ("重新办理", "reopened"),
             "will_supervise" => ("督办通知发往", "supervision notice to"),
             "acting_as" => ("现以此身份操作：", "now acting as"),
+            "usage_sample" => (
+                ":sample 2026-10 [单位] — 抽取该月回头看样本（默认本单位）",
+                ":sample 2026-10 [UNIT] — draw the month's look-back sample (default: your unit)",
+            ),
+            "sampled" => ("回头看抽样", "look-back drawn"),
+            "sampled_before" => ("此前已抽", "drawn before"),
             "usage_as" => (
                 ":as 登录名 — 培训师切换操作身份（保留当前视图）",
                 ":as LOGIN — a trainer acts as another login (the view stays)",
@@ -298,6 +304,9 @@ mod tests {
             "reopened",
             "no_job_control",
             "usage_as",
+            "usage_sample",
+            "sampled",
+            "sampled_before",
             "outcome_closed",
             "outcome_second",
             "outcome_assess",
