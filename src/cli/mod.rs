@@ -528,42 +528,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if *json {
                 print_json(&units)?;
             } else {
-                for u in &units {
-                    let mut marks = String::new();
-                    if !u.referrals.is_empty() {
-                        marks.push_str(&format!("  问责移交 ×{}", u.referrals.len()));
-                    }
-                    for (word, list) in [
-                        ("不当退单", &u.denied_returns),
-                        ("催办", &u.chases),
-                        ("督办池", &u.pooled),
-                        ("未认领抢单", &u.unclaimed),
-                        ("重复投诉督办", &u.repeat_notices),
-                    ] {
-                        if !list.is_empty() {
-                            marks.push_str(&format!("  {word} ×{}", list.len()));
-                        }
-                    }
-                    if !u.notices.is_empty() {
-                        let open = u.notices.iter().filter(|n| n.answered_at.is_none()).count();
-                        marks
-                            .push_str(&format!("  督办通知 ×{} (未回复 ×{open})", u.notices.len()));
-                    }
-                    if !u.lookbacks.is_empty() {
-                        let reopened = u.lookbacks.iter().filter(|l| l.outcome.reopens()).count();
-                        marks.push_str(&format!(
-                            "  回头看 ×{} (重新办理 ×{reopened})",
-                            u.lookbacks.len()
-                        ));
-                    }
-                    crate::outln!(
-                        "{} {} {} ({}){marks}",
-                        pad(&u.level, 10),
-                        pad(u.id.as_str(), 36),
-                        u.name,
-                        u.name_en
-                    );
-                }
+                print::print_units(&units);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -248,3 +248,42 @@ fn value_words(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// `units`: each unit on a line with its record — what a monthly review (一事一考) reads.
+pub(super) fn print_units(units: &[crate::engine::query::UnitView]) {
+    for u in units {
+        let mut marks = String::new();
+        if !u.referrals.is_empty() {
+            marks.push_str(&format!("  问责移交 ×{}", u.referrals.len()));
+        }
+        for (word, list) in [
+            ("不当退单", &u.denied_returns),
+            ("催办", &u.chases),
+            ("督办池", &u.pooled),
+            ("未认领抢单", &u.unclaimed),
+            ("重复投诉督办", &u.repeat_notices),
+        ] {
+            if !list.is_empty() {
+                marks.push_str(&format!("  {word} ×{}", list.len()));
+            }
+        }
+        if !u.notices.is_empty() {
+            let open = u.notices.iter().filter(|n| n.answered_at.is_none()).count();
+            marks.push_str(&format!("  督办通知 ×{} (未回复 ×{open})", u.notices.len()));
+        }
+        if !u.lookbacks.is_empty() {
+            let reopened = u.lookbacks.iter().filter(|l| l.outcome.reopens()).count();
+            marks.push_str(&format!(
+                "  回头看 ×{} (重新办理 ×{reopened})",
+                u.lookbacks.len()
+            ));
+        }
+        crate::outln!(
+            "{} {} {} ({}){marks}",
+            pad(&u.level, 10),
+            pad(u.id.as_str(), 36),
+            u.name,
+            u.name_en
+        );
+    }
+}
