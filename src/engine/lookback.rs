@@ -126,13 +126,10 @@ impl Engine {
                     let case = store
                         .case(id.as_str())?
                         .ok_or_else(|| EngineError::UnknownCase(id.to_string()))?;
-                    if case.lookback.as_ref().is_some_and(|l| l.month == out.month) {
-                        out.already += 1;
-                        continue;
-                    }
                     match mark_drawn(&case, month, seed, operator, now) {
                         Ok((after, event)) => writes.push((case, after, event)),
-                        // Drawn for an earlier month and not yet re-visited: left as it is.
+                        // The domain refuses a case drawn for this month already, or drawn for
+                        // an earlier month and not yet re-visited: it is left as it is.
                         Err(_) => out.already += 1,
                     }
                 }
