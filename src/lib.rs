@@ -3,6 +3,7 @@
 //! - [`domain`]: every rule, pure.
 //! - [`store`]: sled trees, keys and transactions.
 //! - [`engine`]: the one door every interface goes through.
+//! - [`reporting`]: a report as tables, shared by the CLI and the board.
 //! - [`cli`]: the scriptable command line.
 //! - [`board`]: the live terminal board.
 
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod engine;
 pub mod fixtures;
 pub mod protocol;
+pub mod reporting;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -9,8 +9,10 @@ mod lookback;
 mod maintain;
 pub mod output;
 mod print;
+pub mod report;
 pub mod serve;
 mod stream;
+mod xlsx;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -215,6 +217,16 @@ pub enum CliCommand {
         /// What to do.
         #[command(subcommand)]
         action: lookback::LookbackAction,
+    },
+    /// A report (报表: 日报 … 年报): the measures (一比三率) of a unit over a period beside the
+    /// period before and a year earlier, its child units ranked, the top kinds of matter, hot
+    /// spots, the trend and the unsatisfied cases.
+    Report(report::ReportArgs),
+    /// Today's early warnings (监测预警): kinds of matter that stay high or rise sharply.
+    Warnings {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
     },
     /// The seven published reasons for not accepting a case (不受理).
     Reasons {
@@ -423,6 +435,8 @@ impl CliCommand {
                 | CliCommand::Backup { .. }
                 | CliCommand::Board { .. }
                 | CliCommand::Watch { .. }
+                | CliCommand::Report(..)
+                | CliCommand::Warnings { .. }
         )
     }
 }
@@ -553,6 +567,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         CliCommand::Due { from, days, json } => calendar::due(&cli, from, *days, *json),
         CliCommand::Lookback { action } => lookback::run(&cli, action),
+        CliCommand::Report(args) => report::run(&cli, args),
+        CliCommand::Warnings { json } => report::warnings(&cli, *json),
         CliCommand::Calendar { action } => match action {
             CalendarAction::Add { file, json } => calendar::add(&cli, file, *json),
             CalendarAction::List { json } => calendar::list(&cli, *json),

@@ -385,4 +385,20 @@ impl Service for Client {
         };
         expect!(self, request, Reply::Sample).map(|s| *s)
     }
+    fn report(
+        &self,
+        kind: crate::domain::period::PeriodKind,
+        at: Option<chrono::NaiveDate>,
+        scope: Option<&UnitId>,
+    ) -> Result<crate::domain::report::Report> {
+        let request = Request::Report {
+            kind,
+            at,
+            scope: scope.cloned(),
+        };
+        expect!(self, request, Reply::Report).map(|r| *r)
+    }
+    fn warnings(&self) -> Result<Vec<crate::domain::warning::Warning>> {
+        expect!(self, Request::Warnings, Reply::Warnings)
+    }
 }

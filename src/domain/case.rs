@@ -412,6 +412,10 @@ pub struct Case {
     /// suggested at intake (none when no keyword matched, and for cases stored before schema 5).
     #[serde(default)]
     pub matter: Option<String>,
+    /// What the measures need that the state would lose (first contact in time, returns,
+    /// extensions, late replies): [`crate::domain::metrics::CaseFacts`].
+    #[serde(default)]
+    pub facts: crate::domain::metrics::CaseFacts,
 }
 
 /// A grab order (抢单, Jining's 济时办): the platform offers an accepted case to several units for

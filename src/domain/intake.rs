@@ -307,6 +307,7 @@ impl NewCase {
             merged: Vec::new(),
             lookback: None,
             matter: None,
+            facts: Default::default(),
             id,
             version: 1,
             external_id: self.external_id,

@@ -15,16 +15,20 @@ pub mod json;
 pub mod lifecycle;
 pub mod light;
 pub mod lookback;
+pub mod metrics;
 pub mod org;
+pub mod period;
 pub mod permissions;
 pub mod privacy;
 pub mod repeat;
+pub mod report;
 pub mod responsibility;
 pub mod rules;
 pub mod summary;
 #[cfg(test)]
 pub mod testkit;
 pub mod users;
+pub mod warning;
 
 /// A fixture file that cannot be used, naming the file, where in it, and why.
 #[derive(Debug, thiserror::Error)]

@@ -75,6 +75,45 @@ pub fn may_sample(user: &User, scope: &UnitId, org: &Org) -> bool {
     }
 }
 
+/// Whether `user` may read the reports and measures (报表, 一比三率) of `scope`: the trainer and
+/// city staff anywhere, district staff within their district, a unit's handler within its own
+/// unit (a department sees its own figures, not its neighbours').
+pub fn may_report(user: &User, scope: &UnitId, org: &Org) -> bool {
+    user.role == Role::Trainer
+        || (user.role != Role::UnitHandler
+            && org
+                .get(&user.unit)
+                .is_some_and(|u| u.level == super::org::Level::City))
+        || org.is_within(scope, &user.unit)
+}
+
+/// Whether `user` sees early warnings (监测预警) and of which areas: platform and supervisor
+/// roles and the trainer; a district's staff see their district's only.
+pub fn warnings_scope(user: &User, org: &Org) -> WarningScope {
+    match user.role {
+        Role::UnitHandler => WarningScope::None,
+        Role::Trainer => WarningScope::All,
+        _ if org
+            .get(&user.unit)
+            .is_some_and(|u| u.level == super::org::Level::City) =>
+        {
+            WarningScope::All
+        }
+        _ => WarningScope::Within(user.unit.clone()),
+    }
+}
+
+/// Which early warnings a login sees ([`warnings_scope`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarningScope {
+    /// None (unit handlers).
+    None,
+    /// Every area.
+    All,
+    /// Areas within this unit.
+    Within(UnitId),
+}
+
 /// Whether `user` may keep the store — compact, back up, check (`jiban compact|backup|check`):
 /// the administrator's trainer role only, since commands wait while these run.
 pub fn may_maintain(user: &User) -> bool {

@@ -83,6 +83,9 @@ pub struct Rules {
     /// Look-back sampling (回头看).
     #[serde(default)]
     pub lookback: crate::domain::lookback::LookbackRules,
+    /// Early warning thresholds (`[warning]`).
+    #[serde(default)]
+    pub warning: crate::domain::warning::WarningRules,
 }
 
 impl Rules {

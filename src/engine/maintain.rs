@@ -33,6 +33,7 @@ impl Engine {
             let old = self.store();
             let (new, report_) = old.compact()?;
             report = report_;
+            new.keep_tallies(Arc::new(self.config().org.clone()));
             *self.store.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(new);
             old.dir().to_path_buf()
         };

@@ -11,6 +11,7 @@ pub mod lookback;
 mod maintain;
 mod preview;
 pub mod query;
+pub mod reports;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -185,6 +186,7 @@ impl Engine {
         let config = Config::from_sources(&store.fixtures()?)?;
         let engine = Engine::with(store, config, clock);
         engine.finish_recompute()?;
+        engine.finish_tallies()?;
         engine.advance()?;
         Ok(engine)
     }
@@ -204,6 +206,7 @@ impl Engine {
         // A copy shows the store as it is on disk: a recompute left pending waits for the store.
         if !copy {
             engine.finish_recompute()?;
+            engine.finish_tallies()?;
             engine.advance()?;
         }
         Ok(engine)
@@ -227,6 +230,7 @@ impl Engine {
     }
 
     fn with(store: Store, config: Config, clock: Arc<dyn Clock>) -> Engine {
+        store.keep_tallies(Arc::new(config.org.clone()));
         Engine {
             path: store.path().to_path_buf(),
             store: std::sync::RwLock::new(Arc::new(store)),

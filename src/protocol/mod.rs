@@ -208,6 +208,17 @@ pub enum Request {
         /// The seed (default: made of the month and the scope).
         seed: Option<u64>,
     },
+    /// A report (报表).
+    Report {
+        /// The period's length.
+        kind: crate::domain::period::PeriodKind,
+        /// A day in the period (default: today).
+        at: Option<chrono::NaiveDate>,
+        /// The scope (default: the operator's unit).
+        scope: Option<UnitId>,
+    },
+    /// Today's early warnings (监测预警).
+    Warnings,
 }
 
 /// A successful answer.
@@ -257,6 +268,10 @@ pub enum Reply {
     Sources(Box<FixtureSources>),
     /// What a look-back draw did.
     Sample(Box<crate::engine::lookback::LookbackSample>),
+    /// A report.
+    Report(Box<crate::domain::report::Report>),
+    /// Early warnings.
+    Warnings(Vec<crate::domain::warning::Warning>),
 }
 
 /// Why a request failed, as the engine said it.

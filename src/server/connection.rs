@@ -346,6 +346,10 @@ fn read(engine: &Engine, user: &User, request: Request) -> Result<Reply, Failure
         Request::LookbackSample { month, scope, seed } => engine
             .lookback_sample(user, &month, scope.as_ref(), seed)
             .map(|s| Reply::Sample(Box::new(s))),
+        Request::Report { kind, at, scope } => engine
+            .report(user, kind, at, scope.as_ref())
+            .map(|r| Reply::Report(Box::new(r))),
+        Request::Warnings => engine.warnings(user).map(Reply::Warnings),
         Request::ExtensionDue { case, days } => {
             engine.extension_due(&case, days).map(Reply::Deadline)
         }

@@ -164,4 +164,15 @@ impl Service for Embedded {
         self.engine
             .lookback_sample(&self.operator, month, scope, seed)
     }
+    fn report(
+        &self,
+        kind: crate::domain::period::PeriodKind,
+        at: Option<chrono::NaiveDate>,
+        scope: Option<&UnitId>,
+    ) -> Result<crate::domain::report::Report> {
+        self.engine.report(&self.operator, kind, at, scope)
+    }
+    fn warnings(&self) -> Result<Vec<crate::domain::warning::Warning>> {
+        self.engine.warnings(&self.operator)
+    }
 }

@@ -121,6 +121,16 @@ pub trait Service: Send + Sync {
         scope: Option<&UnitId>,
         seed: Option<u64>,
     ) -> Result<crate::engine::lookback::LookbackSample>;
+    /// The report of a scope (the operator's unit when none) for the period of `kind` holding
+    /// `at` (today when none) ([`crate::domain::report`]).
+    fn report(
+        &self,
+        kind: crate::domain::period::PeriodKind,
+        at: Option<chrono::NaiveDate>,
+        scope: Option<&UnitId>,
+    ) -> Result<crate::domain::report::Report>;
+    /// Today's early warnings the operator sees ([`crate::domain::warning`]).
+    fn warnings(&self) -> Result<Vec<crate::domain::warning::Warning>>;
 }
 
 /// The most commands one [`Service::execute_many`] call takes.

@@ -46,6 +46,12 @@ pub enum Kind {
     /// [`handled`] key (a unit, then the time a case it handled closed) → nothing: what a
     /// look-back samples ([`crate::domain::lookback`]).
     Handled = b'B',
+    /// unit ‖ 0 ‖ day → the sums of the measures over every kind ([`super::tally`]).
+    Tally = b'Y',
+    /// unit ‖ 0 ‖ day ‖ kind of matter → the sums of one kind ([`super::tally`]).
+    KindTally = b'Z',
+    /// day ‖ case id → nothing: cases rated unsatisfied, by the day received ([`super::tally`]).
+    Unsatisfied = b'V',
 }
 
 /// `kind ‖ rest`: a key of one kind.

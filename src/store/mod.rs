@@ -32,6 +32,7 @@ pub mod problem;
 mod read;
 pub mod reading;
 pub mod space;
+pub mod tally;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -248,6 +249,9 @@ pub struct Store {
     flushes: std::sync::atomic::AtomicU64,
     /// Set when this is a copy read because the store cannot be written ([`reading`]).
     read_only: Option<reading::ReadOnly>,
+    /// The organisation the measures' sums are kept with ([`tally`]); none until the engine
+    /// hands it over.
+    tally_org: std::sync::Mutex<Option<std::sync::Arc<crate::domain::org::Org>>>,
 }
 
 /// Removes snapshot files that a killed process left half-written (`snap.*.generating`).
@@ -380,6 +384,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             data,
             counts: std::sync::Mutex::new(counts),
+            tally_org: std::sync::Mutex::new(None),
             data_file: std::sync::Arc::new(
                 std::fs::File::open(dir.join("db")).map_err(sled::Error::from)?,
             ),
@@ -413,6 +418,7 @@ impl Store {
             .meta
             .insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
         store.meta.insert("fixtures", encode(sources))?;
+        store.mark_tallies_current()?;
         store.flush()?;
         Ok(store)
     }

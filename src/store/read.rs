@@ -100,7 +100,7 @@ impl Store {
     }
 
     /// Entries of `kind` with keys (without the kind byte) in `[from, to)`.
-    fn range(
+    pub(crate) fn range(
         &self,
         kind: Kind,
         from: Option<&[u8]>,

@@ -78,6 +78,7 @@ pub(super) struct IndexKeys {
     pub(super) closed: Option<Vec<u8>>,
     pub(super) chase: Option<Vec<u8>>,
     pub(super) handled: Option<Vec<u8>>,
+    pub(super) unsatisfied: Option<Vec<u8>>,
     pub(super) count: Vec<u8>,
 }
 
@@ -97,6 +98,7 @@ impl IndexKeys {
             }),
             chase: chase_key(case),
             handled: handled_key(case),
+            unsatisfied: super::tally::unsatisfied_key(case),
             count: keys::count(case.holder.as_str(), case.stage.as_str()),
         }
     }
@@ -196,6 +198,10 @@ impl Store {
                     before.as_ref().and_then(|b| b.handled.as_ref()),
                     after.handled.as_ref(),
                 ),
+                (
+                    before.as_ref().and_then(|b| b.unsatisfied.as_ref()),
+                    after.unsatisfied.as_ref(),
+                ),
             ];
             for (old, new) in pairs {
                 if old == new {
@@ -249,6 +255,7 @@ impl Store {
                 true => out.remove(keys::of(Kind::Open, id)),
             }
         }
+        self.tally_batch(&batch.cases, &mut out)?;
         for (key, n) in &next {
             match n {
                 0 => out.remove(keys::of(Kind::Count, key)),

@@ -26,6 +26,15 @@ pub(super) fn contact(case: &mut Case, note: &str, cx: &Context) -> Result<Event
             case.holder, case.id, case.round
         )));
     }
+    if case.facts.first_contact_in_time.is_none() {
+        // 响应: in time when no contact clock of the holder had run out.
+        let late = case.stage_clocks.iter().any(|c| {
+            c.kind == crate::domain::deadlines::ClockKind::Contact
+                && c.unit.as_ref().is_none_or(|u| u == &case.holder)
+                && c.due_at < cx.now
+        });
+        case.facts.first_contact_in_time = Some(!late);
+    }
     case.contacts.push(Contact {
         unit: case.holder.clone(),
         round: case.round,

@@ -441,6 +441,7 @@ fn apply(
                     "a return (退单) needs a second, explicit confirmation: add --confirm".into(),
                 ));
             }
+            case.facts.returns += 1;
             case.pending = Some(PendingRequest::Return {
                 unit: case.holder.clone(),
                 reason: reason.clone(),
@@ -505,6 +506,7 @@ fn apply(
             if matches!(command, Command::DenyExtension) {
                 Event::DenyExtension
             } else {
+                case.facts.extensions += 1;
                 let limit = case.limit_days.unwrap_or_default() + days;
                 let due_at = set_deadline(case, cx, Some(limit));
                 Event::ApproveExtension { days, due_at }
@@ -546,6 +548,9 @@ fn apply(
                     "phone",
                     format!("{phone:?} is not a plausible phone number"),
                 ));
+            }
+            if case.due_at.is_some_and(|due| due < now) {
+                case.facts.late_replies += 1;
             }
             let reply = Reply {
                 result: non_empty("result", result)?,
