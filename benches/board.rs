@@ -50,6 +50,7 @@ fn store() -> (
             category: Category::Development,
             kind: None,
             complex: true,
+            matter: None,
         },
         Command::Dispatch {
             to: UnitId::new("laoshan.housing"),

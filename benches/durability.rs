@@ -67,6 +67,7 @@ fn main() {
         category: Category::Development,
         kind: None,
         complex: false,
+        matter: None,
     };
     let mut file = OpenOptions::new()
         .create(true)

@@ -34,6 +34,7 @@ fn accept() -> Command {
         category: Category::Development,
         kind: None,
         complex: false,
+        matter: None,
     }
 }
 

@@ -115,6 +115,7 @@ fn walk(to: &UnitId, steps: usize, evaluation: usize) -> Vec<Act> {
             category: Category::Livelihood,
             kind: Some(Kind::Complaint),
             complex: false,
+            matter: None,
         },
         Act::Dispatch { to: to.clone() },
         Act::Sign,

@@ -24,6 +24,10 @@ pub enum ActCommand {
         /// A 2115 enterprise case handed down by the province (省交办企业诉求).
         #[arg(long = "2115")]
         province: bool,
+        /// The kind of matter (事项分类: an id or Chinese name from the responsibility list),
+        /// confirming or changing the one suggested at intake.
+        #[arg(long)]
+        matter: Option<String>,
     },
     /// 不受理: reject with reason 1..7 and a note.
     Reject {
@@ -215,11 +219,13 @@ impl From<ActCommand> for Command {
                 kind,
                 complex,
                 province,
+                matter,
             } => Command::Accept {
                 category,
                 kind,
                 complex,
                 province,
+                matter,
             },
             ActCommand::Reject { reason, note } => Command::Reject { reason, note },
             ActCommand::Dispatch { to } => Command::Dispatch { to: UnitId(to) },

@@ -26,6 +26,7 @@ fn accepted(demo: &board_support::Demo, id: &str, category: Category) {
         category,
         kind: None,
         complex: false,
+        matter: None,
     };
     demo.engine
         .execute(&admin, &CaseId(id.into()), &accept, None)

@@ -192,6 +192,7 @@ fn a_refusal_after_yes_keeps_the_form_as_typed() {
         category: Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     };
     demo.engine
         .execute(&other, &CaseId(LONG_TRIAGE.into()), &accept, None)

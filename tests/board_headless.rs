@@ -276,6 +276,7 @@ fn engine_changes_appear_without_a_key_and_lights_move_on_the_tick() {
             category: jiban::domain::case::Category::Livelihood,
             kind: Some(jiban::domain::case::Kind::Consultation),
             complex: false,
+            matter: None,
         },
         Command::Dispatch {
             to: UnitId::new("laoshan.zhonghan.zhangcun"),
@@ -470,6 +471,7 @@ fn from_1_december_the_header_says_next_years_calendar_is_missing_with_the_provi
         category: jiban::domain::case::Category::Development,
         kind: None,
         complex: true,
+        matter: None,
     };
     let admin = demo.engine.administrator();
     let id = CaseId(LONG_TRIAGE.into());

@@ -36,6 +36,7 @@ fn prepared() -> &'static Demo {
             category,
             kind: None,
             complex: false,
+            matter: None,
         };
         run(LONG_TRIAGE, accept(Category::Livelihood));
         run("LS-20261113-0001", accept(Category::Enforcement));

@@ -446,6 +446,7 @@ fn a_city_department_reply_is_reviewed_by_the_city_platform_then_the_district() 
                 category: Category::Development,
                 kind: None,
                 complex: false,
+                matter: None,
             },
             Command::Escalate { note: None },
             Command::Dispatch {
@@ -559,6 +560,7 @@ fn a_second_failed_assessment_refers_the_unit_on_the_tree_and_in_the_header() {
         category: Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     }];
     commands.extend(round(S::Basic, R::Unresolved));
     commands.extend(round(S::Unsatisfied, R::Basic));

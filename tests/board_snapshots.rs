@@ -123,6 +123,7 @@ fn a_command_form_and_the_quit_question() {
         category: jiban::domain::case::Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     };
     let id = jiban::domain::case::CaseId(LONG_TRIAGE.into());
     let admin = demo.engine.administrator();
@@ -195,6 +196,7 @@ fn the_detail_lists_every_running_clock() {
         category: Category::Development,
         kind: None,
         complex: false,
+        matter: None,
     };
     demo.engine.execute(&admin, &id, &accept, None).unwrap();
     for lang in [Lang::Zh, Lang::En] {

@@ -59,6 +59,7 @@ fn accept(engine: &Engine, id: &CaseId, category: Category) {
         kind,
         complex: false,
         province: false,
+        matter: None,
     };
     engine.execute(&op, id, &cmd, None).expect("accept");
 }

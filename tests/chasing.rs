@@ -50,6 +50,7 @@ fn late_at_the_community(dir: &std::path::Path) -> (Engine, Arc<SimulatedClock>,
             category: Category::Livelihood,
             kind: None,
             complex: false,
+            matter: None,
         },
         Command::Dispatch {
             to: UnitId::new("laoshan.jinjialing.haidamaidao"),

@@ -428,6 +428,11 @@ fn acknowledged_batches_survive_sigkill() {
         if engine.stage_counts().ok() != engine.recount().ok() {
             fails.push(format!("cycle {cycle}: kept counts differ from a recount"));
         }
+        if engine.kept_tallies().ok() != engine.recount_tallies().ok() {
+            fails.push(format!(
+                "cycle {cycle}: the measures' sums differ from a recount"
+            ));
+        }
     }
     println!(
         "crash (batches) summary: cycles={cycles} intake_acks={} act_acks={acked_acts} failures={} seed={seed}",

@@ -285,6 +285,7 @@ fn writer(client: jiban::client::Client, tx: mpsc::Sender<Ack>, commands: bool) 
                 category: Category::Livelihood,
                 kind: None,
                 complex: false,
+                matter: None,
             },
             Command::Dispatch { to: to.clone() },
         ];

@@ -57,6 +57,7 @@ fn committed_commands_are_published_to_subscribers_with_the_new_state() {
         category: Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     };
     engine.execute(&op, &id, &accept, None).expect("accept");
     let got = rx.try_recv().expect("accept published");
@@ -79,6 +80,7 @@ fn a_stale_version_is_refused_with_what_changed_and_by_whom() {
         category: Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     };
     engine
         .execute(&op, &id, &accept, Some(1))

@@ -89,6 +89,7 @@ fn two_units_claiming_at_once_through_the_server_exactly_one_wins() {
                 category: Category::Livelihood,
                 kind: None,
                 complex: false,
+                matter: None,
             },
             None,
         )

@@ -34,6 +34,7 @@ fn command(engine: &Engine, case: &str, word: &str, pick: u8) -> Option<Command>
             ][pick as usize % 3],
             kind: Some(Kind::Complaint),
             complex: pick.is_multiple_of(2),
+            matter: None,
         },
         "reject" => Command::Reject {
             reason: 7,
@@ -139,6 +140,14 @@ fn assert_counts_agree(engine: &Engine, when: &str) {
     let kept = engine.stage_counts().expect("kept");
     let recount = engine.recount().expect("recount");
     assert_eq!(kept, recount, "kept counts differ from a recount {when}");
+    // The measures' sums per unit, day and kind too.
+    let sums = engine.kept_tallies().expect("sums");
+    assert!(!sums.is_empty(), "the demo has sums {when}");
+    assert_eq!(
+        sums,
+        engine.recount_tallies().expect("recount sums"),
+        "measures' sums {when}"
+    );
     let open: u64 = kept
         .iter()
         .filter(|((_, s), _)| !s.is_final())

@@ -46,7 +46,8 @@ fn choices_take_digits_and_arrows_and_flags_read_yes() {
             province: false,
             category: Category::Livelihood,
             kind: None,
-            complex: false
+            complex: false,
+            matter: None,
         }
     );
     form.type_text("3");
@@ -60,7 +61,8 @@ fn choices_take_digits_and_arrows_and_flags_read_yes() {
             province: false,
             category: Category::Enforcement,
             kind: Some(Kind::Complaint),
-            complex: true
+            complex: true,
+            matter: None,
         }
     );
     assert!(form.fields[2].is_on());

@@ -118,6 +118,7 @@ impl Seeder<'_> {
                             kind: Some(Kind::Complaint),
                             complex: false,
                             province: false,
+                            matter: None,
                         };
                         let at = now - Duration::minutes(40);
                         self.act(id, at, platforms, &case.holder, accept)?
@@ -242,6 +243,7 @@ impl Seeder<'_> {
             kind,
             complex: index % 7 == 3,
             province: false,
+            matter: None,
         };
         case = self.act(id, next(), PLATFORM, &case.district, accept)?;
         if goal == Goal::Accepted {

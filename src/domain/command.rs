@@ -21,6 +21,10 @@ pub enum Command {
         /// A 2115 enterprise case handed down by the province (Qingdao's three clocks).
         #[serde(default)]
         province: bool,
+        /// The kind of matter (事项分类), confirming or changing the one suggested at intake
+        /// (none: keep it).
+        #[serde(default)]
+        matter: Option<String>,
     },
     /// 不受理: reject with one of the seven reasons.
     Reject {

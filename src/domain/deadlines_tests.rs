@@ -26,6 +26,7 @@ fn accept(province: bool) -> Command {
         kind: Some(Kind::Complaint),
         complex: false,
         province,
+        matter: None,
     }
 }
 
@@ -239,6 +240,7 @@ fn joint_parts_have_their_own_due_time() {
             kind: None,
             complex: false,
             province: false,
+            matter: None,
         },
     );
     let joint = |part_days| Command::Joint {
@@ -295,6 +297,7 @@ fn a_new_calendar_moves_provisional_deadlines() {
             kind: None,
             complex: false,
             province: false,
+            matter: None,
         },
     );
     let handling = w.case.stage_clocks[0].clone();

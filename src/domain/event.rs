@@ -49,6 +49,9 @@ pub enum Event {
         limit_days: u32,
         /// Deadline.
         due_at: DateTime<Utc>,
+        /// The kind of matter set at acceptance (事项分类; none when it was left as suggested).
+        #[serde(default)]
+        matter: Option<String>,
     },
     /// 不受理.
     Reject {

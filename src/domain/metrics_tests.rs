@@ -308,3 +308,29 @@ fn changes_add_up_to_the_contribution_of_the_last_state() {
     tally_changes(None, &w.case, &org, &mut expected);
     assert_eq!(kept, expected);
 }
+
+#[test]
+fn acceptance_confirms_or_changes_the_kind_of_matter_and_refuses_an_unknown_one() {
+    let accept = |matter: Option<&str>| Command::Accept {
+        category: crate::domain::case::Category::Livelihood,
+        kind: None,
+        complex: false,
+        province: false,
+        matter: matter.map(String::from),
+    };
+    let mut w = Walk::new();
+    w.case.matter = Some("noise".into());
+    let kept = w.run("ls_dispatch", accept(None)).matter.clone();
+    assert_eq!(kept.as_deref(), Some("noise"), "none keeps the suggestion");
+    let mut w = Walk::new();
+    w.case.matter = Some("noise".into());
+    let m = w.run("ls_dispatch", accept(Some("talent"))).matter.clone();
+    assert_eq!(m.as_deref(), Some("talent"));
+    assert_eq!(kind_of(&w.case), "talent");
+    let w = Walk::new();
+    let refusal = w.refuse("ls_dispatch", accept(Some("飞碟")));
+    assert!(
+        refusal.contains("matter") && refusal.contains("飞碟"),
+        "{refusal}"
+    );
+}

@@ -148,6 +148,7 @@ fn sample(word: &str, case: &Case, org: &Org) -> Option<Command> {
             kind: None,
             complex: false,
             province: false,
+            matter: None,
         },
         "reject" => Command::Reject {
             reason: 1,
@@ -317,6 +318,7 @@ mod tests {
             org: &w.config.org,
             rules: &w.config.rules,
             calendar: &w.config.calendar,
+            matters: &w.config.responsibility,
             assessed_record: None,
             other: None,
         };
@@ -371,6 +373,7 @@ mod tests {
             category,
             kind: Some(Kind::Complaint),
             complex: false,
+            matter: None,
         }
     }
 
@@ -582,6 +585,7 @@ mod tests {
                 org: &w.config.org,
                 rules: &w.config.rules,
                 calendar: &w.config.calendar,
+                matters: &w.config.responsibility,
                 assessed_record: None,
                 other: None,
             },

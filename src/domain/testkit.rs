@@ -268,6 +268,7 @@ impl Walk {
             org: &self.config.org,
             rules: &self.config.rules,
             calendar: &self.config.calendar,
+            matters: &self.config.responsibility,
             assessed_record: record,
             other: crate::domain::lifecycle::other_case(command).and_then(|id| self.others.get(id)),
         };
@@ -300,6 +301,7 @@ impl Walk {
                 kind: Some(super::case::Kind::Complaint),
                 complex: false,
                 province: false,
+                matter: None,
             },
         )
     }

@@ -468,6 +468,7 @@ impl Engine {
             org: &config.org,
             rules: &config.rules,
             calendar: &config.calendar,
+            matters: &config.responsibility,
             assessed_record: record.as_ref(),
             other: other.as_ref(),
         };

@@ -41,6 +41,7 @@ impl Engine {
             org: &config.org,
             rules: &config.rules,
             calendar: &config.calendar,
+            matters: &config.responsibility,
             assessed_record: record,
             other: None,
         }

@@ -2,12 +2,14 @@
 //! is a few hundred sums per unit and period, never the cases (the unsatisfied cases are listed
 //! from their own index).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use super::{Engine, Result};
 use crate::domain::calendar::cst_date;
 use crate::domain::lifecycle::Refusal;
-use crate::domain::metrics;
+use crate::domain::metrics::{self, Counters, TallyKey};
 use crate::domain::org::UnitId;
 use crate::domain::period::{Period, PeriodKind};
 use crate::domain::permissions::{self, WarningScope};
@@ -135,6 +137,18 @@ impl Engine {
             all.retain(|w| org.is_within(&w.area.id, &unit));
         }
         Ok(all)
+    }
+}
+
+impl Engine {
+    /// The measures' sums as kept ([`crate::store::tally`]).
+    pub fn kept_tallies(&self) -> Result<BTreeMap<TallyKey, Counters>> {
+        Ok(self.store().kept_tallies()?)
+    }
+
+    /// The same sums recounted from every case (what the kept sums must equal; for checks).
+    pub fn recount_tallies(&self) -> Result<BTreeMap<TallyKey, Counters>> {
+        Ok(self.store().recount_tallies(&self.config().org)?)
     }
 }
 

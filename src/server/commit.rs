@@ -94,6 +94,7 @@ mod tests {
             category: Category::Livelihood,
             kind: None,
             complex: false,
+            matter: None,
         };
         let (tx, rx) = mpsc::channel(64);
         let mut answers = Vec::new();

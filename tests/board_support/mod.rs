@@ -76,6 +76,7 @@ pub fn demo() -> Demo {
             category: Category::Development,
             kind: None,
             complex: false,
+            matter: None,
         },
         Command::Dispatch {
             to: UnitId::new("laoshan.market"),

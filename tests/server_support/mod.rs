@@ -274,6 +274,7 @@ pub fn accept() -> Act {
         category: Category::Livelihood,
         kind: None,
         complex: false,
+        matter: None,
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Context<'a> {
     pub rules: &'a Rules,
     /// The working-day calendar.
     pub calendar: &'a WorkCalendar,
+    /// The responsibility list (its kinds of matter, 事项分类).
+    pub matters: &'a crate::domain::responsibility::ResponsibilityList,
     /// The record of the unit the command judges ([`judged_unit`]): the unit under assessment
     /// for `assess`, the returning unit for `deny-return`.
     pub assessed_record: Option<&'a UnitRecord>,
@@ -302,10 +304,26 @@ fn apply(
             kind,
             complex,
             province,
+            matter,
         } => {
             expect_stage(case, word, &[Stage::Triage])?;
             if case.accepted_at.is_some() {
                 return Err(Refusal::Rule(format!("{} is already accepted", case.id)));
+            }
+            let matter = match matter.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(m) => match cx.matters.matters.iter().find(|x| x.id == m || x.name == m) {
+                    Some(found) => Some(found.id.clone()),
+                    None => {
+                        return Err(invalid(
+                            "matter",
+                            format!("{m:?} is not a kind of matter in the responsibility list"),
+                        ))
+                    }
+                },
+            };
+            if matter.is_some() {
+                case.matter = matter.clone();
             }
             let kind = match category {
                 Category::Livelihood => Some(kind.unwrap_or(Kind::Complaint)),
@@ -331,6 +349,7 @@ fn apply(
                 complex: *complex,
                 limit_days: limit,
                 due_at: deadline.at,
+                matter,
             }
         }
         Command::Reject { reason, note } => {

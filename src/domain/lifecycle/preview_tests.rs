@@ -16,6 +16,7 @@ fn the_extension_preview_is_the_deadline_approval_sets() {
             category: Category::Development,
             kind: None,
             complex: false,
+            matter: None,
         },
     );
     w.run(

@@ -20,6 +20,7 @@ fn accept(category: Category, kind: Option<Kind>, complex: bool) -> Command {
         category,
         kind,
         complex,
+        matter: None,
     }
 }
 fn dispatch(to: &str) -> Command {
