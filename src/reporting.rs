@@ -215,7 +215,7 @@ pub fn kinds(r: &Report, zh: bool) -> Table {
                 }),
                 Cell::Int(k.taken),
                 Cell::Int(k.previous),
-                Cell::Percent(crate::domain::metrics::fall(k.taken, k.previous).map(|f| -f)),
+                Cell::Percent(crate::domain::metrics::rise(k.taken, k.previous)),
                 Cell::Int(k.unsatisfied),
             ]
         })

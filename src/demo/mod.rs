@@ -15,6 +15,7 @@ use crate::domain::org::{Level, UnitId};
 use crate::domain::users::Role;
 use crate::engine::{Engine, IntakeOutcome};
 
+mod history;
 mod matters;
 
 /// How far a demo case is walked.
@@ -506,12 +507,13 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
     clock.set(now);
     // The chases and pool moves of the cases left late, each at the time it fell due.
     engine.advance()?;
+    let history = history::seed(engine, now)?;
     let counts = engine.counts()?;
     let (red, yellow, blue) = counts.values().fold((0, 0, 0), |a, c| {
         (a.0 + c.red, a.1 + c.yellow, a.2 + c.blue)
     });
     Ok(format!(
-        "demo: {} cases (shifted {weeks} weeks); open lights red {red}, yellow {yellow}, blue {blue}",
+        "demo: {} cases (shifted {weeks} weeks) and {history} closed cases of history; open lights red {red}, yellow {yellow}, blue {blue}",
         ids.len()
     ))
 }

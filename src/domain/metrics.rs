@@ -353,6 +353,12 @@ pub fn fall(now: i64, before: i64) -> Option<f64> {
     (before > 0).then(|| (before - now) as f64 * 100.0 / before as f64)
 }
 
+/// 环比/同比增幅: how much the volume rose from `before` to `now`, in percent (negative for a
+/// fall; none when there was nothing before).
+pub fn rise(now: i64, before: i64) -> Option<f64> {
+    (before > 0).then(|| (now - before) as f64 * 100.0 / before as f64)
+}
+
 #[cfg(test)]
 #[path = "metrics_tests.rs"]
 mod tests;

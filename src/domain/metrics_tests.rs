@@ -84,6 +84,8 @@ fn the_seeds_figures_come_out_as_published() {
     assert_eq!(fall(90, 100), Some(10.0));
     assert_eq!(fall(120, 100), Some(-20.0));
     assert_eq!(fall(5, 0), None);
+    assert_eq!(rise(4, 4).map(|r| format!("{r:.2}")), Some("0.00".into()));
+    assert_eq!(rise(6, 4), Some(50.0));
 }
 
 #[test]

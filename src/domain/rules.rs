@@ -139,6 +139,26 @@ impl Rules {
         if !(1..=3650).contains(&rules.repeat.window_days) {
             return Err(bad("repeat.window_days", "must be 1..=3650"));
         }
+        let w = &rules.warning;
+        for (at, v) in [
+            ("warning.surge_ratio", w.surge_ratio),
+            ("warning.high_ratio", w.high_ratio),
+        ] {
+            if !(1.0..=100.0).contains(&v) {
+                return Err(bad(at, "must be between 1 and 100"));
+            }
+        }
+        for (at, v) in [
+            ("warning.recent_weeks", w.recent_weeks),
+            ("warning.high_weeks", w.high_weeks),
+        ] {
+            if !(1..=26).contains(&v) {
+                return Err(bad(at, "must be 1..=26"));
+            }
+        }
+        if w.min_cases == 0 {
+            return Err(bad("warning.min_cases", "must be at least 1"));
+        }
         Ok(rules)
     }
 

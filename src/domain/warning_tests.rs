@@ -81,3 +81,17 @@ fn scan_reads_rolling_weeks_per_area_and_kind() {
     assert_eq!(w.signals, [Signal::Surge]);
     assert!((w.baseline - 2.0).abs() < 1e-9, "{}", w.baseline);
 }
+
+#[test]
+fn the_rules_file_sets_the_thresholds_and_a_bad_one_is_named() {
+    let text = include_str!("../../fixtures/rules.toml");
+    let rules = crate::domain::rules::Rules::from_toml("rules.toml", text).expect("rules");
+    assert_eq!(rules.warning, WarningRules::default());
+    let bad = text.replace("surge_ratio = 2.0", "surge_ratio = 0.5");
+    let e = crate::domain::rules::Rules::from_toml("rules.toml", &bad)
+        .expect_err("a ratio under 1")
+        .to_string();
+    assert!(e.contains("warning.surge_ratio"), "{e}");
+    let typo = text.replace("min_cases = 5", "min_case = 5");
+    assert!(crate::domain::rules::Rules::from_toml("rules.toml", &typo).is_err());
+}

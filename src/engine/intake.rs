@@ -58,7 +58,7 @@ impl Engine {
     /// The next free id for a district and day. The stored sequence says where to start; an id
     /// that is somehow taken already (a sequence lost to a damaged store) is skipped, never
     /// reused, so intake can never overwrite a case.
-    fn next_id(
+    pub(super) fn next_id(
         &self,
         sequences: &mut HashMap<Vec<u8>, u32>,
         key: Vec<u8>,

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 mod chasing;
+pub mod import;
 mod intake;
 pub use intake::INTAKE_BATCH;
 pub mod lookback;
