@@ -277,14 +277,14 @@ fn the_embedded_cli_on_a_full_disk_fails_clearly_and_does_not_hang() {
     );
 }
 
-/// The demo store on a tmpfs of its own (`dir/disk`, 16 MB), written with a 2 MiB reserve;
+/// The demo store on a tmpfs of its own (`dir/disk`, 64 MB: the demo holds a year of history), written with a 2 MiB reserve;
 /// `dir/tmp` (another file system) is the temp dir the CLI reads copies into.
 fn demo_on_tmpfs(dir: &Path) -> (PathBuf, PathBuf, Tmpfs) {
     let disk = dir.join("disk");
     let tmp = dir.join("tmp");
     std::fs::create_dir_all(&disk).expect("disk");
     std::fs::create_dir_all(&tmp).expect("tmp");
-    let mount = Tmpfs::mount_sized(&disk, "16m");
+    let mount = Tmpfs::mount_sized(&disk, "64m");
     let store = disk.join("store");
     let out = jiban_at(
         &store,

@@ -243,3 +243,25 @@ fn reports_are_scoped_to_the_reader_and_warnings_to_platform_roles() {
     let list: Value = serde_json::from_str(&warn("ls_supervisor").ok().stdout).expect("json");
     assert!(list.as_array().is_some(), "{list}");
 }
+
+#[test]
+fn check_finds_a_sum_that_disagrees_with_the_cases() {
+    let (store, _) = october();
+    let clean = store.run(&["check"]).ok();
+    assert!(!clean.stdout.contains("measures"), "{}", clean.stdout);
+    {
+        // Lose one kept sum behind the engine's back.
+        let db = sled::open(store.path()).expect("sled");
+        let data = db.open_tree("data").expect("data tree");
+        let key = data
+            .scan_prefix(b"Y")
+            .keys()
+            .next()
+            .expect("a sum")
+            .expect("key");
+        data.remove(key).expect("remove");
+        db.flush().expect("flush");
+    }
+    let out = store.run(&["check"]).failed(1);
+    assert!(out.stdout.contains("measures' sum of"), "{out:?}");
+}

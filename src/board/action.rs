@@ -61,6 +61,8 @@ pub enum Action {
     ViewSupervision,
     /// Grab orders open to claim (可抢).
     ViewGrab,
+    /// The reports view (报表).
+    ViewReports,
     /// Sort by the next key: due time, received time, light.
     CycleSort,
     /// Ring the terminal bell on a new red case, or stop.
@@ -126,6 +128,7 @@ impl Action {
         Action::ViewRequests,
         Action::ViewSupervision,
         Action::ViewGrab,
+        Action::ViewReports,
         Action::CycleSort,
         Action::ToggleBell,
         Action::NextTheme,

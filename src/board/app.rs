@@ -54,6 +54,9 @@ pub enum View {
     Grab,
     /// Every case, finished ones too, matching the search text.
     Search,
+    /// 报表: the selected unit's measures this month beside last month, its daily volume, top
+    /// kinds of matter and child units ranked, with today's early warnings.
+    Reports,
 }
 
 /// Which prompt is open on the bottom line.
@@ -171,6 +174,10 @@ pub struct App {
     pub(super) calendar_seen: Option<(i32, u32)>,
     /// When the board last asked the engine to record the chasing steps due.
     pub(super) chased_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The reports view's report and warnings, as last fetched ([`super::reports`]).
+    pub(super) reports: Option<super::reports::ReportsCache>,
+    /// How long the reports view waits before fetching its report again while cases move.
+    pub(super) reports_every: std::time::Duration,
     pub(super) dirty: bool,
     pub(super) redraw_all: bool,
     pub(super) bell: bool,
@@ -272,6 +279,8 @@ impl App {
             load_paused: false,
             calendar_seen: None,
             chased_at: None,
+            reports: None,
+            reports_every: super::reports::REFETCH,
             dirty: true,
             redraw_all: false,
             bell: false,
@@ -404,6 +413,7 @@ impl App {
     /// reloads the detail when the selected case changed. Cheap when nothing did.
     pub fn refresh(&mut self) {
         self.refresh_found();
+        self.refresh_reports();
         self.model.pin(self.pinned.as_deref());
         let key = (self.model.generation(), self.query());
         if self.queue_key.as_ref() != Some(&key) {
@@ -638,6 +648,7 @@ impl App {
             Action::ViewRequests => self.set_view(View::Requests),
             Action::ViewSupervision => self.set_view(View::Supervision),
             Action::ViewGrab => self.set_view(View::Grab),
+            Action::ViewReports => self.set_view(View::Reports),
             Action::CycleSort => self.sort = self.sort.next(),
             Action::ToggleBell => {
                 self.settings.bell = !self.settings.bell;

@@ -64,6 +64,7 @@ pub(super) fn run(app: &mut App, line: &str) {
             "requests" | "pending" => app.change_view(View::Requests),
             "supervision" | "pool" => app.change_view(View::Supervision),
             "grab" => app.change_view(View::Grab),
+            "reports" | "report" => app.change_view(View::Reports),
             _ => app.status_msg(t.usage_view.to_string(), false),
         },
         "unit" | "u" => app.jump_unit(&rest),

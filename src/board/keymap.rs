@@ -156,6 +156,7 @@ const DEFAULTS: &[(Action, &[&str])] = &[
     (Action::ViewRequests, &["5"]),
     (Action::ViewSupervision, &["6"]),
     (Action::ViewGrab, &["7"]),
+    (Action::ViewReports, &["8"]),
     (Action::CycleSort, &["s"]),
     (Action::ToggleBell, &["b"]),
     (Action::NextTheme, &["t"]),

@@ -20,6 +20,7 @@ mod live;
 pub mod model;
 mod navigate;
 mod panel;
+pub mod reports;
 pub mod row;
 pub mod terminal;
 pub mod theme;

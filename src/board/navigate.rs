@@ -14,6 +14,10 @@ impl App {
             self.tree_sel = self
                 .tree_sel
                 .min(self.visible_nodes().len().saturating_sub(1));
+            // The reports view has no queue: the tree chooses what it reports on.
+            if view == View::Reports {
+                self.focus = Pane::Tree;
+            }
         }
         if self.sort == Sort::Light && view != View::Night {
             self.sort = Sort::Due;

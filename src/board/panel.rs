@@ -78,6 +78,14 @@ impl App {
             ) {
                 f.input = tui_input::Input::new(hint.as_str().to_string());
             }
+            // The kind of matter suggested at intake, to confirm or change (事项分类).
+            let matter = case.as_ref().and_then(|c| c.matter.clone());
+            if let (Some(m), Some(f)) = (
+                matter,
+                form.fields.iter_mut().find(|f| f.option == "matter"),
+            ) {
+                f.input = tui_input::Input::new(m);
+            }
         }
         if form.fields.iter().any(|f| Form::is_unit_field(&f.option)) {
             let joint = form.word == "joint";

@@ -452,6 +452,14 @@ impl Theme {
     pub fn supervision_mark(&self) -> Style {
         self.get("supervision_mark")
     }
+    /// An early warning (监测预警) on the reports view.
+    pub fn warning(&self) -> Style {
+        self.get("overdue")
+    }
+    /// The bars and the daily line of the reports view.
+    pub fn chart(&self) -> Style {
+        self.get("key")
+    }
     /// The simulated-clock mark.
     pub fn simulated(&self) -> Style {
         self.get("simulated")

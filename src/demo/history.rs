@@ -168,9 +168,10 @@ impl Walker<'_> {
         }
     }
 
-    /// Where the district sends a case of `kind`: its department owning the kind (when it has
-    /// one with a login) half the time, else a community of the case.
-    fn target(&mut self, district: &UnitId, kind: &str, community: &UnitId) -> UnitId {
+    /// Where the district sends a case of `kind` in `round`: its community first (livelihood
+    /// cases go bottom-up); in round 2 the department owning the kind, when it has one with a
+    /// login.
+    fn target(&mut self, round: u8, district: &UnitId, kind: &str, community: &UnitId) -> UnitId {
         let owner = self
             .config
             .responsibility
@@ -185,7 +186,7 @@ impl Walker<'_> {
                 && self.login(&u.id, Role::UnitHandler).is_some()
         });
         match dept {
-            Some(d) if self.dice.below(2) == 0 => d.id.clone(),
+            Some(d) if round > 1 => d.id.clone(),
             _ => community.clone(),
         }
     }
@@ -259,7 +260,7 @@ impl Walker<'_> {
             return None;
         }
         for round in 1..=2 {
-            let target = self.target(district, kind, community);
+            let target = self.target(round, district, kind, community);
             let handler = self.login(&target, Role::UnitHandler)?;
             t += Duration::minutes(30 + self.dice.below(90) as i64);
             let to = target.clone();

@@ -493,6 +493,7 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
         }
     }
     let seeder = Seeder { engine, clock };
+    let mut history = 0;
     engine.hold_chasing(true);
     let walked = ids
         .iter()
@@ -501,13 +502,17 @@ pub fn seed(engine: &Engine, clock: &SimulatedClock, now: DateTime<Utc>) -> anyh
     let walked = walked
         .and_then(|()| seeder.publish_newest(&ids, now))
         .and_then(|()| seeder.merge_duplicate(&ids, now))
-        .and_then(|()| seeder.look_back(&ids, now));
+        // The year of history is in before the look-back draws, so the demo's draws hold it.
+        .and_then(|()| history::seed(engine, now))
+        .and_then(|n| {
+            history = n;
+            seeder.look_back(&ids, now)
+        });
     engine.hold_chasing(false);
     walked?;
     clock.set(now);
     // The chases and pool moves of the cases left late, each at the time it fell due.
     engine.advance()?;
-    let history = history::seed(engine, now)?;
     let counts = engine.counts()?;
     let (red, yellow, blue) = counts.values().fold((0, 0, 0), |a, c| {
         (a.0 + c.red, a.1 + c.yellow, a.2 + c.blue)

@@ -1,8 +1,8 @@
 //! Writing cases walked through the lifecycle elsewhere: the demo's year of history
 //! ([`crate::demo`]) is decided by [`crate::domain::lifecycle::decide`] in memory, step by step,
-//! and written here in large batches, each case with every state and history entry it went
-//! through, so indexes, kept counts and the measures' sums come out as if each command had been
-//! run one by one.
+//! and written here in large batches, each case as it ended with every history entry it went
+//! through. Indexes, kept counts and the measures' sums are functions of a case's state, so they
+//! come out as if each command had been run one by one.
 
 use std::collections::HashMap;
 
@@ -52,16 +52,19 @@ impl Engine {
                 sequences: sequences.iter().map(|(k, v)| (k.clone(), *v)).collect(),
                 ..Batch::default()
             };
+            // Each case is written as it ended, with every entry of its history: indexes, counts
+            // and sums follow the last state alone, so the states between need not be written.
             for walk in chunk.iter() {
-                let mut before: Option<&Case> = None;
-                for (case, entry) in walk {
-                    batch.cases.push(CaseWrite {
-                        before,
-                        after: case,
-                        entry: Some(entry),
-                    });
-                    before = Some(case);
-                }
+                let Some((last, last_entry)) = walk.last() else {
+                    continue;
+                };
+                batch.cases.push(CaseWrite {
+                    before: None,
+                    after: last,
+                    entry: Some(last_entry),
+                });
+                let earlier = walk.len() - 1;
+                batch.history.extend(walk[..earlier].iter().map(|(_, e)| e));
             }
             store.commit(&batch)?;
         }

@@ -75,6 +75,8 @@ impl Engine {
         }
         let _guard = self.lock();
         let store: Arc<crate::store::Store> = self.store();
-        Ok(store.check()?)
+        let mut report = store.check()?;
+        store.check_tallies(&self.config().org, &mut report)?;
+        Ok(report)
     }
 }

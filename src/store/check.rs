@@ -36,7 +36,7 @@ impl CheckReport {
         self.problems.is_empty()
     }
 
-    fn problem(&mut self, text: String) {
+    pub(crate) fn problem(&mut self, text: String) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(text);
         } else {
@@ -153,6 +153,9 @@ impl Store {
         if let Some(k) = idx.handled {
             want.push(("handled-by-unit", k));
         }
+        if let Some(k) = idx.unsatisfied {
+            want.push(("unsatisfied", k));
+        }
         if !case.stage.is_final() {
             want.push(("open", keys::of(Kind::Open, id.as_bytes())));
         }
@@ -185,7 +188,7 @@ impl Store {
     /// Every index entry must point at a stored case that still has it.
     fn check_reverse(&self, ids: &HashSet<Vec<u8>>, report: &mut CheckReport) -> Result<()> {
         type CaseOf = fn(&[u8]) -> Option<&str>;
-        let kinds: [(Kind, &str, CaseOf); 8] = [
+        let kinds: [(Kind, &str, CaseOf); 9] = [
             (Kind::Open, "open", |k| std::str::from_utf8(k).ok()),
             (Kind::Holder, "holder", keys::case_of_holder_key),
             (Kind::Stage, "stage", keys::case_of_stage_key),
@@ -193,6 +196,9 @@ impl Store {
             (Kind::Closed, "finished-by-date", keys::case_of_due_key),
             (Kind::Chase, "chasing", keys::case_of_due_key),
             (Kind::Handled, "handled-by-unit", keys::case_of_handled_key),
+            (Kind::Unsatisfied, "unsatisfied", |k| {
+                k.get(4..).and_then(|id| std::str::from_utf8(id).ok())
+            }),
             (Kind::Matter, "repeat-complaint", |k| {
                 keys::parts_of_matter_key(k).map(|(_, _, id)| id)
             }),
@@ -221,6 +227,7 @@ impl Store {
                     Kind::Chase => idx.chase.as_ref() == Some(&full),
                     Kind::Matter => super::write::matter_keys(&case).contains(&full),
                     Kind::Handled => idx.handled.as_ref() == Some(&full),
+                    Kind::Unsatisfied => idx.unsatisfied.as_ref() == Some(&full),
                     _ => idx.closed.as_ref() == Some(&full),
                 };
                 if !current {

@@ -19,6 +19,9 @@
 //! | `N` count | holder ‖ 0 ‖ stage | number of cases (kept in each commit's batch) |
 //! | `Q` sequence | district code ‖ date | last sequence |
 //! | `U` unit record | unit id | assessment record |
+//! | `Y` sums | unit ‖ 0 ‖ day | the measures' [`crate::domain::metrics::Counters`] ([`tally`]) |
+//! | `Z` sums by kind | unit ‖ 0 ‖ day ‖ kind of matter | the same, per kind of matter |
+//! | `V` unsatisfied | day ‖ case id | — (cases rated unsatisfied in some round) |
 
 pub mod backup;
 mod calendars;

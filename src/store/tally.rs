@@ -209,6 +209,32 @@ impl Store {
         Ok(sums)
     }
 
+    /// Adds to `report` every kept sum that differs from a recount of the cases (at most the
+    /// report's limit are listed); nothing when the sums are not built yet.
+    pub fn check_tallies(&self, org: &Org, report: &mut super::CheckReport) -> Result<()> {
+        if !self.tallies_current()? {
+            return Ok(());
+        }
+        let kept = self.kept_tallies()?;
+        let recount = self.recount_tallies(org)?;
+        let keys: std::collections::BTreeSet<&TallyKey> =
+            kept.keys().chain(recount.keys()).collect();
+        for k in keys {
+            let (a, b) = (kept.get(k), recount.get(k));
+            if a != b {
+                report.problem(format!(
+                    "measures' sum of {} on {}{} differs from the cases (taken: kept {}, the cases say {})",
+                    k.unit,
+                    k.day,
+                    k.kind.as_deref().map_or(String::new(), |s| format!(" ({s})")),
+                    a.map_or(0, |c| c.taken),
+                    b.map_or(0, |c| c.taken),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The ids of taken cases received on days `from..to` that were rated unsatisfied in some
     /// round, oldest first, at most `limit`.
     pub fn unsatisfied_between(

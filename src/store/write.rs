@@ -33,6 +33,9 @@ pub struct Batch<'a> {
     pub units: Vec<(&'a UnitId, &'a UnitRecord)>,
     /// Per-day case counters: (key, last sequence).
     pub sequences: Vec<(Vec<u8>, u32)>,
+    /// More history entries of the batch's cases, beside each write's own (a case imported
+    /// with its whole history: [`crate::engine::import`]).
+    pub history: Vec<&'a HistoryEntry>,
 }
 
 /// The `by_clock` value of one running clock: kind, province flag, span (tag and number),
@@ -254,6 +257,10 @@ impl Store {
                 false => out.insert(keys::of(Kind::Open, id), encode(&CaseSummary::of(w.after))),
                 true => out.remove(keys::of(Kind::Open, id)),
             }
+        }
+        for entry in &batch.history {
+            let event = keys::history(entry.case.as_str(), entry.seq);
+            out.insert(keys::of(Kind::Event, &event), encode(*entry));
         }
         self.tally_batch(&batch.cases, &mut out)?;
         for (key, n) in &next {

@@ -56,6 +56,10 @@ pub fn describe(lang: Lang, action: &Action) -> &'static str {
             "view: return and extension requests to decide",
         ),
         ViewGrab => ("视图：可抢工单", "view: grab orders open to claim"),
+        ViewReports => (
+            "视图：报表（一比三率、趋势、事项、排名、预警）",
+            "view: reports (rates, trend, kinds, ranking, warnings)",
+        ),
         ViewSupervision => (
             "视图：督办（催办 催 · 督办通知 督 · 督办池 池）",
             "view: supervision (C chased · S notice · P pool)",

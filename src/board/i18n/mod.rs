@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 mod actions;
+mod reports;
 mod storage;
 mod workflow;
 
@@ -97,6 +98,8 @@ pub struct Text {
     pub view_supervision: &'static str,
     /// The grab-order view's name.
     pub view_grab: &'static str,
+    /// The reports view's name.
+    pub view_reports: &'static str,
     /// Sort: by due time.
     pub sort_due: &'static str,
     /// Sort: by received time.
@@ -272,6 +275,7 @@ const ZH: Text = Text {
     view_requests: "待审批",
     view_supervision: "督办",
     view_grab: "可抢",
+    view_reports: "报表",
     sort_due: "按期限",
     sort_received: "按收件",
     sort_light: "按灯色",
@@ -301,11 +305,11 @@ const ZH: Text = Text {
     usage_sort: "用法：:sort due | received | light",
     usage_stage: "用法：:stage 待受理 | 待签收 | 办理中 | 待审核 | 待回访 | 待评估 | all",
     usage_view:
-        "用法：:view level | department | night | mine | requests | supervision | grab | search",
+        "用法：:view level | department | night | mine | requests | supervision | grab | reports | search",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
-    footer_hint: "? 帮助 · a 办理 · / 筛选 · : 命令 · u 单位 · 1-7 视图 · q 退出",
+    footer_hint: "? 帮助 · a 办理 · / 筛选 · : 命令 · u 单位 · 1-8 视图 · q 退出",
     help_case_actions: "本案可办理（a 或 :命令）",
     menu_title: "办理",
     menu_footer: "↑↓ 选择 · Enter 或字母 打开 · Esc 关闭",
@@ -375,6 +379,7 @@ const EN: Text = Text {
     view_requests: "Requests",
     view_supervision: "Supervision",
     view_grab: "Grab",
+    view_reports: "Reports",
     sort_due: "by due",
     sort_received: "by received",
     sort_light: "by light",
@@ -405,11 +410,11 @@ const EN: Text = Text {
     usage_stage:
         "usage: :stage triage | assigned | handling | review | evaluation | assessment | all",
     usage_view:
-        "usage: :view level | department | night | mine | requests | supervision | grab | search",
+        "usage: :view level | department | night | mine | requests | supervision | grab | reports | search",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
-    footer_hint: "? help · a act · / filter · : command · u unit · 1-7 views · q quit",
+    footer_hint: "? help · a act · / filter · : command · u unit · 1-8 views · q quit",
     help_case_actions: "This case: you may (a, or :command)",
     menu_title: "Act",
     menu_footer: "↑↓ choose · Enter or the letter opens · Esc closes",

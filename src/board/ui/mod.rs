@@ -6,6 +6,7 @@ mod header;
 mod overlay;
 mod panel;
 mod queue;
+mod reports;
 mod tree;
 mod wrap;
 
@@ -23,6 +24,7 @@ pub use header::Header;
 pub use overlay::{ActConfirmBox, ConfirmBox, HelpBox, MenuBox};
 pub use panel::FormBox;
 pub use queue::QueuePane;
+pub use reports::ReportsPane;
 pub use tree::TreePane;
 
 /// The smallest terminal the board lays out in.
@@ -185,8 +187,12 @@ pub fn render_into(buf: &mut Buffer, area: Rect, app: &mut App) -> Option<Positi
     buf.set_style(area, app.settings.theme.base());
     Header { app }.render_into(l.header, buf);
     TreePane { app }.render_into(l.tree, buf);
-    QueuePane { app }.render_into(l.queue, buf);
-    DetailPane { app }.render_into(l.detail, buf);
+    if app.view == super::app::View::Reports {
+        ReportsPane { app }.render_into(l.queue.union(l.detail), buf);
+    } else {
+        QueuePane { app }.render_into(l.queue, buf);
+        DetailPane { app }.render_into(l.detail, buf);
+    }
     let cursor = footer(app, l.footer, buf);
     match &app.mode {
         Mode::Help(scroll) => {

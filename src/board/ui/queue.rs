@@ -89,6 +89,7 @@ impl QueuePane<'_> {
             View::Requests => t.view_requests,
             View::Supervision => t.view_supervision,
             View::Grab => t.view_grab,
+            View::Reports => t.view_reports,
         };
         let sort = match app.sort {
             Sort::Due => t.sort_due,
