@@ -1,9 +1,10 @@
-//! Reports and early warning at a city's scale (issue #14): over the store `benches/scale.rs`
-//! builds (1,000,000 cases over a year, 100,000 open; `SCALE_CASES` / `SCALE_OPEN` as there),
-//! prints the time of a monthly city report, a district's daily report, today's warnings and the
-//! board's reports-view frame, and the one-off build of the measures' sums on a store that had
-//! none. Run `cargo bench --bench scale` first to build the store, then
-//! `cargo bench --bench reports`.
+//! Reports and early warning at a city's scale (issue #14): over a store of 1,000,000 cases
+//! received over a year, 100,000 of them open (`SCALE_CASES` / `SCALE_OPEN`), prints the time of
+//! a monthly and a yearly city report, a district's daily report, today's warnings and the
+//! board's reports-view frame. It uses the store `benches/scale.rs` builds when there is one
+//! (and then also times the one-off build of the measures' sums on a store that had none);
+//! otherwise it makes one under `target/scale/reports-…` from the demo's history generator
+//! (each case walked through the lifecycle in memory, written in batches), reused by later runs.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use jiban::board::app::App;
 use jiban::board::config::Settings;
 use jiban::board::i18n::Lang;
+use jiban::demo::history;
 use jiban::domain::clock::SimulatedClock;
 use jiban::domain::org::UnitId;
 use jiban::domain::period::PeriodKind;
@@ -39,6 +41,44 @@ fn time(n: usize, mut f: impl FnMut()) -> (Duration, Duration) {
     (all[n / 2], all[n - 1])
 }
 
+/// A year of `total` cases, `open` of them open, from the demo's history generator.
+fn build(store: &Path, total: usize, open: usize, now: DateTime<Utc>) {
+    if store.join("built").exists() {
+        println!("reusing the store at {}", store.display());
+        return;
+    }
+    let _ = std::fs::remove_dir_all(store);
+    std::fs::create_dir_all(store).expect("store dir");
+    let started = Instant::now();
+    let clock = Arc::new(SimulatedClock::fixed(now));
+    let engine = Engine::init(store, &jiban::fixtures::bundled(), clock).expect("init");
+    // The demo makes about 2,040 cases a year at scale 1.
+    let volume = history::Volume {
+        days: 365,
+        scale: total as f64 / 2_040.0,
+        open_days: (open as i64 * 365 / total.max(1) as i64).max(1),
+    };
+    let mut written = 0usize;
+    let n = history::generate(&engine, now, volume, &mut |walks| {
+        written += walks.len();
+        engine.import_walked(walks)?;
+        if written % 100_000 < 5_000 {
+            println!(
+                "  {written} cases written, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Ok(())
+    })
+    .expect("generate");
+    std::fs::write(store.join("built"), n.to_string()).expect("marker");
+    println!(
+        "built {n} cases ({} open) in {:.0} s",
+        engine.open_count(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn main() {
     let total: usize = std::env::var("SCALE_CASES")
         .ok()
@@ -48,24 +88,21 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(total / 10);
-    let store =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/scale/store-{total}-{open}"));
-    if !store.join("built").exists() {
-        eprintln!(
-            "no store at {}: run `cargo bench --bench scale` first (SCALE_CASES={total})",
-            store.display()
-        );
-        return;
-    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/scale");
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(NOW)
         .expect("time")
         .with_timezone(&Utc);
+    let mut store = root.join(format!("store-{total}-{open}"));
+    if !store.join("built").exists() {
+        store = root.join(format!("reports-{total}-{open}"));
+        build(&store, total, open, now);
+    }
     let clock = Arc::new(SimulatedClock::fixed(now));
     let mut rows: Vec<(String, String, &str)> = Vec::new();
     let t = Instant::now();
     let engine = Arc::new(Engine::open(&store, clock).expect("open"));
     rows.push((
-        "open (builds the sums once on a store that had none)".into(),
+        "open the store (building the sums once if it had none)".into(),
         ms(t.elapsed()),
         "once per store",
     ));

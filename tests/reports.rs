@@ -262,6 +262,11 @@ fn check_finds_a_sum_that_disagrees_with_the_cases() {
         data.remove(key).expect("remove");
         db.flush().expect("flush");
     }
-    let out = store.run(&["check"]).failed(1);
-    assert!(out.stdout.contains("measures' sum of"), "{out:?}");
+    let out = store.run(&["check"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout
+            .contains("measures' sum of city on 2026-10-12 differs from the cases"),
+        "{out:?}"
+    );
 }

@@ -470,3 +470,37 @@ fn sigterm_with_commands_in_flight_keeps_every_acknowledged_one() {
         );
     }
 }
+
+#[test]
+fn reports_and_warnings_are_read_through_the_server_as_the_engine_allows() {
+    let mut site = Site::new(Some("trainer"));
+    site.start();
+    let trainer = site.client(None, false);
+    take_in(&trainer, 3);
+    let city = trainer
+        .report(jiban::domain::period::PeriodKind::Month, None, None)
+        .expect("the trainer's report: the city");
+    assert_eq!(city.scope.id.as_str(), "city");
+    assert_eq!(city.measures.counters.received, 3);
+    assert_eq!(city.kinds.iter().map(|k| k.taken).sum::<i64>(), 3);
+    // A unit handler is refused a district's report and any warnings, by the server.
+    let unit = site.client(Some("ls_haidamaidao"), false);
+    let laoshan = jiban::domain::org::UnitId::new("laoshan");
+    let refused = unit
+        .report(
+            jiban::domain::period::PeriodKind::Month,
+            None,
+            Some(&laoshan),
+        )
+        .unwrap_err();
+    assert!(refused.to_string().contains("may not"), "{refused}");
+    assert!(unit.warnings().unwrap_err().to_string().contains("may not"));
+    assert!(
+        trainer.warnings().expect("warnings").is_empty(),
+        "three cases warn of nothing"
+    );
+    let out = site.cli(&["report", "--format", "json"]);
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["measures"]["counters"]["received"], 3);
+}

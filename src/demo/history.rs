@@ -191,13 +191,15 @@ impl Walker<'_> {
         }
     }
 
-    /// One case received at `at` in `community` of `district`, of `kind`, walked to closed.
+    /// One case received at `at` in `community` of `district`, of `kind`, walked to closed, or
+    /// (`open`) left at a random step between acceptance and the reply.
     fn case(
         &mut self,
         district: &UnitId,
         community: &UnitId,
         kind: &str,
         at: DateTime<Utc>,
+        open: bool,
     ) -> Option<Walked> {
         let (name, name_en) = self
             .config
@@ -259,6 +261,16 @@ impl Walker<'_> {
         if !self.step(&mut walk, &dispatcher, t, accept) {
             return None;
         }
+        // An open case stops after this many more steps (dispatch, sign, contact, reply).
+        let stop = if open {
+            Some(self.dice.below(5) as usize + 2)
+        } else {
+            None
+        };
+        let done = |w: &Walked| stop.is_some_and(|s| w.len() >= s);
+        if done(&walk) {
+            return Some(walk);
+        }
         for round in 1..=2 {
             let target = self.target(round, district, kind, community);
             let handler = self.login(&target, Role::UnitHandler)?;
@@ -267,11 +279,20 @@ impl Walker<'_> {
             if !self.step(&mut walk, &dispatcher, t, Command::Dispatch { to }) {
                 return None;
             }
+            if done(&walk) {
+                return Some(walk);
+            }
             t += Duration::minutes(20 + self.dice.below(120) as i64);
             self.step(&mut walk, &handler, t, Command::Sign);
+            if done(&walk) {
+                return Some(walk);
+            }
             t += Duration::minutes(30 + self.dice.below(240) as i64);
             let note = "已电话联系诉求人".to_string();
             self.step(&mut walk, &handler, t, Command::Contact { note });
+            if done(&walk) {
+                return Some(walk);
+            }
             // Most replies come within a day; one in twelve after the deadline.
             let late = self.dice.below(12) == 0;
             t += Duration::hours(if late {
@@ -287,6 +308,9 @@ impl Walker<'_> {
             };
             if !self.step(&mut walk, &handler, t, reply) {
                 return None;
+            }
+            if done(&walk) {
+                return Some(walk);
             }
             t += Duration::hours(2 + self.dice.below(6) as i64);
             self.step(&mut walk, &dispatcher, t, Command::ApproveReply);
@@ -313,8 +337,47 @@ impl Walker<'_> {
     }
 }
 
-/// Generates and writes the year of history ending the day before `now`; returns how many cases.
+/// How much history [`generate`] makes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Volume {
+    /// Days of history, ending the day before `now`.
+    pub days: i64,
+    /// A factor on every kind's daily volume (the demo: 1, about 2,000 cases a year).
+    pub scale: f64,
+    /// Cases received within this many days of `now` are left open at a random step (the
+    /// demo: 0, every case closed).
+    pub open_days: i64,
+}
+
+impl Volume {
+    /// The demo's: fourteen months, about 2,400 cases, all closed.
+    pub const DEMO: Volume = Volume {
+        days: DAYS,
+        scale: 1.0,
+        open_days: 0,
+    };
+}
+
+/// Writes the demo's year of history ending the day before `now`; returns how many cases.
 pub fn seed(engine: &Engine, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    generate(engine, now, Volume::DEMO, &mut |walks| {
+        engine.import_walked(walks)?;
+        Ok(())
+    })
+}
+
+/// Cases handed to the sink at a time.
+const BATCH: usize = 5_000;
+
+/// Generates `volume` of history ending the day before `now` and hands it to `sink` a batch at
+/// a time (the demo writes it with [`Engine::import_walked`]; the reports bench makes a city's
+/// year with it); returns how many cases.
+pub fn generate(
+    engine: &Engine,
+    now: DateTime<Utc>,
+    volume: Volume,
+    sink: &mut dyn FnMut(Vec<Walked>) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
     let config = engine.config();
     let org = &config.org;
     let city: u64 = org
@@ -344,31 +407,35 @@ pub fn seed(engine: &Engine, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut kinds: Vec<&str> = EVERYDAY.iter().map(|(k, _)| *k).collect();
     kinds.extend(["heating", "drainage"]);
     let mut walks = Vec::new();
-    for days_ago in (1..=DAYS).rev() {
+    let mut n = 0;
+    for days_ago in (1..=volume.days).rev() {
         let day = today - Duration::days(days_ago);
+        let midnight = crate::domain::calendar::cst()
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()
+            .ok_or_else(|| anyhow!("demo history: no midnight on {day}"))?
+            .with_timezone(&Utc);
         for (district, share, communities) in &districts {
             for kind in &kinds {
-                let n = walker
-                    .dice
-                    .count(mean(kind, district.as_str(), *share, day, days_ago));
-                for _ in 0..n {
+                let mean = mean(kind, district.as_str(), *share, day, days_ago) * volume.scale;
+                for _ in 0..walker.dice.count(mean) {
                     let community =
                         &communities[walker.dice.below(communities.len() as u64) as usize];
                     let minutes = 8 * 60 + walker.dice.below(11 * 60) as i64;
-                    let at = crate::domain::calendar::cst()
-                        .from_local_datetime(&day.and_time(NaiveTime::MIN))
-                        .single()
-                        .ok_or_else(|| anyhow!("demo history: no midnight on {day}"))?
-                        .with_timezone(&Utc)
-                        + Duration::minutes(minutes);
-                    if let Some(walk) = walker.case(district, community, kind, at) {
+                    let at = midnight + Duration::minutes(minutes);
+                    let open = days_ago <= volume.open_days;
+                    if let Some(walk) = walker.case(district, community, kind, at, open) {
                         walks.push(walk);
+                    }
+                    if walks.len() >= BATCH {
+                        n += walks.len();
+                        sink(std::mem::take(&mut walks))?;
                     }
                 }
             }
         }
     }
-    let n = walks.len();
-    engine.import_walked(walks)?;
+    n += walks.len();
+    sink(walks)?;
     Ok(n)
 }

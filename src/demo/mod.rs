@@ -15,7 +15,7 @@ use crate::domain::org::{Level, UnitId};
 use crate::domain::users::Role;
 use crate::engine::{Engine, IntakeOutcome};
 
-mod history;
+pub mod history;
 mod matters;
 
 /// How far a demo case is walked.
