@@ -139,16 +139,7 @@ impl Walker<'_> {
         let Some((case, _)) = walk.last() else {
             return false;
         };
-        let cx = Context {
-            now: at,
-            operator,
-            org: &self.config.org,
-            rules: &self.config.rules,
-            calendar: &self.config.calendar,
-            matters: &self.config.responsibility,
-            assessed_record: None,
-            other: None,
-        };
+        let cx = Context::of(self.config, operator, at);
         match decide(case, &command, &cx) {
             Ok(d) => {
                 let entry = HistoryEntry {

@@ -12,14 +12,7 @@ const COMMUNITY: &str = "laoshan.jinjialing.haidamaidao";
 
 /// The walk's case handled by the community, rated satisfied and closed, then drawn.
 fn closed_and_drawn() -> Walk {
-    let mut w = Walk::new();
-    w.accept_complaint();
-    w.run(
-        "ls_dispatch",
-        Command::Dispatch {
-            to: UnitId::new(COMMUNITY),
-        },
-    );
+    let mut w = Walk::at_community();
     w.run("ls_haidamaidao", Command::Sign);
     w.run(
         "ls_haidamaidao",

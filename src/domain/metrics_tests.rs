@@ -12,15 +12,7 @@ use crate::domain::testkit::{cst, Walk};
 const COMMUNITY: &str = "laoshan.jinjialing.haidamaidao";
 
 fn accepted() -> Walk {
-    let mut w = Walk::new();
-    w.accept_complaint();
-    w.run(
-        "ls_dispatch",
-        Command::Dispatch {
-            to: UnitId::new(COMMUNITY),
-        },
-    );
-    w
+    Walk::at_community()
 }
 
 fn reply() -> Command {

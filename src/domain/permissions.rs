@@ -312,16 +312,7 @@ mod tests {
 
     fn offered(w: &Walk, login: &str) -> Vec<&'static str> {
         let operator = w.config.users.get(login).expect("known login");
-        let cx = Context {
-            now: w.now,
-            operator,
-            org: &w.config.org,
-            rules: &w.config.rules,
-            calendar: &w.config.calendar,
-            matters: &w.config.responsibility,
-            assessed_record: None,
-            other: None,
-        };
+        let cx = Context::of(&w.config, operator, w.now);
         available_commands(&w.case, &cx)
     }
 

@@ -306,6 +306,19 @@ impl Walk {
         )
     }
 
+    /// The walk's case accepted as a livelihood complaint and sent to its community (海大麦岛).
+    pub fn at_community() -> Walk {
+        let mut w = Walk::new();
+        w.accept_complaint();
+        w.run(
+            "ls_dispatch",
+            Command::Dispatch {
+                to: UnitId::new("laoshan.jinjialing.haidamaidao"),
+            },
+        );
+        w
+    }
+
     /// Runs a command expecting a refusal; returns its message.
     pub fn refuse(&self, login: &str, command: Command) -> String {
         match self.try_as(login, &command) {

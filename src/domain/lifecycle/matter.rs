@@ -10,6 +10,21 @@ use crate::domain::event::Event;
 use crate::domain::org::UnitId;
 use crate::domain::repeat::{self, Link, LinkReason, MergedCase, MAX_LINKS};
 
+/// The kind of matter (事项分类) an `accept --matter` names — the responsibility list's id or
+/// Chinese name — as its id; none when none is named (the one suggested at intake stays).
+pub(super) fn kind_of_matter(named: Option<&str>, cx: &Context) -> Result<Option<String>, Refusal> {
+    let Some(m) = named.map(str::trim).filter(|m| !m.is_empty()) else {
+        return Ok(None);
+    };
+    match cx.matters.matters.iter().find(|x| x.id == m || x.name == m) {
+        Some(found) => Ok(Some(found.id.clone())),
+        None => Err(super::invalid(
+            "matter",
+            format!("{m:?} is not a kind of matter in the responsibility list"),
+        )),
+    }
+}
+
 /// The other case a command names, which the caller reads into [`Context::other`].
 pub fn other_case(command: &crate::domain::command::Command) -> Option<&CaseId> {
     use crate::domain::command::Command;

@@ -81,6 +81,27 @@ pub struct Context<'a> {
     pub other: Option<&'a Case>,
 }
 
+impl<'a> Context<'a> {
+    /// The context of `operator` at `now` under `config`, judging no unit record and naming no
+    /// other case (what most commands need).
+    pub fn of(
+        config: &'a crate::domain::config::Config,
+        operator: &'a User,
+        now: DateTime<Utc>,
+    ) -> Context<'a> {
+        Context {
+            now,
+            operator,
+            org: &config.org,
+            rules: &config.rules,
+            calendar: &config.calendar,
+            matters: &config.responsibility,
+            assessed_record: None,
+            other: None,
+        }
+    }
+}
+
 /// The unit whose record a command changes, if any: the unit under assessment (`assess`), the
 /// unit whose return is denied (`deny-return`, 不当退单). The caller reads that unit's record
 /// into [`Context::assessed_record`].
@@ -310,18 +331,7 @@ fn apply(
             if case.accepted_at.is_some() {
                 return Err(Refusal::Rule(format!("{} is already accepted", case.id)));
             }
-            let matter = match matter.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(m) => match cx.matters.matters.iter().find(|x| x.id == m || x.name == m) {
-                    Some(found) => Some(found.id.clone()),
-                    None => {
-                        return Err(invalid(
-                            "matter",
-                            format!("{m:?} is not a kind of matter in the responsibility list"),
-                        ))
-                    }
-                },
-            };
+            let matter = matter::kind_of_matter(matter.as_deref(), cx)?;
             if matter.is_some() {
                 case.matter = matter.clone();
             }
