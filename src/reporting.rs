@@ -115,6 +115,23 @@ pub fn tables(r: &Report, zh: bool) -> Vec<Table> {
     ]
 }
 
+/// A level's name in one language (街道 / street).
+pub fn level_name(level: crate::domain::org::Level, zh: bool) -> &'static str {
+    use crate::domain::org::Level;
+    let (z, e) = match level {
+        Level::City => ("市级平台", "city"),
+        Level::District => ("区（市）", "district"),
+        Level::Street => ("镇街", "street"),
+        Level::Community => ("村社区", "community"),
+        Level::Department => ("职能部门", "department"),
+    };
+    if zh {
+        z
+    } else {
+        e
+    }
+}
+
 /// A unit's name in one language.
 pub fn name(n: &Named, zh: bool) -> String {
     if zh {
@@ -236,7 +253,7 @@ pub fn hot_spots(r: &Report, zh: bool) -> Table {
         .map(|h| {
             vec![
                 Cell::Text(name(&h.unit, zh)),
-                Cell::Text(h.unit.level.as_str().to_string()),
+                Cell::Text(level_name(h.unit.level, zh).to_string()),
                 Cell::Int(h.taken),
             ]
         })

@@ -83,6 +83,18 @@ fn the_view_follows_the_tree_and_cases_as_they_move_and_a_unit_sees_no_warnings(
         }
     }
     assert_eq!(after, before + 1);
+    // `:period 周报` reports the week instead (and `:period` with no period says how).
+    keys(&mut app, ":period 周报⏎");
+    let text = screen(&mut app, 120, 40);
+    let week = app
+        .reports()
+        .and_then(|c| c.report.clone().ok())
+        .expect("week");
+    assert_eq!(week.period.kind, jiban::domain::period::PeriodKind::Week);
+    assert!(text.contains("周报 2026-W48"), "{text}");
+    keys(&mut app, ":period fortnight⏎");
+    let (msg, ok) = app.status().expect("usage");
+    assert!(!ok && msg.contains(":period"), "{msg}");
     // A unit handler reads its own unit's report, without the warnings strip.
     let mut unit = board(&demo, Some("ls_haidamaidao"), "default", Lang::Zh);
     keys(&mut unit, "8");

@@ -176,6 +176,8 @@ pub struct App {
     pub(super) chased_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The reports view's report and warnings, as last fetched ([`super::reports`]).
     pub(super) reports: Option<super::reports::ReportsCache>,
+    /// The reports view's period (`:period week`; a month by default).
+    pub(super) report_period: crate::domain::period::PeriodKind,
     /// How long the reports view waits before fetching its report again while cases move.
     pub(super) reports_every: std::time::Duration,
     pub(super) dirty: bool,
@@ -280,6 +282,7 @@ impl App {
             calendar_seen: None,
             chased_at: None,
             reports: None,
+            report_period: crate::domain::period::PeriodKind::Month,
             reports_every: super::reports::REFETCH,
             dirty: true,
             redraw_all: false,

@@ -39,6 +39,11 @@ pub(super) fn run(app: &mut App, line: &str) {
             Ok(l) => app.settings.lang = l,
             Err(e) => app.status_msg(e, false),
         },
+        "period" => {
+            if !app.set_report_period(arg) {
+                app.status_msg(t.usage_period.to_string(), false);
+            }
+        }
         "sort" => match arg {
             "due" => app.sort = Sort::Due,
             "received" => app.sort = Sort::Received,

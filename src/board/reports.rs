@@ -21,6 +21,8 @@ pub const REFETCH: Duration = Duration::from_secs(1);
 pub struct ReportsCache {
     /// The unit reported on.
     pub scope: UnitId,
+    /// The period's length.
+    pub period: PeriodKind,
     /// The model's generation when fetched.
     pub generation: u64,
     /// When fetched.
@@ -59,6 +61,24 @@ impl App {
         self.reports_every = every;
     }
 
+    /// Sets the reports view's period (`:period day|week|month|quarter|year`, or 日报 … 年报) and
+    /// shows the view; false when the word names no period.
+    pub fn set_report_period(&mut self, word: &str) -> bool {
+        let kind = PeriodKind::parse(word).or_else(|| {
+            PeriodKind::ALL.into_iter().find(|k| {
+                super::i18n::Lang::Zh.period(*k) == word || super::i18n::Lang::En.period(*k) == word
+            })
+        });
+        match kind {
+            Some(k) => {
+                self.report_period = k;
+                self.set_view(View::Reports);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The report and warnings the view shows, as last fetched.
     pub fn reports(&self) -> Option<&ReportsCache> {
         self.reports.as_ref()
@@ -73,8 +93,10 @@ impl App {
         }
         let scope = self.report_scope();
         let generation = self.model.generation();
+        let period = self.report_period;
         let fresh = self.reports.as_ref().is_some_and(|c| {
             c.scope == scope
+                && c.period == period
                 && (c.generation == generation || c.fetched.elapsed() < self.reports_every)
         });
         if fresh {
@@ -82,11 +104,12 @@ impl App {
         }
         let report = self
             .service
-            .report(PeriodKind::Month, None, Some(&scope))
+            .report(period, None, Some(&scope))
             .map_err(|e| e.to_string());
         let warnings = self.service.warnings().unwrap_or_default();
         self.reports = Some(ReportsCache {
             scope,
+            period,
             generation,
             fetched: Instant::now(),
             report,

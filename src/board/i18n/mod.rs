@@ -158,6 +158,8 @@ pub struct Text {
     pub usage_stage: &'static str,
     /// How to use `:view`.
     pub usage_view: &'static str,
+    /// Usage of `:period`.
+    pub usage_period: &'static str,
     /// A `:` line with an unclosed quote.
     pub unclosed_quote: &'static str,
     /// Before the responsibility list's suggestions in a form.
@@ -306,6 +308,7 @@ const ZH: Text = Text {
     usage_stage: "用法：:stage 待受理 | 待签收 | 办理中 | 待审核 | 待回访 | 待评估 | all",
     usage_view:
         "用法：:view level | department | night | mine | requests | supervision | grab | reports | search",
+    usage_period: "用法：:period day | week | month | quarter | year（日报 周报 月报 季报 年报）",
     unclosed_quote: "引号未闭合",
     suggested: "建议",
     form_footer: "Tab 下一项 · Enter 提交 · Esc 取消（单位可填名称）",
@@ -411,6 +414,7 @@ const EN: Text = Text {
         "usage: :stage triage | assigned | handling | review | evaluation | assessment | all",
     usage_view:
         "usage: :view level | department | night | mine | requests | supervision | grab | reports | search",
+    usage_period: "usage: :period day | week | month | quarter | year",
     unclosed_quote: "unclosed quote",
     suggested: "suggested:",
     form_footer: "Tab next field · Enter submit · Esc cancel (units by name or id)",
