@@ -5,6 +5,7 @@
 //! (and then also times the one-off build of the measures' sums on a store that had none);
 //! otherwise it makes one under `target/scale/reports-…` from the demo's history generator
 //! (each case walked through the lifecycle in memory, written in batches), reused by later runs.
+//! `REPORTS_REBUILD=1` makes the open build the sums again from every case, and times it.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -97,10 +98,31 @@ fn main() {
         store = root.join(format!("reports-{total}-{open}"));
         build(&store, total, open, now);
     }
+    // REPORTS_REBUILD=1: forget the sums' mark, so the open below builds them from every case.
+    if std::env::var_os("REPORTS_REBUILD").is_some() {
+        let db = sled::open(&store).expect("sled");
+        db.open_tree("meta")
+            .and_then(|m| m.remove("tallies"))
+            .expect("meta");
+        db.flush().expect("flush");
+    }
     let clock = Arc::new(SimulatedClock::fixed(now));
     let mut rows: Vec<(String, String, &str)> = Vec::new();
     let t = Instant::now();
-    let engine = Arc::new(Engine::open(&store, clock).expect("open"));
+    // sled's threads may hold the store's lock a moment after the rebuild's handle is dropped:
+    // poll for it (at most 10 s).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let engine = loop {
+        match Engine::open(&store, clock.clone()) {
+            Ok(e) => break Arc::new(e),
+            Err(jiban::engine::EngineError::Store(jiban::store::StoreError::InUse(_)))
+                if Instant::now() < deadline =>
+            {
+                std::thread::yield_now();
+            }
+            Err(e) => panic!("open: {e}"),
+        }
+    };
     rows.push((
         "open the store (building the sums once if it had none)".into(),
         ms(t.elapsed()),
