@@ -133,10 +133,10 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
 
 /// The report as text tables (Chinese headers; columns padded by display width).
 pub fn text(r: &Report) -> String {
+    let scope = format!("{} {}", reporting::name(&r.scope, true), r.scope.id);
     let mut out = format!(
-        "{} {} · {} {} · {} 个工作日\n",
-        reporting::name(&r.scope, true),
-        r.scope.id,
+        "{} · {} {} · {} 个工作日\n",
+        crate::text::clean(&scope),
         period_name(r.period.kind),
         r.label,
         r.working_days

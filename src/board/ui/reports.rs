@@ -50,7 +50,10 @@ impl ReportsPane<'_> {
             _ => format!(" {} ", lang.report_word("title")),
         };
         let title = fit_spans(
-            vec![Span::styled(title, theme.title(false))],
+            vec![Span::styled(
+                crate::text::clean(&title).into_owned(),
+                theme.title(false),
+            )],
             usize::from(area.width.saturating_sub(2)),
         );
         block.title(title).render(area, buf);
@@ -150,11 +153,12 @@ impl ReportsPane<'_> {
             }
             let signals: Vec<&str> = wn.signals.iter().map(|s| lang.signal(*s)).collect();
             spans.push(Span::styled(
-                format!(
+                crate::text::clean(&format!(
                     "{}·{} ",
-                    crate::text::clean(lang.pick(&wn.kind_name, &wn.kind_name_en)),
+                    lang.pick(&wn.kind_name, &wn.kind_name_en),
                     lang.pick(&wn.area.name, &wn.area.name_en)
-                ),
+                ))
+                .into_owned(),
                 theme.text(),
             ));
             spans.push(Span::styled(
