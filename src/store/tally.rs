@@ -27,6 +27,9 @@ use crate::domain::metrics::{self, Counters, TallyKey};
 use crate::domain::org::{Org, UnitId};
 use crate::domain::report::TallyReader;
 
+/// The most sums a rebuild holds in memory before writing them (about 250 MB).
+const REBUILD_HELD: usize = 1_000_000;
+
 /// The version of the sums' layout; a store whose mark differs has them rebuilt on open.
 pub const TALLY_VERSION: u32 = 1;
 const TALLY_META: &str = "tallies";
@@ -145,34 +148,49 @@ impl Store {
             }
             self.data.apply_batch(batch)?;
         }
+        // The sums are gathered in memory and written once (a city's year holds about half a
+        // million); only past REBUILD_HELD keys are they merged with what was written before,
+        // which reads each one back (random reads through a small cache: slow).
         let mut sums: BTreeMap<TallyKey, Counters> = BTreeMap::new();
         let mut batch = sled::Batch::default();
+        let mut written = false;
         for kv in self.scan(Kind::State, &[]) {
             let case: Case = decode("state", &kv?.1)?;
             metrics::tally_changes(None, &case, org, &mut sums);
             if let Some(k) = unsatisfied_key(&case) {
                 batch.insert(k, Vec::new());
             }
-            if sums.len() >= 200_000 {
-                self.merge_sums(std::mem::take(&mut sums))?;
+            if sums.len() >= REBUILD_HELD {
+                self.merge_sums(std::mem::take(&mut sums), written)?;
                 self.data.apply_batch(std::mem::take(&mut batch))?;
+                written = true;
             }
         }
-        self.merge_sums(sums)?;
+        self.merge_sums(sums, written)?;
         self.data.apply_batch(batch)?;
         self.mark_tallies_current()?;
         self.flush()?;
         Ok(())
     }
 
-    fn merge_sums(&self, sums: BTreeMap<TallyKey, Counters>) -> Result<()> {
+    /// Writes gathered sums, adding them to what is stored when `merge` (else the keys are new).
+    fn merge_sums(&self, sums: BTreeMap<TallyKey, Counters>, merge: bool) -> Result<()> {
         let mut batch = sled::Batch::default();
+        let mut n = 0;
         for (k, c) in sums {
             let key = tally_key(&k);
-            let mut sum: Counters = match self.data.get(&key)? {
+            let stored = match merge {
+                true => self.data.get(&key)?,
+                false => None,
+            };
+            let mut sum: Counters = match stored {
                 Some(v) => decode("tallies", &v)?,
                 None => Counters::default(),
             };
+            n += 1;
+            if n % 100_000 == 0 {
+                self.data.apply_batch(std::mem::take(&mut batch))?;
+            }
             sum.add(&c);
             if !sum.is_zero() {
                 batch.insert(key, encode(&sum));
