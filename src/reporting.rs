@@ -115,6 +115,27 @@ pub fn tables(r: &Report, zh: bool) -> Vec<Table> {
     ]
 }
 
+/// A period length's report name: 月报 / monthly.
+pub fn period_label(kind: crate::domain::period::PeriodKind) -> Label {
+    use crate::domain::period::PeriodKind;
+    match kind {
+        PeriodKind::Day => l("日报", "daily"),
+        PeriodKind::Week => l("周报", "weekly"),
+        PeriodKind::Month => l("月报", "monthly"),
+        PeriodKind::Quarter => l("季报", "quarterly"),
+        PeriodKind::Year => l("年报", "yearly"),
+    }
+}
+
+/// What an early warning says: 短期激增 / surge.
+pub fn signal_label(s: crate::domain::warning::Signal) -> Label {
+    use crate::domain::warning::Signal;
+    match s {
+        Signal::Surge => l("短期激增", "surge"),
+        Signal::High => l("持续高位", "sustained high"),
+    }
+}
+
 /// A level's name in one language (街道 / street).
 pub fn level_name(level: crate::domain::org::Level, zh: bool) -> &'static str {
     use crate::domain::org::Level;

@@ -137,7 +137,7 @@ pub fn text(r: &Report) -> String {
     let mut out = format!(
         "{} · {} {} · {} 个工作日\n",
         crate::text::clean(&scope),
-        period_name(r.period.kind),
+        reporting::period_label(r.period.kind).zh,
         r.label,
         r.working_days
     );
@@ -149,17 +149,6 @@ pub fn text(r: &Report) -> String {
         out.push_str(&table_text(&t));
     }
     out
-}
-
-/// The Chinese name of a period's length (日报 …).
-pub fn period_name(kind: PeriodKind) -> &'static str {
-    match kind {
-        PeriodKind::Day => "日报",
-        PeriodKind::Week => "周报",
-        PeriodKind::Month => "月报",
-        PeriodKind::Quarter => "季报",
-        PeriodKind::Year => "年报",
-    }
 }
 
 /// One table as text: a title line, then columns as wide as their widest cell (at most 30).
@@ -230,10 +219,7 @@ pub fn warnings(cli: &Cli, json: bool) -> anyhow::Result<ExitCode> {
         let signals: Vec<&str> = w
             .signals
             .iter()
-            .map(|s| match s {
-                crate::domain::warning::Signal::Surge => "短期激增",
-                crate::domain::warning::Signal::High => "持续高位",
-            })
+            .map(|s| reporting::signal_label(*s).zh)
             .collect();
         crate::outln!(
             "{} {} {} 本周 {} · 基线 {:.1} · 去年同周 {}",

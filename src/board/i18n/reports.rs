@@ -6,24 +6,14 @@ use crate::domain::period::PeriodKind;
 use crate::domain::warning::Signal;
 
 impl Lang {
-    /// A period length's report name: 月报 / monthly.
+    /// A period length's report name: 月报 / monthly ([`crate::reporting::period_label`]).
     pub fn period(self, kind: PeriodKind) -> &'static str {
-        let (zh, en) = match kind {
-            PeriodKind::Day => ("日报", "daily"),
-            PeriodKind::Week => ("周报", "weekly"),
-            PeriodKind::Month => ("月报", "monthly"),
-            PeriodKind::Quarter => ("季报", "quarterly"),
-            PeriodKind::Year => ("年报", "yearly"),
-        };
-        self.pick(zh, en)
+        crate::reporting::period_label(kind).get(self == Lang::Zh)
     }
 
-    /// What an early warning says: 短期激增 / surge.
+    /// What an early warning says: 短期激增 / surge ([`crate::reporting::signal_label`]).
     pub fn signal(self, s: Signal) -> &'static str {
-        match s {
-            Signal::Surge => self.pick("短期激增", "surge"),
-            Signal::High => self.pick("持续高位", "sustained high"),
-        }
+        crate::reporting::signal_label(s).get(self == Lang::Zh)
     }
 
     /// The reports view's words.

@@ -102,22 +102,11 @@ impl ReportsPane<'_> {
                 rest.height,
             );
             let used = self.render_daily(report, left, buf);
-            let kinds = Rect::new(
-                left.x,
-                left.y + used,
-                left.width,
-                left.height.saturating_sub(used),
-            );
-            self.render_kinds(report, kinds, buf);
+            self.render_kinds(report, below(left, used), buf);
             self.render_ranking(report, right, buf);
         } else {
             let used = self.render_daily(report, rest, buf);
-            let rest = Rect::new(
-                rest.x,
-                rest.y + used,
-                rest.width,
-                rest.height.saturating_sub(used),
-            );
+            let rest = below(rest, used);
             let kinds_h = (rest.height / 2).min(report.kinds.len() as u16 + 1);
             let kinds = Rect::new(rest.x, rest.y, rest.width, kinds_h);
             self.render_kinds(report, kinds, buf);
@@ -373,6 +362,12 @@ impl ReportsPane<'_> {
             put_right(buf, x, y, &done, VALUE, theme.text());
         }
     }
+}
+
+/// What is left of `area` below its first `rows` rows.
+fn below(area: Rect, rows: u16) -> Rect {
+    let rows = rows.min(area.height);
+    Rect::new(area.x, area.y + rows, area.width, area.height - rows)
 }
 
 /// A cell as the board shows it: percentages with one decimal, so two columns of measures fit
